@@ -1,0 +1,68 @@
+# webhook-admin — `make run` serves the app, `make test` runs every test.
+# Both install what they need first (only when it is missing).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CARGO_LEPTOS_VERSION := 0.3.5
+# The wasm-bindgen CLI must equal the wasm-bindgen crate in Cargo.lock.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"/, "", $$3); print $$3; exit}' Cargo.lock)
+BINARYEN_VERSION := 132.0.0
+TOOLS_DIR := $(CURDIR)/.tools
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+export PATH := $(HOME)/.cargo/bin:$(TOOLS_DIR)/node_modules/.bin:$(PATH)
+# cargo-leptos sets this for its builds; setting it for plain cargo too keeps
+# one set of compiled dependencies instead of two.
+export LEPTOS_OUTPUT_NAME := webhook-admin
+export TEST_POSTGRES_URL
+
+.PHONY: help tools run release test test-unit test-sqlite test-postgres build-site lint fmt clean-test-dbs
+
+help:
+	@echo "make run      build and serve the app on http://127.0.0.1:3000 (SQLite by default)"
+	@echo "make test     run every test: unit, API and CLI on SQLite and PostgreSQL, site build"
+	@echo "make release  build target/release/webhook-admin and the optimised site"
+	@echo "make lint     rustfmt and clippy, both feature sets"
+
+## Installs the toolchain pieces, each only when missing (see DEVELOPERS.md).
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)" \
+		|| cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked
+	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" \
+		|| cargo install wasm-bindgen-cli --version "=$(WASM_BINDGEN_VERSION)" --force
+	@test -x "$(TOOLS_DIR)/node_modules/.bin/wasm-opt" \
+		|| npm install --silent --no-audit --no-fund --prefix "$(TOOLS_DIR)" binaryen@$(BINARYEN_VERSION)
+
+run: tools
+	cargo leptos serve
+
+release: tools
+	cargo leptos build --release
+
+build-site: tools
+	cargo leptos build
+
+test: tools test-unit test-sqlite test-postgres build-site
+
+test-unit:
+	cargo test --no-default-features --features ssr --lib --bins
+
+test-sqlite:
+	TEST_BACKEND=sqlite cargo test --no-default-features --features ssr --test api
+
+test-postgres: clean-test-dbs
+	@pg_isready -h 127.0.0.1 -p 5432 -q || { echo "PostgreSQL is not running on 127.0.0.1:5432 (see DEVELOPERS.md)"; exit 1; }
+	TEST_BACKEND=postgres cargo test --no-default-features --features ssr --test api
+	@$(MAKE) --no-print-directory clean-test-dbs
+
+## Drops databases left behind by interrupted PostgreSQL test runs.
+clean-test-dbs:
+	@psql "$(TEST_POSTGRES_URL)" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'wa\_test\_%'" 2>/dev/null \
+		| while read -r db; do psql "$(TEST_POSTGRES_URL)" -qc "DROP DATABASE IF EXISTS \"$$db\" WITH (FORCE)"; done; true
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets --no-default-features --features ssr -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings

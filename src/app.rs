@@ -1,0 +1,92 @@
+//! The browser side: the HTML shell and the pages, rendered on the server
+//! and hydrated in the browser.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::StaticSegment;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/webhook-admin.css"/>
+        <Title text="Webhook admin"/>
+        <Router>
+            <header class="topbar">
+                <a class="brand" href="/">"Webhook admin"</a>
+            </header>
+            <main>
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=HomePage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn HomePage() -> impl IntoView {
+    // Flips once the WASM client has taken over the server-rendered page.
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    view! {
+        <section class="card">
+            <h1>"Slack webhooks for your organization"</h1>
+            <p>
+                "Manage the Slack incoming-webhook endpoints SD Elements posts events to. "
+                "Super users of an organization with the Webhooks feature enabled can list, "
+                "create, update and delete them."
+            </p>
+            <h2>"REST API"</h2>
+            <p>
+                "Send an API token with every request: "
+                <code>"Authorization: Token YOUR_TOKEN"</code> "."
+            </p>
+            <ul class="endpoints">
+                <li><code>"GET /api/v2/webhooks/"</code>" list, paginated"</li>
+                <li><code>"POST /api/v2/webhooks/"</code>" create"</li>
+                <li><code>"GET /api/v2/webhooks/{id}/"</code>" retrieve"</li>
+                <li><code>"PATCH /api/v2/webhooks/{id}/"</code>" update some fields"</li>
+                <li><code>"DELETE /api/v2/webhooks/{id}/"</code>" delete"</li>
+            </ul>
+            <p class="status" data-hydrated=move || hydrated.get().to_string()>
+                {move || if hydrated.get() { "Interactive" } else { "Loading…" }}
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::NOT_FOUND);
+        }
+    }
+    view! {
+        <section class="card">
+            <h1>"Page not found"</h1>
+            <p><a href="/">"Back to the start page"</a></p>
+        </section>
+    }
+}

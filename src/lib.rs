@@ -1,0 +1,14 @@
+//! webhook-admin: the SD Elements Webhooks API v2 and a browser admin for it.
+
+pub mod app;
+pub mod validation;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,87 @@
+//! DRF's `TokenAuthentication`, then the webhook permission checks, in the
+//! contract's order. Runs before anything else looks at the request.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use super::error::ApiError;
+use crate::server::accounts::{self, ApiToken};
+use crate::server::webhooks::WebhookScope;
+use crate::server::AppState;
+
+/// A caller allowed to manage its organization's webhooks.
+pub struct WebhookCaller(pub WebhookScope);
+
+impl FromRequestParts<AppState> for WebhookCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = token_from_header(parts.headers.get(AUTHORIZATION).map(|v| v.as_bytes()))?;
+        let principal = accounts::principal_for_token(&state.db, &token)
+            .await?
+            .ok_or(ApiError::InvalidToken)?;
+        Ok(WebhookCaller(WebhookScope::for_principal(&principal)?))
+    }
+}
+
+/// Reads `Authorization: Token KEY` the way DRF does: the keyword in any
+/// case, one key after it. A key in double quotes (as the documentation
+/// prints it) is taken without them.
+pub fn token_from_header(header: Option<&[u8]>) -> Result<ApiToken, ApiError> {
+    let parts: Vec<&[u8]> = header
+        .unwrap_or_default()
+        .split(|b| b" \t\n\r\x0b\x0c".contains(b))
+        .filter(|part| !part.is_empty())
+        .collect();
+    match parts.as_slice() {
+        [keyword, ..] if !keyword.eq_ignore_ascii_case(b"token") => Err(ApiError::NotAuthenticated),
+        [] => Err(ApiError::NotAuthenticated),
+        [_] => Err(ApiError::NoCredentials),
+        [_, key] => {
+            let key = std::str::from_utf8(key).map_err(|_| ApiError::TokenHasInvalidCharacters)?;
+            let key = key
+                .strip_prefix('"')
+                .and_then(|k| k.strip_suffix('"'))
+                .unwrap_or(key);
+            Ok(ApiToken::from_clear(key))
+        }
+        _ => Err(ApiError::TokenHasSpaces),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(header: &str) -> Result<String, String> {
+        token_from_header(Some(header.as_bytes()))
+            .map(|t| t.as_str().to_owned())
+            .map_err(|e| format!("{e:?}"))
+    }
+
+    #[test]
+    fn drf_token_header_rules() {
+        assert_eq!(
+            format!("{:?}", token_from_header(None).unwrap_err()),
+            "NotAuthenticated"
+        );
+        assert_eq!(parse("").unwrap_err(), "NotAuthenticated");
+        assert_eq!(parse("Bearer abc").unwrap_err(), "NotAuthenticated");
+        assert_eq!(parse("Token").unwrap_err(), "NoCredentials");
+        assert_eq!(parse("Token   ").unwrap_err(), "NoCredentials");
+        assert_eq!(parse("Token a b").unwrap_err(), "TokenHasSpaces");
+        assert_eq!(parse("Token \"a b\"").unwrap_err(), "TokenHasSpaces");
+        assert_eq!(parse("Token abc").unwrap(), "abc");
+        assert_eq!(parse("tOKEN\tabc ").unwrap(), "abc");
+        assert_eq!(parse("Token \"abc\"").unwrap(), "abc");
+        assert_eq!(parse("Token \"abc").unwrap(), "\"abc");
+        assert_eq!(
+            format!(
+                "{:?}",
+                token_from_header(Some(b"Token \xff\xfe")).unwrap_err()
+            ),
+            "TokenHasInvalidCharacters"
+        );
+    }
+}

@@ -1,0 +1,233 @@
+//! Request bodies the way DRF's `JSONParser` sees them: size, media type and
+//! syntax first, then each webhook field as raw [`Input`] for the shared
+//! validation module.
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderMap;
+use serde_json::value::RawValue;
+
+use super::error::ApiError;
+use crate::validation::{Input, WebhookInput};
+
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Reads a create or update body. An empty body is an empty object, as in DRF.
+pub async fn read_webhook_input(headers: &HeaderMap, body: Body) -> Result<WebhookInput, ApiError> {
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|e| {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+            if too_large {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::JsonParse("the request body could not be read".to_owned())
+            }
+        })?;
+    if bytes.is_empty() {
+        return Ok(WebhookInput::default());
+    }
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default();
+    if !is_json(&content_type) {
+        return Err(ApiError::UnsupportedMediaType(content_type));
+    }
+    parse_webhook_json(&bytes)
+}
+
+fn is_json(content_type: &str) -> bool {
+    let media_type = content_type.split(';').next().unwrap_or_default().trim();
+    media_type.eq_ignore_ascii_case("application/json")
+}
+
+fn parse_error(e: serde_json::Error) -> ApiError {
+    ApiError::JsonParse(e.to_string())
+}
+
+pub fn parse_webhook_json(bytes: &[u8]) -> Result<WebhookInput, ApiError> {
+    let document: &RawValue = serde_json::from_slice(bytes).map_err(parse_error)?;
+    let text = document.get();
+    if !text.starts_with('{') {
+        return Err(ApiError::NotADictionary(python_type_name(text)));
+    }
+    let mut fields: HashMap<String, &RawValue> = serde_json::from_str(text).map_err(parse_error)?;
+    let mut take = |key: &str| fields.remove(key).map_or(Ok(Input::Missing), input_of);
+    Ok(WebhookInput {
+        name: take("name")?,
+        url: take("url")?,
+        description: take("description")?,
+        active: take("active")?,
+    })
+}
+
+fn input_of(raw: &RawValue) -> Result<Input, ApiError> {
+    let text = raw.get();
+    Ok(match text.as_bytes().first() {
+        Some(b'n') => Input::Null,
+        Some(b't') => Input::Bool(true),
+        Some(b'f') => Input::Bool(false),
+        Some(b'"') => Input::Text(serde_json::from_str(text).map_err(parse_error)?),
+        Some(b'{' | b'[') => Input::Structured,
+        _ => Input::Number(python_number_text(text)),
+    })
+}
+
+/// The name Python gives the type of a JSON value that is not an object.
+fn python_type_name(json: &str) -> &'static str {
+    match json.as_bytes().first() {
+        Some(b'[') => "list",
+        Some(b'"') => "str",
+        Some(b't' | b'f') => "bool",
+        Some(b'n') => "NoneType",
+        _ if is_float_literal(json) => "float",
+        _ => "int",
+    }
+}
+
+fn is_float_literal(number: &str) -> bool {
+    number.contains(['.', 'e', 'E'])
+}
+
+/// `str()` of the number Python's `json` module would make of this literal:
+/// integers keep every digit, floats use Python's shortest repr.
+fn python_number_text(literal: &str) -> String {
+    if !is_float_literal(literal) {
+        let digits = literal.trim_start_matches('-');
+        return if digits.bytes().all(|b| b == b'0') {
+            "0".to_owned()
+        } else {
+            literal.to_owned()
+        };
+    }
+    match literal.parse::<f64>() {
+        Ok(x) if x.is_infinite() => if x > 0.0 { "inf" } else { "-inf" }.to_owned(),
+        Ok(x) => python_float_repr(x),
+        Err(_) => literal.to_owned(),
+    }
+}
+
+/// Python's `repr(float)`: shortest round-trip digits, positional when the
+/// decimal exponent is in -4..16, else scientific with a signed two-digit
+/// exponent (`1e+16`, `1.5e-07`).
+fn python_float_repr(x: f64) -> String {
+    let scientific = format!("{:e}", x.abs());
+    let (mantissa, exponent) = scientific
+        .split_once('e')
+        .expect("{:e} always has an exponent");
+    let exponent: i32 = exponent.parse().expect("{:e} prints an integer exponent");
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let sign = if x.is_sign_negative() { "-" } else { "" };
+    if (-4..16).contains(&exponent) {
+        let point = exponent + 1;
+        let text = if point <= 0 {
+            format!("0.{}{}", "0".repeat((-point) as usize), digits)
+        } else if point as usize >= digits.len() {
+            format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
+        } else {
+            let (whole, fraction) = digits.split_at(point as usize);
+            format!("{whole}.{fraction}")
+        };
+        format!("{sign}{text}")
+    } else {
+        let exponent_sign = if exponent < 0 { '-' } else { '+' };
+        format!("{sign}{mantissa}e{exponent_sign}{:02}", exponent.abs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_number_texts() {
+        for (literal, python) in [
+            ("42", "42"),
+            ("-7", "-7"),
+            ("-0", "0"),
+            (
+                "123456789012345678901234567890",
+                "123456789012345678901234567890",
+            ),
+            ("1.0", "1.0"),
+            ("1.5", "1.5"),
+            ("-0.0", "-0.0"),
+            ("1e5", "100000.0"),
+            ("0.0001", "0.0001"),
+            ("1e-5", "1e-05"),
+            ("1.5e-7", "1.5e-07"),
+            ("1e15", "1000000000000000.0"),
+            ("1e16", "1e+16"),
+            ("1.2345e20", "1.2345e+20"),
+            ("123.456", "123.456"),
+            ("0.1", "0.1"),
+            ("1e400", "inf"),
+            ("-1e400", "-inf"),
+        ] {
+            assert_eq!(python_number_text(literal), python, "{literal}");
+        }
+    }
+
+    #[test]
+    fn non_objects_are_named_like_python() {
+        for (body, name) in [
+            ("[1]", "list"),
+            ("\"x\"", "str"),
+            ("3", "int"),
+            ("3.5", "float"),
+            ("true", "bool"),
+            ("null", "NoneType"),
+        ] {
+            match parse_webhook_json(body.as_bytes()) {
+                Err(ApiError::NotADictionary(got)) => assert_eq!(got, name, "{body}"),
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn fields_become_raw_inputs() {
+        let input = parse_webhook_json(br#" {"name": 5, "url": null, "active": "yes", "description": [1], "name": "last wins", "id": 9} "#).unwrap();
+        assert_eq!(input.name, Input::text("last wins"));
+        assert_eq!(input.url, Input::Null);
+        assert_eq!(input.active, Input::text("yes"));
+        assert_eq!(input.description, Input::Structured);
+    }
+
+    #[test]
+    fn syntax_errors_are_parse_errors() {
+        for body in [
+            "{",
+            "{\"name\": }",
+            "nope",
+            "{\"a\":1} x",
+            "NaN",
+            "{\"name\": \"\\ud800\"}",
+        ] {
+            assert!(
+                matches!(
+                    parse_webhook_json(body.as_bytes()),
+                    Err(ApiError::JsonParse(_))
+                ),
+                "{body}"
+            );
+        }
+        assert!(matches!(
+            parse_webhook_json(b"{\"name\": \"\xff\"}"),
+            Err(ApiError::JsonParse(_))
+        ));
+    }
+
+    #[test]
+    fn media_types() {
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON; charset=utf-8"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json(""));
+        assert!(!is_json("application/jsonx"));
+    }
+}

@@ -1,0 +1,7 @@
+//! What every REST resource shares: DRF-style errors, token authentication,
+//! JSON bodies and absolute links. Resources own their routers.
+
+pub mod auth;
+pub mod error;
+pub mod json_body;
+pub mod links;

@@ -1,0 +1,246 @@
+//! The admin command line: `webhook-admin [serve]`, `migrate`, and account
+//! management. Arguments are checked before the database is touched, and a
+//! mistake is one line on stderr and a non-zero exit.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use leptos::prelude::get_configuration;
+
+use super::accounts::{self, ApiToken, Email, OrgSlug, Password};
+use super::db::{Db, DEFAULT_DATABASE_URL};
+use super::{app, AppState};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "webhook-admin",
+    version,
+    about = "Manage an organization's Slack webhooks: REST API, browser admin and admin CLI."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the REST API and the browser admin (the default).
+    Serve,
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Manage organizations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum OrgCommand {
+    /// Create an organization.
+    Create {
+        slug: String,
+        /// Turn the Webhooks feature flag on.
+        #[arg(long)]
+        webhooks: bool,
+    },
+    /// Turn a feature flag on or off.
+    Flag {
+        slug: String,
+        flag: FeatureFlag,
+        state: OnOff,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create a user in an organization.
+    Create {
+        email: String,
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        superuser: bool,
+        /// Read the password from standard input (without one the user can only use API tokens).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Deactivate a user: their tokens stop working.
+    Deactivate { email: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Create an API token; prints only the token.
+    Create { email: String },
+    /// Revoke an API token.
+    Revoke { token: String },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum FeatureFlag {
+    Webhooks,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum OnOff {
+    On,
+    Off,
+}
+
+type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+pub async fn run(cli: Cli) -> ExitCode {
+    match dispatch(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("webhook-admin: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn database_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned())
+}
+
+async fn open_database() -> Result<Db, Box<dyn std::error::Error>> {
+    let db = Db::connect(&database_url()).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+async fn dispatch(cli: Cli) -> CliResult {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve().await,
+        Command::Migrate => {
+            open_database().await?.close().await;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Org(OrgCommand::Create { slug, webhooks }) => {
+            let slug = OrgSlug::parse(&slug)?;
+            let db = open_database().await?;
+            accounts::create_organization(&db, &slug, webhooks).await?;
+            db.close().await;
+            Ok(())
+        }
+        Command::Org(OrgCommand::Flag {
+            slug,
+            flag: FeatureFlag::Webhooks,
+            state,
+        }) => {
+            let slug = OrgSlug::parse(&slug)?;
+            let db = open_database().await?;
+            accounts::set_webhooks_flag(&db, &slug, matches!(state, OnOff::On)).await?;
+            db.close().await;
+            Ok(())
+        }
+        Command::User(UserCommand::Create {
+            email,
+            org,
+            superuser,
+            password_stdin,
+        }) => {
+            let email = Email::parse(&email)?;
+            let org = OrgSlug::parse(&org)?;
+            let password = if password_stdin {
+                Some(read_password()?)
+            } else {
+                None
+            };
+            let db = open_database().await?;
+            accounts::create_user(&db, &email, &org, superuser, password.as_ref()).await?;
+            db.close().await;
+            Ok(())
+        }
+        Command::User(UserCommand::Deactivate { email }) => {
+            let email = Email::parse(&email)?;
+            let db = open_database().await?;
+            accounts::deactivate_user(&db, &email).await?;
+            db.close().await;
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create { email }) => {
+            let email = Email::parse(&email)?;
+            let db = open_database().await?;
+            let token = accounts::create_token(&db, &email).await?;
+            db.close().await;
+            println!("{}", token.as_str());
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { token }) => {
+            let db = open_database().await?;
+            accounts::revoke_token(&db, &ApiToken::from_clear(token.trim())).await?;
+            db.close().await;
+            Ok(())
+        }
+    }
+}
+
+/// The whole of standard input, less one line ending.
+fn read_password() -> Result<Password, Box<dyn std::error::Error>> {
+    let mut raw = String::new();
+    std::io::stdin().read_to_string(&mut raw)?;
+    let line = raw.strip_suffix('\n').unwrap_or(&raw);
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    Ok(Password::parse(line)?)
+}
+
+async fn serve() -> CliResult {
+    let leptos_options = get_configuration(None)?.leptos_options;
+    let addr: SocketAddr = leptos_options.site_addr;
+    let db = open_database().await?;
+    if let Some(admin) = accounts::bootstrap(&db).await? {
+        print_first_admin(&admin, addr);
+    }
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let app = app(AppState {
+        db: db.clone(),
+        leptos_options,
+    });
+    tracing::info!("listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    db.close().await;
+    Ok(())
+}
+
+fn print_first_admin(admin: &accounts::FirstAdmin, addr: SocketAddr) {
+    println!(
+        "\nFirst start: created organization \"{org}\" (Webhooks on) and its super user.\n\
+         \x20 Sign in:   {email} / {password}\n\
+         \x20 API token: {token}\n\
+         \x20 Try it:    curl -H \"Authorization: Token {token}\" http://{addr}/api/v2/webhooks/\n\
+         These are shown only this once; `webhook-admin token create {email}` makes another token.\n",
+        org = accounts::DEFAULT_ORGANIZATION,
+        email = admin.email.as_str(),
+        password = admin.password.as_str(),
+        token = admin.token.as_str(),
+    );
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,302 @@
+//! The webhook service: every webhook query and rule, for the REST API and
+//! the browser admin alike. Callers reach it only through a [`WebhookScope`],
+//! which proves the permission checks passed and pins every query to one
+//! organization.
+
+pub mod api;
+mod pagination;
+
+use serde::Serialize;
+
+pub use pagination::{PageNumber, PageRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+
+use super::accounts::Principal;
+use super::clock::{format_millis, now_millis};
+use super::db::{in_transaction, on_pool, Db};
+use crate::validation::{WebhookChanges, WebhookDraft};
+
+/// Why a principal may not manage webhooks, in the order the checks run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessDenied {
+    Inactive,
+    NotSuperuser,
+    FeatureDisabled,
+}
+
+/// Proof that a caller may manage its organization's webhooks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WebhookScope {
+    organization_id: i64,
+    actor_user_id: i64,
+}
+
+impl WebhookScope {
+    pub fn for_principal(principal: &Principal) -> Result<Self, AccessDenied> {
+        if !principal.is_active {
+            Err(AccessDenied::Inactive)
+        } else if !principal.is_superuser {
+            Err(AccessDenied::NotSuperuser)
+        } else if !principal.webhooks_enabled {
+            Err(AccessDenied::FeatureDisabled)
+        } else {
+            Ok(WebhookScope {
+                organization_id: principal.organization_id,
+                actor_user_id: principal.user_id,
+            })
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum ServiceError {
+    /// No such webhook in the caller's organization.
+    NotFound,
+    /// The page asked for does not exist.
+    InvalidPage,
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for ServiceError {
+    fn from(e: sqlx::Error) -> Self {
+        ServiceError::Database(e)
+    }
+}
+
+/// A stored webhook.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Webhook {
+    pub id: i64,
+    pub name: String,
+    pub url: String,
+    pub description: String,
+    pub active: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A webhook as the API shows it, fields in the documented order.
+#[derive(Serialize)]
+pub struct WebhookResource<'a> {
+    id: i64,
+    name: &'a str,
+    url: &'a str,
+    description: &'a str,
+    integration_type: &'static str,
+    active: bool,
+    created: String,
+    updated: String,
+}
+
+impl Webhook {
+    pub fn resource(&self) -> WebhookResource<'_> {
+        WebhookResource {
+            id: self.id,
+            name: &self.name,
+            url: &self.url,
+            description: &self.description,
+            integration_type: "slack",
+            active: self.active,
+            created: format_millis(self.created_at),
+            updated: format_millis(self.updated_at),
+        }
+    }
+}
+
+/// One page of an organization's webhooks, ordered by id.
+#[derive(Debug)]
+pub struct WebhookPage {
+    pub count: i64,
+    pub number: i64,
+    pub num_pages: i64,
+    pub size: i64,
+    pub items: Vec<Webhook>,
+}
+
+impl WebhookPage {
+    pub fn has_next(&self) -> bool {
+        self.number < self.num_pages
+    }
+    pub fn has_previous(&self) -> bool {
+        self.number > 1
+    }
+}
+
+const COLUMNS: &str = "id, name, url, description, active, created_at, updated_at";
+
+pub async fn list(
+    db: &Db,
+    scope: WebhookScope,
+    request: PageRequest,
+) -> Result<WebhookPage, ServiceError> {
+    let count = on_pool!(db, pool => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM webhooks WHERE organization_id = $1",
+    )
+    .bind(scope.organization_id)
+    .fetch_one(pool)
+    .await?);
+    let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
+    let size = request.size();
+    let items = on_pool!(db, pool => sqlx::query_as::<_, Webhook>(&format!(
+        "SELECT {COLUMNS} FROM webhooks WHERE organization_id = $1 ORDER BY id LIMIT $2 OFFSET $3"
+    ))
+    .bind(scope.organization_id)
+    .bind(size)
+    .bind((number - 1) * size)
+    .fetch_all(pool)
+    .await?);
+    Ok(WebhookPage {
+        count,
+        number,
+        num_pages,
+        size,
+        items,
+    })
+}
+
+pub async fn get(db: &Db, scope: WebhookScope, id: i64) -> Result<Webhook, ServiceError> {
+    on_pool!(db, pool => sqlx::query_as::<_, Webhook>(&format!(
+        "SELECT {COLUMNS} FROM webhooks WHERE id = $1 AND organization_id = $2"
+    ))
+    .bind(id)
+    .bind(scope.organization_id)
+    .fetch_optional(pool)
+    .await?)
+    .ok_or(ServiceError::NotFound)
+}
+
+pub async fn create(
+    db: &Db,
+    scope: WebhookScope,
+    draft: &WebhookDraft,
+) -> Result<Webhook, ServiceError> {
+    let now = now_millis();
+    let webhook = in_transaction!(db, tx => {
+        let webhook = sqlx::query_as::<_, Webhook>(&format!(
+            "INSERT INTO webhooks (organization_id, name, url, description, active, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {COLUMNS}"
+        ))
+        .bind(scope.organization_id)
+        .bind(draft.name.as_str())
+        .bind(draft.url.as_str())
+        .bind(draft.description.as_str())
+        .bind(draft.active)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        audit_entry(scope, webhook.id, "created", "name,url,description,active", now)
+            .execute(&mut *tx)
+            .await?;
+        webhook
+    });
+    Ok(webhook)
+}
+
+/// Applies only the fields present, in one statement, so concurrent edits of
+/// different fields never undo each other. `updated` always moves forward,
+/// even for an empty change or two edits within one millisecond.
+pub async fn update(
+    db: &Db,
+    scope: WebhookScope,
+    id: i64,
+    changes: &WebhookChanges,
+) -> Result<Webhook, ServiceError> {
+    let now = now_millis();
+    let fields = changes.field_names().join(",");
+    let webhook = in_transaction!(db, tx => {
+        let webhook = sqlx::query_as::<_, Webhook>(&format!(
+            "UPDATE webhooks SET
+                name = COALESCE($3, name),
+                url = COALESCE($4, url),
+                description = COALESCE($5, description),
+                active = COALESCE($6, active),
+                updated_at = CASE WHEN updated_at < $7 THEN $7 ELSE updated_at + 1 END
+             WHERE id = $1 AND organization_id = $2
+             RETURNING {COLUMNS}"
+        ))
+        .bind(id)
+        .bind(scope.organization_id)
+        .bind(changes.name.as_ref().map(|v| v.as_str()))
+        .bind(changes.url.as_ref().map(|v| v.as_str()))
+        .bind(changes.description.as_ref().map(|v| v.as_str()))
+        .bind(changes.active)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(webhook) = &webhook {
+            audit_entry(scope, webhook.id, "updated", &fields, now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        webhook
+    });
+    webhook.ok_or(ServiceError::NotFound)
+}
+
+pub async fn delete(db: &Db, scope: WebhookScope, id: i64) -> Result<(), ServiceError> {
+    let now = now_millis();
+    let deleted = in_transaction!(db, tx => {
+        let deleted = sqlx::query("DELETE FROM webhooks WHERE id = $1 AND organization_id = $2")
+            .bind(id)
+            .bind(scope.organization_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if deleted > 0 {
+            audit_entry(scope, id, "deleted", "", now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        deleted
+    });
+    if deleted == 0 {
+        return Err(ServiceError::NotFound);
+    }
+    Ok(())
+}
+
+/// The audit-trail entry for a change, to execute inside the change's own
+/// transaction: the change and its record commit together or not at all.
+fn audit_entry<'q, DB>(
+    scope: WebhookScope,
+    webhook_id: i64,
+    action: &'q str,
+    fields: &'q str,
+    at: i64,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    sqlx::query(
+        "INSERT INTO webhook_audit (organization_id, webhook_id, actor_user_id, action, fields, at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(scope.organization_id)
+    .bind(webhook_id)
+    .bind(scope.actor_user_id)
+    .bind(action)
+    .bind(fields)
+    .bind(at)
+}
+
+/// One entry of the audit trail.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub webhook_id: i64,
+    pub actor_user_id: Option<i64>,
+    pub action: String,
+    pub fields: String,
+    pub at: i64,
+}
+
+/// The organization's audit trail, oldest first.
+pub async fn audit_trail(db: &Db, scope: WebhookScope) -> Result<Vec<AuditEntry>, ServiceError> {
+    Ok(on_pool!(db, pool => sqlx::query_as::<_, AuditEntry>(
+        "SELECT webhook_id, actor_user_id, action, fields, at FROM webhook_audit
+         WHERE organization_id = $1 ORDER BY id",
+    )
+    .bind(scope.organization_id)
+    .fetch_all(pool)
+    .await?))
+}

@@ -1,0 +1,256 @@
+//! The admin CLI, run as a process against a throwaway database.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::json;
+use webhook_admin::server::db::Db;
+
+use crate::support::{TestApp, ThrowawayDb};
+
+const BIN: &str = env!("CARGO_BIN_EXE_webhook-admin");
+
+fn cli(db: &ThrowawayDb, args: &[&str]) -> Output {
+    cli_with_stdin(db, args, "")
+}
+
+fn cli_with_stdin(db: &ThrowawayDb, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("DATABASE_URL", &db.url)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[track_caller]
+fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+/// Fails with exactly one line on stderr, which contains `expected`.
+#[track_caller]
+fn fails(output: &Output, expected: &str) {
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(expected), "{stderr:?} lacks {expected:?}");
+    assert!(output.stdout.is_empty());
+}
+
+/// A test app over the database the CLI wrote to.
+async fn app_over(db: ThrowawayDb) -> TestApp {
+    TestApp::over(db).await
+}
+
+#[tokio::test]
+async fn accounts_and_tokens_end_to_end() {
+    let db = ThrowawayDb::new().await;
+    ok(&cli(&db, &["migrate"]));
+    ok(&cli(&db, &["org", "create", "acme", "--webhooks"]));
+    ok(&cli_with_stdin(
+        &db,
+        &[
+            "user",
+            "create",
+            "Ann@Acme.test",
+            "--org",
+            "acme",
+            "--superuser",
+            "--password-stdin",
+        ],
+        "s3cret\n",
+    ));
+    let token = ok(&cli(&db, &["token", "create", "ann@acme.test"]));
+    assert_eq!(token.lines().count(), 1);
+    let token = token.trim().to_owned();
+    assert_eq!(token.len(), 40);
+
+    let app = app_over(db).await;
+    assert_eq!(
+        app.create(
+            &token,
+            json!({"name": "n", "url": crate::support::GOOD_URL})
+        )
+        .await["name"],
+        "n"
+    );
+
+    ok(&cli(
+        &app.database,
+        &["org", "flag", "acme", "webhooks", "off"],
+    ));
+    app.get("/api/v2/webhooks/", &token)
+        .send()
+        .await
+        .assert_detail(
+            403,
+            "The Webhooks feature is not enabled for this organization.",
+        );
+    ok(&cli(
+        &app.database,
+        &["org", "flag", "acme", "webhooks", "on"],
+    ));
+    assert_eq!(
+        app.get("/api/v2/webhooks/", &token).send().await.status,
+        200
+    );
+
+    ok(&cli(
+        &app.database,
+        &["user", "deactivate", "ann@acme.test"],
+    ));
+    app.get("/api/v2/webhooks/", &token)
+        .send()
+        .await
+        .assert_detail(401, "User inactive or deleted.");
+
+    ok(&cli(&app.database, &["token", "revoke", &token]));
+    app.get("/api/v2/webhooks/", &token)
+        .send()
+        .await
+        .assert_detail(401, "Invalid token.");
+    fails(
+        &cli(&app.database, &["token", "revoke", &token]),
+        "no such token",
+    );
+}
+
+#[tokio::test]
+async fn mistakes_are_one_line_and_change_nothing() {
+    let db = ThrowawayDb::new().await;
+    ok(&cli(&db, &["org", "create", "acme"]));
+    ok(&cli(
+        &db,
+        &["user", "create", "ann@acme.test", "--org", "acme"],
+    ));
+
+    fails(&cli(&db, &["org", "create", "acme"]), "already exists");
+    fails(
+        &cli(&db, &["org", "create", "Bad Slug"]),
+        "invalid organization slug",
+    );
+    fails(
+        &cli(&db, &["org", "flag", "nope", "webhooks", "on"]),
+        "no organization \"nope\"",
+    );
+    fails(
+        &cli(&db, &["user", "create", "bob@acme.test", "--org", "nope"]),
+        "no organization \"nope\"",
+    );
+    fails(
+        &cli(&db, &["user", "create", "ANN@acme.test", "--org", "acme"]),
+        "already exists",
+    );
+    fails(
+        &cli(&db, &["user", "create", "not-an-email", "--org", "acme"]),
+        "invalid email",
+    );
+    fails(
+        &cli_with_stdin(
+            &db,
+            &[
+                "user",
+                "create",
+                "eve@acme.test",
+                "--org",
+                "acme",
+                "--password-stdin",
+            ],
+            "\n",
+        ),
+        "password must not be empty",
+    );
+    fails(
+        &cli(&db, &["user", "deactivate", "nobody@acme.test"]),
+        "no user",
+    );
+    fails(
+        &cli(&db, &["token", "create", "nobody@acme.test"]),
+        "no user",
+    );
+
+    // Nothing above changed the database: eve was not created, acme has one user.
+    let output = cli(&db, &["token", "create", "eve@acme.test"]);
+    fails(&output, "no user");
+    let app = app_over(db).await;
+    let users: i64 = match &app.db {
+        Db::Sqlite(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+        Db::Postgres(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+    };
+    assert_eq!(users, 1);
+}
+
+#[tokio::test]
+async fn first_start_prints_a_working_login_and_token() {
+    let db = ThrowawayDb::new().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(BIN)
+        .arg("serve")
+        .env("DATABASE_URL", &db.url)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let mut password = None;
+    let mut token = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.trim().strip_prefix("Sign in:") {
+            password = rest.split(" / ").nth(1).map(str::to_owned);
+            assert_eq!(rest.trim().split(" / ").next(), Some("admin@localhost"));
+        }
+        if let Some(rest) = line.trim().strip_prefix("API token:") {
+            token = Some(rest.trim().to_owned());
+            break;
+        }
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let (password, token) = (
+        password.expect("a password is printed"),
+        token.expect("a token is printed"),
+    );
+    assert_eq!(password.len(), 20);
+
+    let app = app_over(db).await;
+    assert_eq!(
+        app.get("/api/v2/webhooks/", &token).send().await.status,
+        200
+    );
+    assert_eq!(app.create_named(&token, "first").await["name"], "first");
+
+    // Later starts find a user and create nothing.
+    assert!(webhook_admin::server::accounts::bootstrap(&app.db)
+        .await
+        .unwrap()
+        .is_none());
+}

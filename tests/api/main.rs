@@ -1,0 +1,12 @@
+//! The REST API and the CLI against a real database: SQLite by default,
+//! PostgreSQL with `TEST_BACKEND=postgres` (`make test` runs both).
+
+mod support;
+
+mod auth;
+mod cli;
+mod create;
+mod list;
+mod methods;
+mod scoping;
+mod update_delete;

@@ -1,0 +1,293 @@
+//! A throwaway instance of the real application per test: its own SQLite
+//! file, or its own PostgreSQL database when `TEST_BACKEND=postgres`.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+use webhook_admin::server::accounts::{self, Email, OrgSlug, Password};
+use webhook_admin::server::db::Db;
+use webhook_admin::server::{app, AppState};
+
+pub const GOOD_URL: &str =
+    "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX";
+pub const HOST: &str = "testserver";
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn backend() -> Backend {
+    match std::env::var("TEST_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        Ok("sqlite") | Err(_) => Backend::Sqlite,
+        Ok(other) => panic!("TEST_BACKEND must be sqlite or postgres, not {other:?}"),
+    }
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A database that exists for one test and is removed after it.
+pub struct ThrowawayDb {
+    pub url: String,
+    postgres_name: Option<String>,
+    sqlite_path: Option<std::path::PathBuf>,
+}
+
+impl ThrowawayDb {
+    pub async fn new() -> ThrowawayDb {
+        let unique = format!(
+            "{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
+        );
+        match backend() {
+            Backend::Sqlite => {
+                let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                    .join(format!("test_{unique}.db"));
+                ThrowawayDb {
+                    url: format!("sqlite://{}", path.display()),
+                    postgres_name: None,
+                    sqlite_path: Some(path),
+                }
+            }
+            Backend::Postgres => {
+                let name = format!("wa_test_{unique}");
+                let admin = sqlx::PgPool::connect(&postgres_admin_url())
+                    .await
+                    .expect("PostgreSQL is reachable");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&admin)
+                    .await
+                    .unwrap();
+                admin.close().await;
+                let base = postgres_admin_url();
+                let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+                ThrowawayDb {
+                    url,
+                    postgres_name: Some(name),
+                    sqlite_path: None,
+                }
+            }
+        }
+    }
+}
+
+impl Drop for ThrowawayDb {
+    fn drop(&mut self) {
+        if let Some(path) = &self.sqlite_path {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+        if let Some(name) = self.postgres_name.take() {
+            // Drop cannot await: use a runtime of its own on a fresh thread.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    if let Ok(admin) = sqlx::PgPool::connect(&postgres_admin_url()).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&admin)
+                                .await;
+                        admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub struct TestApp {
+    pub db: Db,
+    router: Router,
+    // Last, so the pool is dropped before the database is.
+    pub database: ThrowawayDb,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::over(ThrowawayDb::new().await).await
+    }
+
+    /// The application over a database that already exists.
+    pub async fn over(database: ThrowawayDb) -> TestApp {
+        let db = Db::connect(&database.url)
+            .await
+            .expect("throwaway database opens");
+        db.migrate().await.expect("migrations run");
+        let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
+            .unwrap()
+            .leptos_options;
+        let router = app(AppState {
+            db: db.clone(),
+            leptos_options,
+        });
+        TestApp {
+            db,
+            router,
+            database,
+        }
+    }
+
+    /// An organization; returns its slug.
+    pub async fn org(&self, slug: &str, webhooks_enabled: bool) -> OrgSlug {
+        let slug = OrgSlug::parse(slug).unwrap();
+        accounts::create_organization(&self.db, &slug, webhooks_enabled)
+            .await
+            .unwrap();
+        slug
+    }
+
+    /// A user of `org` with a fresh token; returns the token.
+    pub async fn user_token(&self, email: &str, org: &OrgSlug, superuser: bool) -> String {
+        let email = Email::parse(email).unwrap();
+        accounts::create_user(
+            &self.db,
+            &email,
+            org,
+            superuser,
+            Some(&Password::parse("pw").unwrap()),
+        )
+        .await
+        .unwrap();
+        accounts::create_token(&self.db, &email)
+            .await
+            .unwrap()
+            .as_str()
+            .to_owned()
+    }
+
+    /// A super user of a fresh organization with Webhooks on.
+    pub async fn admin_token(&self) -> String {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let org = self.org(&format!("org-{n}"), true).await;
+        self.user_token(&format!("admin{n}@example.com"), &org, true)
+            .await
+    }
+
+    pub fn request(&self, method: &str, path: &str) -> RequestBuilder<'_> {
+        RequestBuilder {
+            app: self,
+            builder: Request::builder()
+                .method(Method::from_bytes(method.as_bytes()).unwrap())
+                .uri(path)
+                .header("host", HOST),
+            body: Vec::new(),
+        }
+    }
+
+    pub fn get(&self, path: &str, token: &str) -> RequestBuilder<'_> {
+        self.request("GET", path).token(token)
+    }
+
+    /// Creates a webhook through the API and returns its JSON.
+    pub async fn create(&self, token: &str, body: Value) -> Value {
+        let reply = self
+            .request("POST", "/api/v2/webhooks/")
+            .token(token)
+            .json(&body)
+            .send()
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        reply.json()
+    }
+
+    pub async fn create_named(&self, token: &str, name: &str) -> Value {
+        self.create(token, serde_json::json!({"name": name, "url": GOOD_URL}))
+            .await
+    }
+}
+
+pub struct RequestBuilder<'a> {
+    app: &'a TestApp,
+    builder: axum::http::request::Builder,
+    body: Vec<u8>,
+}
+
+impl RequestBuilder<'_> {
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.builder = self.builder.header(name, value);
+        self
+    }
+
+    pub fn token(self, token: &str) -> Self {
+        self.header("authorization", &format!("Token {token}"))
+    }
+
+    pub fn json(self, body: &Value) -> Self {
+        self.body("application/json", serde_json::to_vec(body).unwrap())
+    }
+
+    pub fn body(mut self, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self.header("content-type", content_type)
+    }
+
+    pub async fn send(self) -> Reply {
+        let request = self.builder.body(Body::from(self.body)).unwrap();
+        let response = self.app.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+
+    /// Asserts the status and a `{"detail": ...}` body.
+    #[track_caller]
+    pub fn assert_detail(&self, status: u16, detail: &str) {
+        assert_eq!(self.status.as_u16(), status, "{}", self.text());
+        assert_eq!(self.json(), serde_json::json!({ "detail": detail }));
+    }
+}

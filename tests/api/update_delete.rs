@@ -1,0 +1,243 @@
+//! Retrieve, PATCH and DELETE of one webhook.
+
+use serde_json::{json, Value};
+
+use crate::support::{TestApp, GOOD_URL};
+
+const OTHER_URL: &str = "https://hooks.slack-gov.com/services/T1/B1/YYYY";
+
+async fn one(app: &TestApp) -> (String, Value, String) {
+    let token = app.admin_token().await;
+    let created = app
+        .create(
+            &token,
+            json!({"name": "Eng", "url": GOOD_URL, "description": "first", "active": true}),
+        )
+        .await;
+    let path = format!("/api/v2/webhooks/{}/", created["id"]);
+    (token, created, path)
+}
+
+#[tokio::test]
+async fn retrieve_and_its_404s() {
+    let app = TestApp::spawn().await;
+    let (token, created, path) = one(&app).await;
+    let reply = app.get(&path, &token).send().await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json(), created);
+    assert_eq!(
+        reply.header("allow"),
+        Some("GET, PATCH, DELETE, HEAD, OPTIONS")
+    );
+
+    let no_slash = app.get(path.trim_end_matches('/'), &token).send().await;
+    assert_eq!(no_slash.json(), created);
+
+    let missing = created["id"].as_i64().unwrap() + 1000;
+    app.get(&format!("/api/v2/webhooks/{missing}/"), &token)
+        .send()
+        .await
+        .assert_detail(404, "No Webhook matches the given query.");
+    for id in ["-1", "0", "99999999999999999999999"] {
+        app.get(&format!("/api/v2/webhooks/{id}/"), &token)
+            .send()
+            .await
+            .assert_detail(404, "No Webhook matches the given query.");
+    }
+    for id in ["abc", "1.5", "1e3", "%20"] {
+        app.get(&format!("/api/v2/webhooks/{id}/"), &token)
+            .send()
+            .await
+            .assert_detail(404, "Not found.");
+    }
+}
+
+#[tokio::test]
+async fn patch_changes_only_the_fields_sent() {
+    let app = TestApp::spawn().await;
+    let (token, created, path) = one(&app).await;
+    let reply = app
+        .request("PATCH", &path)
+        .token(&token)
+        .json(&json!({"description": "  second  "}))
+        .send()
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let patched = reply.json();
+    assert_eq!(patched["description"], "second");
+    for unchanged in ["id", "name", "url", "active", "created", "integration_type"] {
+        assert_eq!(patched[unchanged], created[unchanged], "{unchanged}");
+    }
+    assert!(patched["updated"].as_str() > created["updated"].as_str());
+
+    let all = app
+        .request("PATCH", path.trim_end_matches('/'))
+        .token(&token)
+        .json(&json!({"name": "Ops", "url": OTHER_URL, "active": "false", "integration_type": "x", "id": 1}))
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        (
+            all["id"].clone(),
+            all["name"].clone(),
+            all["url"].clone(),
+            all["active"].clone(),
+            all["description"].clone(),
+            all["integration_type"].clone()
+        ),
+        (
+            created["id"].clone(),
+            json!("Ops"),
+            json!(OTHER_URL),
+            json!(false),
+            json!("second"),
+            json!("slack")
+        )
+    );
+    assert_eq!(app.get(&path, &token).send().await.json(), all);
+}
+
+#[tokio::test]
+async fn empty_patch_is_a_no_op_that_touches_updated() {
+    let app = TestApp::spawn().await;
+    let (token, created, path) = one(&app).await;
+    let first = app
+        .request("PATCH", &path)
+        .token(&token)
+        .json(&json!({}))
+        .send()
+        .await;
+    assert_eq!(first.status, 200);
+    let second = app.request("PATCH", &path).token(&token).send().await;
+    assert_eq!(second.status, 200);
+    let (first, second) = (first.json(), second.json());
+    for field in ["name", "url", "description", "active", "created"] {
+        assert_eq!(second[field], created[field], "{field}");
+    }
+    assert!(first["updated"].as_str() > created["updated"].as_str());
+    assert!(second["updated"].as_str() > first["updated"].as_str());
+}
+
+#[tokio::test]
+async fn invalid_patch_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let (token, created, path) = one(&app).await;
+    let reply = app
+        .request("PATCH", &path)
+        .token(&token)
+        .json(&json!({"name": "", "url": "https://example.com/x", "description": "fine", "active": null}))
+        .send()
+        .await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(
+        reply.json(),
+        json!({
+            "name": ["This field may not be blank."],
+            "url": ["Enter a valid Slack webhook URL (https://hooks.slack.com/services/... or https://hooks.slack-gov.com/services/...)."],
+            "active": ["This field may not be null."]
+        })
+    );
+    for body in ["[1]", "{bad", "null"] {
+        let reply = app
+            .request("PATCH", &path)
+            .token(&token)
+            .body("application/json", body)
+            .send()
+            .await;
+        assert_eq!(reply.status, 400, "{body}");
+    }
+    let reply = app
+        .request("PATCH", &path)
+        .token(&token)
+        .body("text/plain", "x")
+        .send()
+        .await;
+    assert_eq!(reply.status, 415);
+    assert_eq!(app.get(&path, &token).send().await.json(), created);
+}
+
+#[tokio::test]
+async fn patch_of_a_missing_webhook() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let reply = app
+        .request("PATCH", "/api/v2/webhooks/4242/")
+        .token(&token)
+        .json(&json!({"name": "x"}))
+        .send()
+        .await;
+    reply.assert_detail(404, "No Webhook matches the given query.");
+    let reply = app
+        .request("PATCH", "/api/v2/webhooks/x/")
+        .token(&token)
+        .json(&json!({"name": "x"}))
+        .send()
+        .await;
+    reply.assert_detail(404, "Not found.");
+}
+
+#[tokio::test]
+async fn delete_then_delete_again() {
+    let app = TestApp::spawn().await;
+    let (token, _, path) = one(&app).await;
+    let reply = app.request("DELETE", &path).token(&token).send().await;
+    assert_eq!(reply.status, 204);
+    assert!(reply.body.is_empty());
+    app.get(&path, &token)
+        .send()
+        .await
+        .assert_detail(404, "No Webhook matches the given query.");
+    app.request("DELETE", &path)
+        .token(&token)
+        .send()
+        .await
+        .assert_detail(404, "No Webhook matches the given query.");
+    assert_eq!(
+        app.get("/api/v2/webhooks/", &token).send().await.json()["count"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn changes_are_audited_without_values() {
+    use webhook_admin::server::accounts::{self, ApiToken};
+    use webhook_admin::server::webhooks::{self, WebhookScope};
+
+    let app = TestApp::spawn().await;
+    let (token, created, path) = one(&app).await;
+    app.request("PATCH", &path)
+        .token(&token)
+        .json(&json!({"url": OTHER_URL, "active": false}))
+        .send()
+        .await;
+    app.request("DELETE", &path).token(&token).send().await;
+
+    let principal = accounts::principal_for_token(&app.db, &ApiToken::from_clear(&token))
+        .await
+        .unwrap()
+        .unwrap();
+    let scope = WebhookScope::for_principal(&principal).unwrap();
+    let trail = webhooks::audit_trail(&app.db, scope).await.unwrap();
+    let summary: Vec<(String, String)> = trail
+        .iter()
+        .map(|e| (e.action.clone(), e.fields.clone()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "created".to_owned(),
+                "name,url,description,active".to_owned()
+            ),
+            ("updated".to_owned(), "url,active".to_owned()),
+            ("deleted".to_owned(), String::new()),
+        ]
+    );
+    assert!(trail
+        .iter()
+        .all(|e| e.webhook_id == created["id"].as_i64().unwrap()));
+    assert!(trail
+        .iter()
+        .all(|e| e.actor_user_id == Some(principal.user_id)));
+}
