@@ -189,11 +189,11 @@ pub fn parse_active(input: &Input) -> Result<bool, Vec<String>> {
             "false" | "0" | "no" | "off" | "f" | "n" => Some(false),
             _ => None,
         },
-        Input::Number(text) => match text.parse::<f64>() {
-            Ok(n) if n == 1.0 => Some(true),
-            Ok(n) if n == 0.0 => Some(false),
-            _ => None,
-        },
+        Input::Number(text) => text
+            .parse::<f64>()
+            .ok()
+            .filter(|n| *n == 1.0 || *n == 0.0)
+            .map(|n| n == 1.0),
         Input::Null => return Err(vec![messages::NULL.to_owned()]),
         Input::Missing | Input::Structured => None,
     };

@@ -142,6 +142,18 @@ fn quote_plus(text: &str) -> String {
     out
 }
 
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestUrl {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let original = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
+        Ok(RequestUrl::from_parts(parts, &original))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,17 +209,5 @@ mod tests {
             RequestUrl::from_parts(&parts, &parts.uri).absolute("/y"),
             "https://h/y"
         );
-    }
-}
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestUrl {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let original = parts
-            .extensions
-            .get::<axum::extract::OriginalUri>()
-            .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
-        Ok(RequestUrl::from_parts(parts, &original))
     }
 }
