@@ -44,7 +44,7 @@ release: tools
 build-site: tools
 	cargo leptos build
 
-test: tools test-unit test-sqlite test-postgres build-site
+test: tools build-site test-unit test-sqlite test-postgres
 
 test-unit:
 	cargo test --no-default-features --features ssr --lib --bins
