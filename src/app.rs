@@ -4,7 +4,11 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::StaticSegment;
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
+
+use crate::pages::{
+    EditWebhookPage, LoginPage, NewWebhookPage, NotFoundPage, TokensPage, TopBar, WebhookListPage,
+};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -31,12 +35,25 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/webhook-admin.css"/>
         <Title text="Webhook admin"/>
         <Router>
-            <header class="topbar">
-                <a class="brand" href="/">"Webhook admin"</a>
-            </header>
+            <TopBar/>
             <main>
-                <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=HomePage/>
+                // Async: each page is sent whole, data in place, so it reads
+                // the same without JavaScript and can set its status code.
+                <Routes fallback=NotFoundPage>
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("webhooks") view=WebhookListPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("webhooks"), StaticSegment("new"))
+                        view=NewWebhookPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("webhooks"), ParamSegment("id"))
+                        view=EditWebhookPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("tokens") view=TokensPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
@@ -68,25 +85,10 @@ fn HomePage() -> impl IntoView {
                 <li><code>"PATCH /api/v2/webhooks/{id}/"</code>" update some fields"</li>
                 <li><code>"DELETE /api/v2/webhooks/{id}/"</code>" delete"</li>
             </ul>
+            <p><a class="button" href="/webhooks">"Manage webhooks"</a></p>
             <p class="status" data-hydrated=move || hydrated.get().to_string()>
                 {move || if hydrated.get() { "Interactive" } else { "Loading…" }}
             </p>
-        </section>
-    }
-}
-
-#[component]
-fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(axum::http::StatusCode::NOT_FOUND);
-        }
-    }
-    view! {
-        <section class="card">
-            <h1>"Page not found"</h1>
-            <p><a href="/">"Back to the start page"</a></p>
         </section>
     }
 }

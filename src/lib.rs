@@ -1,7 +1,10 @@
 //! webhook-admin: the SD Elements Webhooks API v2 and a browser admin for it.
 
 pub mod app;
+pub mod pages;
+pub mod server_fns;
 pub mod validation;
+pub mod views;
 
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 pub const NAME_MAX_CHARS: usize = 140;
 pub const URL_MAX_CHARS: usize = 2048;
 pub const DESCRIPTION_MAX_CHARS: usize = 1024;
@@ -55,7 +57,8 @@ pub struct WebhookInput {
     pub active: Input,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Field {
     Name,
     Url,
@@ -75,7 +78,7 @@ impl Field {
 }
 
 /// Every failing field with all of its messages, in the fields' declared order.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FieldErrors(Vec<(Field, Vec<String>)>);
 
 impl FieldErrors {
@@ -97,6 +100,14 @@ impl FieldErrors {
     fn push(&mut self, field: Field, messages: Vec<String>) {
         self.0.push((field, messages));
         self.0.sort_by_key(|(f, _)| *f);
+    }
+
+    /// Replaces one field's messages; `None` clears them.
+    pub fn set(&mut self, field: Field, messages: Option<Vec<String>>) {
+        self.0.retain(|(f, _)| *f != field);
+        if let Some(messages) = messages {
+            self.push(field, messages);
+        }
     }
 
     /// Keeps the value when it parsed, records its messages when it did not.

@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-use argon2::password_hash::{PasswordHasher, SaltString};
+use std::sync::OnceLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::distr::{Alphanumeric, SampleString};
 use rand::RngCore;
@@ -252,25 +254,48 @@ pub async fn deactivate_user(db: &Db, email: &Email) -> Result<(), AccountError>
     Ok(())
 }
 
+/// The id of the user with this email.
+pub async fn user_id_by_email(db: &Db, email: &Email) -> Result<i64, AccountError> {
+    on_pool!(db, pool => sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_optional(pool)
+        .await?)
+    .ok_or_else(|| AccountError::UnknownUser(email.as_str().to_owned()))
+}
+
 /// Makes a new token for the user and returns it in clear, the only time it
 /// is ever available.
-pub async fn create_token(db: &Db, email: &Email) -> Result<ApiToken, AccountError> {
+pub async fn create_token(db: &Db, user_id: i64) -> Result<ApiToken, AccountError> {
     let token = ApiToken::generate();
-    let inserted = on_pool!(db, pool => sqlx::query(
-        "INSERT INTO api_tokens (user_id, token_hash, prefix, created_at)
-         SELECT id, $2, $3, $4 FROM users WHERE email = $1",
+    on_pool!(db, pool => sqlx::query(
+        "INSERT INTO api_tokens (user_id, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4)",
     )
-    .bind(email.as_str())
+    .bind(user_id)
     .bind(token.digest())
     .bind(token.prefix())
     .bind(now_millis())
     .execute(pool)
     .await?
     .rows_affected());
-    if inserted == 0 {
-        return Err(AccountError::UnknownUser(email.as_str().to_owned()));
-    }
     Ok(token)
+}
+
+/// Revokes one of the user's own tokens, by its id.
+pub async fn revoke_token_of_user(
+    db: &Db,
+    user_id: i64,
+    token_id: i64,
+) -> Result<(), AccountError> {
+    let deleted = on_pool!(db, pool => sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+        .bind(token_id)
+        .bind(user_id)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    if deleted == 0 {
+        return Err(AccountError::UnknownToken);
+    }
+    Ok(())
 }
 
 pub async fn revoke_token(db: &Db, token: &ApiToken) -> Result<(), AccountError> {
@@ -295,13 +320,11 @@ pub struct TokenInfo {
 }
 
 /// A user's tokens, oldest first.
-pub async fn tokens_of(db: &Db, email: &Email) -> Result<Vec<TokenInfo>, AccountError> {
+pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>, AccountError> {
     Ok(on_pool!(db, pool => sqlx::query_as::<_, TokenInfo>(
-        "SELECT t.id, t.prefix, t.created_at, t.last_used_at
-         FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE u.email = $1 ORDER BY t.id",
+        "SELECT id, prefix, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
     )
-    .bind(email.as_str())
+    .bind(user_id)
     .fetch_all(pool)
     .await?))
 }
@@ -434,6 +457,147 @@ pub async fn principal_for_token(
         is_superuser: owner.is_superuser,
         webhooks_enabled: owner.webhooks_enabled,
     }))
+}
+
+/// A signed-in browser user, as the pages need them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionUser {
+    pub principal: Principal,
+    pub email: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    organization_id: i64,
+    is_active: bool,
+    is_superuser: bool,
+    webhooks_enabled: bool,
+    email: String,
+}
+
+/// The user a session points at; `None` when the user no longer exists.
+pub async fn session_user(db: &Db, user_id: i64) -> Result<Option<SessionUser>, sqlx::Error> {
+    let row = on_pool!(db, pool => sqlx::query_as::<_, UserRow>(
+        "SELECT u.id, u.organization_id, u.is_active, u.is_superuser, o.webhooks_enabled, u.email
+         FROM users u JOIN organizations o ON o.id = u.organization_id
+         WHERE u.id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?);
+    Ok(row.map(|row| SessionUser {
+        principal: Principal {
+            user_id: row.id,
+            organization_id: row.organization_id,
+            is_active: row.is_active,
+            is_superuser: row.is_superuser,
+            webhooks_enabled: row.webhooks_enabled,
+        },
+        email: row.email,
+    }))
+}
+
+#[derive(Debug)]
+pub enum SignInError {
+    /// Wrong email or password, or a user who may not sign in: one answer
+    /// for all, so the form does not reveal which accounts exist.
+    BadCredentials,
+    TooManyAttempts {
+        retry_after_secs: i64,
+    },
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for SignInError {
+    fn from(e: sqlx::Error) -> Self {
+        SignInError::Database(e)
+    }
+}
+
+/// Failed sign-ins allowed per email within [`FAILURE_WINDOW_MS`].
+pub const MAX_FAILURES: i64 = 5;
+pub const FAILURE_WINDOW_MS: i64 = 60_000;
+
+#[derive(sqlx::FromRow)]
+struct Credentials {
+    id: i64,
+    password_hash: Option<String>,
+    is_active: bool,
+}
+
+/// Checks an email and password; returns the user's id. After
+/// [`MAX_FAILURES`] failures for one email within a minute, refuses until
+/// the oldest of them is a minute old.
+pub async fn sign_in(db: &Db, email: &str, password: &str) -> Result<i64, SignInError> {
+    let email = email.trim().to_lowercase();
+    let now = now_millis();
+    let window_start = now - FAILURE_WINDOW_MS;
+    let (failures, oldest) = on_pool!(db, pool => sqlx::query_as::<_, (i64, Option<i64>)>(
+        "SELECT COUNT(*), MIN(at) FROM login_failures WHERE email = $1 AND at > $2",
+    )
+    .bind(&email)
+    .bind(window_start)
+    .fetch_one(pool)
+    .await?);
+    if failures >= MAX_FAILURES {
+        let wait_ms = oldest.unwrap_or(now) + FAILURE_WINDOW_MS - now;
+        return Err(SignInError::TooManyAttempts {
+            retry_after_secs: (wait_ms + 999) / 1000,
+        });
+    }
+
+    let user = on_pool!(db, pool => sqlx::query_as::<_, Credentials>(
+        "SELECT id, password_hash, is_active FROM users WHERE email = $1",
+    )
+    .bind(&email)
+    .fetch_optional(pool)
+    .await?);
+    let hash = user
+        .as_ref()
+        .and_then(|u| u.password_hash.clone())
+        .unwrap_or_else(|| unknown_user_hash().to_owned());
+    let password = password.to_owned();
+    // argon2 is slow on purpose: keep it off the async workers.
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+
+    match user {
+        Some(user) if matches && user.is_active && user.password_hash.is_some() => {
+            on_pool!(db, pool => sqlx::query("DELETE FROM login_failures WHERE email = $1 OR at <= $2")
+                .bind(&email)
+                .bind(window_start)
+                .execute(pool)
+                .await?
+                .rows_affected());
+            Ok(user.id)
+        }
+        _ => {
+            on_pool!(db, pool => sqlx::query("INSERT INTO login_failures (email, at) VALUES ($1, $2)")
+                .bind(&email)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected());
+            Err(SignInError::BadCredentials)
+        }
+    }
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// A real hash to check unknown emails against, so they take as long as
+/// known ones.
+fn unknown_user_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| Password::generate().hash())
 }
 
 #[cfg(test)]

@@ -170,7 +170,8 @@ async fn dispatch(cli: Cli) -> CliResult {
         Command::Token(TokenCommand::Create { email }) => {
             let email = Email::parse(&email)?;
             let db = open_database().await?;
-            let token = accounts::create_token(&db, &email).await?;
+            let user_id = accounts::user_id_by_email(&db, &email).await?;
+            let token = accounts::create_token(&db, user_id).await?;
             db.close().await;
             println!("{}", token.as_str());
             Ok(())
@@ -201,10 +202,8 @@ async fn serve() -> CliResult {
         print_first_admin(&admin, addr);
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    let app = app(AppState {
-        db: db.clone(),
-        leptos_options,
-    });
+    let secure_cookies = std::env::var("PUBLIC_URL").is_ok_and(|url| url.starts_with("https://"));
+    let app = app(AppState::new(db.clone(), leptos_options, secure_cookies).await?);
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

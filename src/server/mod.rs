@@ -5,6 +5,8 @@ pub mod api;
 pub mod cli;
 pub mod clock;
 pub mod db;
+pub mod sessions;
+pub mod web;
 pub mod webhooks;
 
 use axum::extract::FromRef;
@@ -20,15 +22,49 @@ use db::Db;
 pub struct AppState {
     pub db: Db,
     pub leptos_options: LeptosOptions,
+    pub sessions: sessions::DbSessionStore,
+    /// Session cookies get `Secure` when the public URL is https.
+    pub secure_cookies: bool,
 }
 
-/// The whole application: the REST API, then the Leptos pages and assets.
+impl AppState {
+    pub async fn new(
+        db: Db,
+        leptos_options: LeptosOptions,
+        secure_cookies: bool,
+    ) -> Result<Self, sqlx::Error> {
+        let sessions = sessions::DbSessionStore::new(&db).await?;
+        Ok(AppState {
+            db,
+            leptos_options,
+            sessions,
+            secure_cookies,
+        })
+    }
+}
+
+/// The whole application: the REST API (token authentication, no session),
+/// then the browser pages and their server functions, with sessions.
 pub fn app(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let options = state.leptos_options.clone();
-    Router::new()
-        .merge(webhooks::api::router())
-        .leptos_routes(&state, routes, move || shell(options.clone()))
+    let pages = Router::new()
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .with_state(state)
+        .layer(sessions::layer(
+            state.sessions.clone(),
+            state.secure_cookies,
+        ))
+        .with_state(state.clone());
+    webhooks::api::router().with_state(state).merge(pages)
 }

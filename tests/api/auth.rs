@@ -173,14 +173,16 @@ async fn last_use_of_a_token_is_recorded() {
     let app = TestApp::spawn().await;
     let org = app.org("acme", true).await;
     let token = app.user_token("ann@acme.test", &org, true).await;
-    let email = Email::parse("ann@acme.test").unwrap();
+    let user_id = accounts::user_id_by_email(&app.db, &Email::parse("ann@acme.test").unwrap())
+        .await
+        .unwrap();
     assert_eq!(
-        accounts::tokens_of(&app.db, &email).await.unwrap()[0].last_used_at,
+        accounts::tokens_of(&app.db, user_id).await.unwrap()[0].last_used_at,
         None
     );
 
     assert_eq!(app.get(LIST, &token).send().await.status, 200);
-    let tokens = accounts::tokens_of(&app.db, &email).await.unwrap();
+    let tokens = accounts::tokens_of(&app.db, user_id).await.unwrap();
     assert_eq!(tokens.len(), 1);
     assert!(tokens[0].last_used_at.is_some());
     assert_eq!(tokens[0].prefix, token[..8]);

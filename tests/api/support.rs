@@ -138,10 +138,10 @@ impl TestApp {
         let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
             .unwrap()
             .leptos_options;
-        let router = app(AppState {
-            db: db.clone(),
-            leptos_options,
-        });
+        let state = AppState::new(db.clone(), leptos_options, false)
+            .await
+            .unwrap();
+        let router = app(state);
         TestApp {
             db,
             router,
@@ -161,7 +161,7 @@ impl TestApp {
     /// A user of `org` with a fresh token; returns the token.
     pub async fn user_token(&self, email: &str, org: &OrgSlug, superuser: bool) -> String {
         let email = Email::parse(email).unwrap();
-        accounts::create_user(
+        let user_id = accounts::create_user(
             &self.db,
             &email,
             org,
@@ -170,7 +170,7 @@ impl TestApp {
         )
         .await
         .unwrap();
-        accounts::create_token(&self.db, &email)
+        accounts::create_token(&self.db, user_id)
             .await
             .unwrap()
             .as_str()

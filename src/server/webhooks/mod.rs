@@ -88,6 +88,13 @@ pub struct WebhookResource<'a> {
 }
 
 impl Webhook {
+    /// The URL as lists show it: host, the first letter of each path part,
+    /// and the last four characters, e.g.
+    /// `hooks.slack.com/services/T…/B…/••••XXXX`.
+    pub fn masked_url(&self) -> String {
+        mask_url(&self.url)
+    }
+
     pub fn resource(&self) -> WebhookResource<'_> {
         WebhookResource {
             id: self.id,
@@ -119,6 +126,29 @@ impl WebhookPage {
     pub fn has_previous(&self) -> bool {
         self.number > 1
     }
+}
+
+pub fn mask_url(url: &str) -> String {
+    let url = url.trim_end_matches('/');
+    let Some((host, path)) = url
+        .strip_prefix("https://")
+        .and_then(|rest| rest.split_once("/services/"))
+    else {
+        return "••••".to_owned();
+    };
+    let segments: Vec<&str> = path.split('/').collect();
+    let mut masked = format!("{host}/services/");
+    for segment in &segments[..segments.len() - 1] {
+        masked.extend(segment.chars().take(1));
+        masked.push_str("…/");
+    }
+    let tail: String = {
+        let chars: Vec<char> = url.chars().collect();
+        chars[chars.len().saturating_sub(4)..].iter().collect()
+    };
+    masked.push_str("••••");
+    masked.push_str(&tail);
+    masked
 }
 
 const COLUMNS: &str = "id, name, url, description, active, created_at, updated_at";
@@ -299,4 +329,27 @@ pub async fn audit_trail(db: &Db, scope: WebhookScope) -> Result<Vec<AuditEntry>
     .bind(scope.organization_id)
     .fetch_all(pool)
     .await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_url;
+
+    #[test]
+    fn masked_urls_keep_only_initials_and_the_last_four() {
+        assert_eq!(
+            mask_url(
+                "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXabcd"
+            ),
+            "hooks.slack.com/services/T…/B…/••••abcd"
+        );
+        assert_eq!(
+            mask_url("https://hooks.slack-gov.com/services/Tx/"),
+            "hooks.slack-gov.com/services/••••s/Tx"
+        );
+        assert_eq!(
+            mask_url("https://hooks.slack.com/services/a/bcdefgh"),
+            "hooks.slack.com/services/a…/••••efgh"
+        );
+    }
 }

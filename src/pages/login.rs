@@ -1,0 +1,36 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::server_fns::Login;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    let error = move || {
+        login
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    view! {
+        <Title text="Sign in · Webhook admin"/>
+        <section class="card narrow">
+            <h1>"Sign in"</h1>
+            <ActionForm action=login attr:class="form" attr:aria-describedby="login-error">
+                <div class="field">
+                    <label for="email">"Email"</label>
+                    <input id="email" name="email" type="email" autocomplete="username"/>
+                </div>
+                <div class="field">
+                    <label for="password">"Password"</label>
+                    <input id="password" name="password" type="password" autocomplete="current-password"/>
+                </div>
+                <p id="login-error" class="form-error" role="alert">{error}</p>
+                <div class="actions">
+                    <button type="submit" class="button">"Sign in"</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}

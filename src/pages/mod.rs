@@ -1,0 +1,14 @@
+//! The browser admin's pages. Every page renders with its data on the
+//! server, works as plain forms and links without JavaScript, and hydrates.
+
+mod common;
+mod login;
+mod tokens;
+mod webhook_form;
+mod webhook_list;
+
+pub use common::{NotFoundPage, TopBar};
+pub use login::LoginPage;
+pub use tokens::TokensPage;
+pub use webhook_form::{EditWebhookPage, NewWebhookPage};
+pub use webhook_list::WebhookListPage;

@@ -1,0 +1,128 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::common::{use_hydrated, ErrorPanel, Loading};
+use crate::server_fns::{list_tokens, CreateApiToken, RevokeApiToken};
+use crate::views::{TokenRow, Tokens};
+
+#[component]
+pub fn TokensPage() -> impl IntoView {
+    let create = ServerAction::<CreateApiToken>::new();
+    let revoke = ServerAction::<RevokeApiToken>::new();
+    let tokens = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| list_tokens(),
+    );
+    view! {
+        <Title text="API tokens · Webhook admin"/>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match tokens.await {
+                    Ok(tokens) => view! { <TokensView tokens create revoke/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TokensView(
+    tokens: Tokens,
+    create: ServerAction<CreateApiToken>,
+    revoke: ServerAction<RevokeApiToken>,
+) -> impl IntoView {
+    view! {
+        <div class="page-head">
+            <h1>"API tokens"</h1>
+            <ActionForm action=create>
+                <button type="submit" class="button">"Create token"</button>
+            </ActionForm>
+        </div>
+        <p class="lead">
+            "Send a token with every REST API request: "
+            <code>"Authorization: Token YOUR_TOKEN"</code>
+        </p>
+        {tokens.fresh_token.map(|token| view! { <FreshToken token/> })}
+        {if tokens.tokens.is_empty() {
+            view! { <p class="card empty">"You have no API tokens."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                    <table>
+                        <caption class="visually-hidden">"Your API tokens"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Token"</th>
+                                <th scope="col">"Created"</th>
+                                <th scope="col">"Last used"</th>
+                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {tokens.tokens.into_iter().map(|token| view! { <TokenLine token revoke/> }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        }}
+    }
+}
+
+#[component]
+fn TokenLine(token: TokenRow, revoke: ServerAction<RevokeApiToken>) -> impl IntoView {
+    let prefix = token.prefix.clone();
+    view! {
+        <tr>
+            <td data-label="Token"><code>{format!("{}…", token.prefix)}</code></td>
+            <td data-label="Created"><time datetime=token.created.machine>{token.created.human}</time></td>
+            <td data-label="Last used">
+                {match token.last_used {
+                    Some(at) => view! { <time datetime=at.machine>{at.human}</time> }.into_any(),
+                    None => view! { <span class="muted">"Never"</span> }.into_any(),
+                }}
+            </td>
+            <td>
+                <ActionForm action=revoke>
+                    <input type="hidden" name="id" value=token.id.to_string()/>
+                    <button type="submit" class="button secondary small" aria-label=format!("Revoke token {prefix}…")>
+                        "Revoke"
+                    </button>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}
+
+/// A token created just now: the only time it can be seen.
+#[component]
+fn FreshToken(token: String) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let (copied, set_copied) = signal(false);
+    let copy = {
+        let token = token.clone();
+        move |_| {
+            #[cfg(feature = "hydrate")]
+            {
+                let _ = window().navigator().clipboard().write_text(&token);
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = &token;
+            set_copied.set(true);
+        }
+    };
+    view! {
+        <section class="card fresh" aria-labelledby="fresh-title">
+            <h2 id="fresh-title">"Your new token"</h2>
+            <p>"Copy it now: it will not be shown again."</p>
+            <code class="full-url" id="new-token">{token}</code>
+            <div class="actions">
+                <Show when=move || hydrated.get()>
+                    <button type="button" class="button secondary small" on:click=copy.clone()>"Copy token"</button>
+                </Show>
+                <span role="status" class="copied">{move || copied.get().then_some("Copied.")}</span>
+            </div>
+        </section>
+    }
+}

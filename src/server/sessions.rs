@@ -1,0 +1,75 @@
+//! Browser sessions in the database (tower-sessions' sqlx stores), so any
+//! instance can serve any request.
+
+use async_trait::async_trait;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::{session_store, Expiry, SessionManagerLayer, SessionStore};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+use super::db::Db;
+
+/// The store of whichever backend `DATABASE_URL` chose.
+#[derive(Clone, Debug)]
+pub enum DbSessionStore {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+macro_rules! on_store {
+    ($store:expr, $s:ident => $body:expr) => {
+        match $store {
+            DbSessionStore::Sqlite($s) => $body,
+            DbSessionStore::Postgres($s) => $body,
+        }
+    };
+}
+
+impl DbSessionStore {
+    /// Opens the store and creates its table if needed.
+    pub async fn new(db: &Db) -> Result<Self, sqlx::Error> {
+        let store = match db {
+            Db::Sqlite(pool) => DbSessionStore::Sqlite(SqliteStore::new(pool.clone())),
+            Db::Postgres(pool) => DbSessionStore::Postgres(PostgresStore::new(pool.clone())),
+        };
+        on_store!(&store, s => s.migrate().await)?;
+        Ok(store)
+    }
+}
+
+#[async_trait]
+impl SessionStore for DbSessionStore {
+    // Delegated explicitly: the stores' own `create` handles id collisions.
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        on_store!(self, s => s.create(record).await)
+    }
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        on_store!(self, s => s.save(record).await)
+    }
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        on_store!(self, s => s.load(id).await)
+    }
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        on_store!(self, s => s.delete(id).await)
+    }
+}
+
+/// Sessions end after eight hours without a request.
+pub const IDLE_TIMEOUT_HOURS: i64 = 8;
+
+/// HttpOnly, SameSite=Strict, Secure when the public URL is https.
+pub fn layer(store: DbSessionStore, secure: bool) -> SessionManagerLayer<DbSessionStore> {
+    SessionManagerLayer::new(store)
+        .with_name("webhook_admin_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(
+            IDLE_TIMEOUT_HOURS,
+        )))
+}
+
+/// Where the signed-in user's id lives in the session.
+pub const USER_ID_KEY: &str = "user_id";
+/// A new API token, shown once on the next render of the tokens page.
+pub const FRESH_TOKEN_KEY: &str = "fresh_token";
