@@ -17,11 +17,11 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS_DIR)/node_modules/.bin:$(PATH)
 export LEPTOS_OUTPUT_NAME := webhook-admin
 export TEST_POSTGRES_URL
 
-.PHONY: help tools run release test test-unit test-sqlite test-postgres build-site lint fmt clean-test-dbs
+.PHONY: help tools browser-tools run release test test-unit test-sqlite test-postgres test-e2e build-site lint clean-test-dbs
 
 help:
 	@echo "make run      build and serve the app on http://127.0.0.1:3000 (SQLite by default)"
-	@echo "make test     run every test: unit, API and CLI on SQLite and PostgreSQL, site build"
+	@echo "make test     run every test: browser (Playwright), unit, API and CLI on SQLite and PostgreSQL"
 	@echo "make release  build target/release/webhook-admin and the optimised site"
 	@echo "make lint     rustfmt and clippy, both feature sets"
 
@@ -35,6 +35,11 @@ tools:
 	@test -x "$(TOOLS_DIR)/node_modules/.bin/wasm-opt" \
 		|| npm install --silent --no-audit --no-fund --prefix "$(TOOLS_DIR)" binaryen@$(BINARYEN_VERSION)
 
+## Debian's Chromium and the Playwright packages, for the browser tests.
+browser-tools:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@test -d end2end/node_modules/@playwright/test || (cd end2end && npm ci --no-audit --no-fund)
+
 run: tools
 	cargo leptos serve
 
@@ -44,7 +49,12 @@ release: tools
 build-site: tools
 	cargo leptos build
 
-test: tools build-site test-unit test-sqlite test-postgres
+test: tools browser-tools build-site test-e2e test-unit test-sqlite test-postgres
+
+## Playwright in Chromium against a server on a throwaway SQLite database.
+test-e2e:
+	rm -rf target/e2e && mkdir -p target/e2e
+	cd end2end && DATABASE_URL="sqlite://$(CURDIR)/target/e2e/e2e.db" npx playwright test
 
 test-unit:
 	cargo test --no-default-features --features ssr --lib --bins

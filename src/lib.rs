@@ -14,4 +14,10 @@ pub mod server;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    // Lets browser tests wait until the client has taken over the page.
+    let _ = web_sys::js_sys::Reflect::set(
+        &leptos::prelude::window(),
+        &"__webhookAdminHydrated".into(),
+        &true.into(),
+    );
 }

@@ -12,13 +12,29 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::common::{use_hydrated, ErrorPanel, Loading};
 use crate::server_fns::{
-    get_webhook, reveal_webhook_url, CreateWebhook, DeleteWebhook, UpdateWebhook,
+    get_webhook, reveal_webhook_url, webhook_access, CreateWebhook, DeleteWebhook, UpdateWebhook,
 };
 use crate::validation::{Description, Field, FieldErrors, Name, SlackUrl};
 use crate::views::{AppError, FormEcho, WebhookRow};
 
 #[component]
 pub fn NewWebhookPage() -> impl IntoView {
+    let access = Resource::new(|| (), |_| webhook_access());
+    view! {
+        <Title text="New webhook · Webhook admin"/>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match access.await {
+                    Ok(()) => view! { <NewWebhookForm/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn NewWebhookForm() -> impl IntoView {
     let create = ServerAction::<CreateWebhook>::new();
     let server_result = Signal::derive(move || create.value().get().and_then(Result::err));
     // Sent without JavaScript, a rejected form comes back through the page
@@ -43,7 +59,6 @@ pub fn NewWebhookPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text="New webhook · Webhook admin"/>
         <section class="card narrow">
             <h1>"New webhook"</h1>
             <form

@@ -94,6 +94,39 @@ pub fn token_row(token: &TokenInfo) -> TokenRow {
     }
 }
 
+/// Gives a server function's error its HTTP status (a browser without
+/// JavaScript is redirected back instead, with the error in the address).
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    use axum::http::StatusCode;
+    if let (Err(error), false) = (&result, wants_html()) {
+        set_status(match error {
+            AppError::NotSignedIn | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::NotSuperuser | AppError::FeatureDisabled => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Invalid(..) => StatusCode::BAD_REQUEST,
+            AppError::TooManyAttempts(retry_after_secs) => {
+                if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                    response.insert_header(
+                        axum::http::header::RETRY_AFTER,
+                        axum::http::HeaderValue::from(*retry_after_secs),
+                    );
+                }
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            AppError::Server | AppError::ServerFn(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        });
+    }
+    result
+}
+
+/// A plain form post (no JavaScript) or a page render: the browser gets a
+/// redirect or a page, whose status is not the server function's to set.
+fn wants_html() -> bool {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.headers.get(axum::http::header::ACCEPT).cloned())
+        .is_some_and(|accept| accept.to_str().is_ok_and(|a| a.contains("text/html")))
+}
+
 /// Sets the status of the page being rendered (server-side rendering only).
 pub fn set_status(status: axum::http::StatusCode) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {

@@ -1,0 +1,46 @@
+// Seeds the accounts the tests sign in with, through the admin CLI.
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { ACCOUNTS, PAGED_WEBHOOKS } from './tests/accounts';
+
+const bin = path.resolve(__dirname, '../target/debug/webhook-admin');
+
+function cli(args: string[], input = ''): string {
+  return execFileSync(bin, args, { input, env: { ...process.env, RUST_LOG: 'warn' } }).toString();
+}
+
+/** Runs a CLI command that may already have been done by an earlier run. */
+function once(args: string[], input = ''): void {
+  try {
+    cli(args, input);
+  } catch (e: any) {
+    const stderr = String(e.stderr ?? '');
+    if (!stderr.includes('already exists')) throw e;
+  }
+}
+
+export default async function globalSetup(): Promise<void> {
+  cli(['migrate']);
+  for (const org of ['e2e', 'e2e-pages']) once(['org', 'create', org, '--webhooks']);
+  once(['org', 'create', 'e2e-off']);
+  for (const account of Object.values(ACCOUNTS)) {
+    const args = ['user', 'create', account.email, '--org', account.org, '--password-stdin'];
+    if (account.superuser) args.push('--superuser');
+    once(args, account.password + '\n');
+  }
+
+  // More than one page of webhooks for the pagination tests, through the API.
+  const token = cli(['token', 'create', ACCOUNTS.pages.email]).trim();
+  const base = `http://127.0.0.1:${process.env.E2E_PORT ?? '3107'}/api/v2/webhooks/`;
+  const headers = { Authorization: `Token ${token}`, 'Content-Type': 'application/json' };
+  const existing = await (await fetch(base, { headers })).json();
+  for (let i = existing.count + 1; i <= PAGED_WEBHOOKS; i++) {
+    const body = JSON.stringify({
+      name: `Paged hook ${String(i).padStart(2, '0')}`,
+      url: `https://hooks.slack.com/services/T0000/B0000/paged${i}`,
+    });
+    const response = await fetch(base, { method: 'POST', headers, body });
+    if (response.status !== 201) throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
+  }
+  cli(['token', 'revoke', token]);
+}

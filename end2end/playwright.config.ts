@@ -1,0 +1,51 @@
+import { defineConfig } from '@playwright/test';
+import * as path from 'path';
+
+// One server on a throwaway database for the whole run, started by
+// Playwright on a port of its own (so a `make run` server is left alone).
+const port = process.env.E2E_PORT ?? '3107';
+export const databaseUrl =
+  process.env.DATABASE_URL ?? `sqlite://${path.resolve(__dirname, '../target/e2e/e2e.db')}`;
+process.env.DATABASE_URL = databaseUrl;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  workers: 2,
+  retries: 0,
+  reporter: [['list']],
+  outputDir: './test-results',
+  globalSetup: './global-setup.ts',
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  projects: [
+    { name: 'javascript', use: { javaScriptEnabled: true }, testIgnore: /no-js\.spec/ },
+    { name: 'no-javascript', use: { javaScriptEnabled: false }, testMatch: /no-js\.spec/ },
+  ],
+  webServer: {
+    command: '../target/debug/webhook-admin serve',
+    url: `http://127.0.0.1:${port}/`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: {
+      DATABASE_URL: databaseUrl,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: '../target/site',
+      RUST_LOG: 'warn',
+    },
+  },
+});

@@ -1,0 +1,16 @@
+export const ACCOUNTS = {
+  admin: { email: 'admin@e2e.test', password: 'admin-pass-1', org: 'e2e', superuser: true },
+  member: { email: 'member@e2e.test', password: 'member-pass-1', org: 'e2e', superuser: false },
+  flagOff: { email: 'off@e2e.test', password: 'off-pass-1', org: 'e2e-off', superuser: true },
+  pages: { email: 'pages@e2e.test', password: 'pages-pass-1', org: 'e2e-pages', superuser: true },
+  nojs: { email: 'nojs@e2e.test', password: 'nojs-pass-1', org: 'e2e', superuser: true },
+};
+
+export type Account = (typeof ACCOUNTS)[keyof typeof ACCOUNTS];
+
+/** Webhooks of the `pages` account: three pages of 10. */
+export const PAGED_WEBHOOKS = 27;
+
+export const GOOD_URL = 'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXabcd';
+export const INVALID_URL_MESSAGE =
+  'Enter a valid Slack webhook URL (https://hooks.slack.com/services/... or https://hooks.slack-gov.com/services/...).';

@@ -1,0 +1,79 @@
+import { ACCOUNTS } from './accounts';
+import { allowStatus, expect, hydrated, signIn, test } from './fixtures';
+
+test('signed-out visitors are sent to the sign-in page', async ({ page }) => {
+  await page.goto('/webhooks');
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+});
+
+test('sign in and sign out', async ({ page }) => {
+  await signIn(page, ACCOUNTS.admin);
+  await expect(page.getByRole('heading', { name: 'Webhooks', exact: true })).toBeVisible();
+  await expect(page.getByText(ACCOUNTS.admin.email)).toBeVisible();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto('/webhooks');
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('a wrong password gets one generic message', async ({ page, consoleProblems }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('Email').fill(ACCOUNTS.admin.email);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
+  await expect(page).toHaveURL(/\/login/);
+
+  await page.getByLabel('Email').fill('nobody@e2e.test');
+  await page.getByLabel('Password').fill('whatever');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
+  allowStatus(consoleProblems, 401);
+});
+
+test('repeated failures are slowed down with a 429', async ({ page, consoleProblems }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  const email = `throttled-${Date.now()}@e2e.test`;
+  for (let i = 0; i < 5; i++) {
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(`guess-${i}`);
+    const answered = page.waitForResponse((r) => r.url().includes('/api/login'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect((await answered).status()).toBe(401);
+    await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
+  }
+  const response = page.waitForResponse((r) => r.url().includes('/api/login'));
+  await page.getByLabel('Password').fill('guess-6');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  expect((await response).status()).toBe(429);
+  await expect(page.getByRole('alert')).toHaveText(/^Too many failed sign-in attempts\. Try again in \d+ seconds\.$/);
+  allowStatus(consoleProblems, 401);
+  allowStatus(consoleProblems, 429);
+});
+
+test('a user who is not a super user gets a clear page', async ({ page, consoleProblems }) => {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(ACCOUNTS.member.email);
+  await page.getByLabel('Password').fill(ACCOUNTS.member.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText('You need super user rights to manage webhooks.')).toBeVisible();
+  const response = await page.goto('/webhooks/new');
+  expect(response?.status()).toBe(403);
+  await expect(page.getByText('You need super user rights to manage webhooks.')).toBeVisible();
+  allowStatus(consoleProblems, 403);
+});
+
+test('an organization without the Webhooks feature gets a clear page', async ({ page, consoleProblems }) => {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(ACCOUNTS.flagOff.email);
+  await page.getByLabel('Password').fill(ACCOUNTS.flagOff.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText('The Webhooks feature is not enabled for your organization.')).toBeVisible();
+  const response = await page.goto('/webhooks');
+  expect(response?.status()).toBe(403);
+  allowStatus(consoleProblems, 403);
+});

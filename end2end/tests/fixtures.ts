@@ -1,0 +1,47 @@
+// Every test fails on a console error or warning (hydration warnings
+// included) or an uncaught page error.
+import { test as base, expect, Page } from '@playwright/test';
+import { Account } from './accounts';
+
+export const test = base.extend<{ consoleProblems: string[] }>({
+  consoleProblems: [
+    async ({ page }, use) => {
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') {
+          problems.push(`${message.type()}: ${message.text()}`);
+        }
+      });
+      page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+      await use(problems);
+      expect(problems, 'console errors and warnings').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+/**
+ * Accepts Chrome's "Failed to load resource" console line for responses the
+ * test itself expects to fail with `status` (a wrong password, a 404 page).
+ */
+export function allowStatus(problems: string[], status: number): void {
+  const line = `the server responded with a status of ${status} `;
+  for (let i = problems.length - 1; i >= 0; i--) {
+    if (problems[i].includes(line)) problems.splice(i, 1);
+  }
+}
+
+/** Waits until the WASM client has hydrated the page (no-op without JS). */
+export async function hydrated(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window as any).__webhookAdminHydrated === true);
+}
+
+export async function signIn(page: Page, account: Account): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/webhooks$/);
+}
