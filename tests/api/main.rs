@@ -9,4 +9,5 @@ mod create;
 mod list;
 mod methods;
 mod scoping;
+mod sign_in;
 mod update_delete;
