@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::views::{AppError, Me, Tokens, WebhookList, WebhookRow};
+use crate::views::{AppError, Me, Tokens, WebhookDetail, WebhookList};
 
 #[cfg(feature = "ssr")]
 use crate::{
@@ -19,7 +19,9 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
     web::respond(
         async move {
             Ok(web::current_user().await?.map(|user| Me {
-                can_manage_webhooks: webhooks::WebhookScope::for_principal(&user.principal).is_ok(),
+                webhooks_denied: webhooks::WebhookScope::for_principal(&user.principal)
+                    .err()
+                    .map(AppError::from),
                 email: user.email,
             }))
         }
@@ -88,31 +90,18 @@ pub async fn list_webhooks(
     )
 }
 
-/// Whether the signed-in user may manage webhooks at all.
+/// One webhook; with its full URL only when `reveal` is set, for the one
+/// page that shows it on request.
 #[server]
-pub async fn webhook_access() -> Result<(), AppError> {
-    web::respond(web::webhook_scope().await.map(|_| ()))
-}
-
-#[server]
-pub async fn get_webhook(id: i64) -> Result<WebhookRow, AppError> {
+pub async fn get_webhook(id: i64, reveal: bool) -> Result<WebhookDetail, AppError> {
     web::respond(
         async move {
             let scope = web::webhook_scope().await?;
             let webhook = webhooks::get(&web::state().db, scope, id).await?;
-            Ok(web::webhook_row(&webhook))
-        }
-        .await,
-    )
-}
-
-/// The full URL, for the one page that shows it on request.
-#[server]
-pub async fn reveal_webhook_url(id: i64) -> Result<String, AppError> {
-    web::respond(
-        async move {
-            let scope = web::webhook_scope().await?;
-            Ok(webhooks::get(&web::state().db, scope, id).await?.url)
+            Ok(WebhookDetail {
+                webhook: web::webhook_row(&webhook),
+                full_url: reveal.then(|| webhook.url.clone()),
+            })
         }
         .await,
     )

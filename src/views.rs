@@ -47,10 +47,18 @@ pub struct Tokens {
     pub fresh_token: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Me {
     pub email: String,
-    pub can_manage_webhooks: bool,
+    /// Why this user may not manage webhooks; `None` when they may.
+    pub webhooks_denied: Option<AppError>,
+}
+
+/// One webhook for its edit page; the full URL only when asked for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookDetail {
+    pub webhook: WebhookRow,
+    pub full_url: Option<String>,
 }
 
 /// What a rejected webhook form had, to fill it in again after a reload

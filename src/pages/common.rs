@@ -28,7 +28,7 @@ pub fn TopBar() -> impl IntoView {
                     match me.await {
                         Ok(Some(me)) => view! {
                             <nav aria-label="Main" class="nav">
-                                {me.can_manage_webhooks.then(|| view! { <a href="/webhooks">"Webhooks"</a> })}
+                                {me.webhooks_denied.is_none().then(|| view! { <a href="/webhooks">"Webhooks"</a> })}
                                 <a href="/tokens">"API tokens"</a>
                             </nav>
                             <div class="user">

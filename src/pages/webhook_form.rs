@@ -11,22 +11,25 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::common::{use_hydrated, ErrorPanel, Loading};
-use crate::server_fns::{
-    get_webhook, reveal_webhook_url, webhook_access, CreateWebhook, DeleteWebhook, UpdateWebhook,
-};
+use crate::server_fns::{current_user, get_webhook, CreateWebhook, DeleteWebhook, UpdateWebhook};
 use crate::validation::{Description, Field, FieldErrors, Name, SlackUrl};
 use crate::views::{AppError, FormEcho, WebhookRow};
 
 #[component]
 pub fn NewWebhookPage() -> impl IntoView {
-    let access = Resource::new(|| (), |_| webhook_access());
+    let me = Resource::new(|| (), |_| current_user());
     view! {
         <Title text="New webhook · Webhook admin"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match access.await {
-                    Ok(()) => view! { <NewWebhookForm/> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                let denied = match me.await {
+                    Ok(Some(me)) => me.webhooks_denied,
+                    Ok(None) => Some(AppError::NotSignedIn),
+                    Err(error) => Some(error),
+                };
+                match denied {
+                    None => view! { <NewWebhookForm/> }.into_any(),
+                    Some(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -90,18 +93,12 @@ pub fn EditWebhookPage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     };
-    let webhook = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_webhook(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
-    let revealed = Resource::new(
+    let webhook = Resource::new(
         move || (id(), query.read().get("reveal").is_some()),
         |(id, reveal)| async move {
-            match (id, reveal) {
-                (Some(id), true) => reveal_webhook_url(id).await.ok(),
-                _ => None,
+            match id {
+                Some(id) => get_webhook(id, reveal).await,
+                None => Err(AppError::NotFound),
             }
         },
     );
@@ -110,12 +107,12 @@ pub fn EditWebhookPage() -> impl IntoView {
         <Title text="Edit webhook · Webhook admin"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match (webhook.await, revealed.await) {
-                    (Ok(webhook), url) => view! {
-                        <EditForm webhook revealed_url=url confirming=confirming()/>
+                match webhook.await {
+                    Ok(detail) => view! {
+                        <EditForm webhook=detail.webhook revealed_url=detail.full_url confirming=confirming()/>
                     }
                     .into_any(),
-                    (Err(error), _) => view! { <ErrorPanel error/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
         </Suspense>
