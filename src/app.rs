@@ -7,7 +7,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::pages::{
-    EditWebhookPage, LoginPage, NewWebhookPage, NotFoundPage, TokensPage, TopBar, WebhookListPage,
+    EditWebhookPage, HydrationMarker, LoginPage, NewWebhookPage, NotFoundPage, TokensPage, TopBar,
+    WebhookListPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -19,7 +20,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -57,15 +58,13 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("tokens") view=TokensPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
+            <HydrationMarker/>
         </Router>
     }
 }
 
 #[component]
 fn HomePage() -> impl IntoView {
-    // Flips once the WASM client has taken over the server-rendered page.
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
     view! {
         <section class="card">
             <h1>"Slack webhooks for your organization"</h1>
@@ -74,6 +73,7 @@ fn HomePage() -> impl IntoView {
                 "Super users of an organization with the Webhooks feature enabled can list, "
                 "create, update and delete them."
             </p>
+            <p><a class="button" href="/webhooks">"Manage webhooks"</a></p>
             <h2>"REST API"</h2>
             <p>
                 "Send an API token with every request: "
@@ -86,10 +86,6 @@ fn HomePage() -> impl IntoView {
                 <li><code>"PATCH /api/v2/webhooks/{id}/"</code>" update some fields"</li>
                 <li><code>"DELETE /api/v2/webhooks/{id}/"</code>" delete"</li>
             </ul>
-            <p><a class="button" href="/webhooks">"Manage webhooks"</a></p>
-            <p class="status" data-hydrated=move || hydrated.get().to_string()>
-                {move || if hydrated.get() { "Interactive" } else { "Loading…" }}
-            </p>
         </section>
     }
 }

@@ -9,17 +9,14 @@ pub mod views;
 #[cfg(feature = "ssr")]
 pub mod server;
 
+/// The browser entry point. Pages are rendered on the server; only the
+/// interactive islands (form checks, dialogs, copy buttons) run in the
+/// browser, which keeps the client small.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     // Readable panics in development; release builds leave the formatting out.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // Lets browser tests wait until the client has taken over the page.
-    let _ = web_sys::js_sys::Reflect::set(
-        &leptos::prelude::window(),
-        &"__webhookAdminHydrated".into(),
-        &true.into(),
-    );
+    leptos::mount::hydrate_islands();
 }

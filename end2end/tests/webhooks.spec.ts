@@ -82,13 +82,17 @@ test('edit saves changes, reveals the URL, and delete asks first', async ({ page
   await expect(page.getByRole('row', { name: new RegExp(`${name} \\(renamed\\)`) })).toHaveCount(0);
 });
 
-test('server-side errors land on their fields', async ({ page }) => {
+test('fields are checked as the user types, with the API\'s words', async ({ page }) => {
   await signIn(page, ACCOUNTS.admin);
   await page.goto('/webhooks/new');
   await hydrated(page);
-  // A name of 141 characters is refused by the browser and, if sent anyway, by the server.
   await page.getByLabel('Name').fill('n'.repeat(141));
   await expect(page.locator('#name-error')).toHaveText('Ensure this field has no more than 140 characters.');
+  await page.getByLabel('Name').fill('n'.repeat(140));
+  await expect(page.locator('#name-error')).toHaveText('');
+  await page.getByLabel('Description').fill('d'.repeat(1025));
+  await page.getByLabel('Description').blur();
+  await expect(page.locator('#description-error')).toHaveText('Ensure this field has no more than 1024 characters.');
 });
 
 test('a missing webhook is a proper not-found page', async ({ page, consoleProblems }) => {

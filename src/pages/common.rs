@@ -1,25 +1,62 @@
-//! Pieces every page shares: the top bar, error panels, the hydration flag.
+//! Pieces every page shares: the top bar, error panels, and the islands
+//! every page may carry (copy buttons, the hydration marker).
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
+use leptos::server_fn::ServerFn;
 
 use crate::server_fns::{current_user, Logout};
 use crate::views::AppError;
 
-/// True once the WASM client runs; false during server rendering, so
-/// JavaScript-only controls (copy buttons) appear only where they work.
+/// True once the WASM client runs this island; false during server
+/// rendering, so JavaScript-only controls appear only where they work.
 pub fn use_hydrated() -> ReadSignal<bool> {
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
     hydrated
 }
 
+/// The last island of every page: islands hydrate in document order, so
+/// when this one runs the page is fully interactive. Browser tests wait
+/// for the flag it sets.
+#[island]
+pub fn HydrationMarker() -> impl IntoView {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        let _ = web_sys::js_sys::Reflect::set(
+            &window(),
+            &"__webhookAdminHydrated".into(),
+            &true.into(),
+        );
+    });
+}
+
+/// Copies `text` to the clipboard; shown only where JavaScript runs.
+#[island]
+pub fn CopyButton(text: String, label: String) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let (copied, set_copied) = signal(false);
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let _ = window().navigator().clipboard().write_text(&text);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &text;
+        set_copied.set(true);
+    };
+    view! {
+        <span class="copy">
+            <button type="button" class="button secondary small" hidden=move || !hydrated.get() on:click=copy>
+                {label}
+            </button>
+            <span role="status" class="copied">{move || copied.get().then_some("Copied.")}</span>
+        </span>
+    }
+}
+
 #[component]
 pub fn TopBar() -> impl IntoView {
-    // Asked again on every navigation, so signing in or out shows at once.
-    let location = use_location();
-    let me = Resource::new(move || location.pathname.get(), |_| current_user());
-    let logout = ServerAction::<Logout>::new();
+    let me = Resource::new(|| (), |_| current_user());
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Webhook admin"</a>
@@ -33,9 +70,9 @@ pub fn TopBar() -> impl IntoView {
                             </nav>
                             <div class="user">
                                 <span class="email">{me.email}</span>
-                                <ActionForm action=logout>
+                                <form action=Logout::url() method="post">
                                     <button type="submit" class="button secondary small">"Sign out"</button>
-                                </ActionForm>
+                                </form>
                             </div>
                         }
                         .into_any(),

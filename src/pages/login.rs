@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 use crate::server_fns::Login;
@@ -17,7 +18,7 @@ pub fn LoginPage() -> impl IntoView {
         <Title text="Sign in · Webhook admin"/>
         <section class="card narrow">
             <h1>"Sign in"</h1>
-            <ActionForm action=login attr:class="form" attr:aria-describedby="login-error">
+            <form action=Login::url() method="post" class="form" aria-describedby="login-error">
                 <div class="field">
                     <label for="email">"Email"</label>
                     <input id="email" name="email" type="email" autocomplete="username"/>
@@ -30,7 +31,7 @@ pub fn LoginPage() -> impl IntoView {
                 <div class="actions">
                     <button type="submit" class="button">"Sign in"</button>
                 </div>
-            </ActionForm>
+            </form>
         </section>
     }
 }

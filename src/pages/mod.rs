@@ -1,5 +1,7 @@
 //! The browser admin's pages. Every page renders with its data on the
-//! server, works as plain forms and links without JavaScript, and hydrates.
+//! server and works as plain forms and links without JavaScript; islands
+//! add what needs a script (field checks as you type, the delete dialog,
+//! copy buttons).
 
 mod common;
 mod login;
@@ -7,7 +9,7 @@ mod tokens;
 mod webhook_form;
 mod webhook_list;
 
-pub use common::{NotFoundPage, TopBar};
+pub use common::{HydrationMarker, NotFoundPage, TopBar};
 pub use login::LoginPage;
 pub use tokens::TokensPage;
 pub use webhook_form::{EditWebhookPage, NewWebhookPage};

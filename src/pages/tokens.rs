@@ -1,24 +1,20 @@
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
-use super::common::{use_hydrated, ErrorPanel, Loading};
+use super::common::{CopyButton, ErrorPanel, Loading};
 use crate::server_fns::{list_tokens, CreateApiToken, RevokeApiToken};
 use crate::views::{TokenRow, Tokens};
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
-    let create = ServerAction::<CreateApiToken>::new();
-    let revoke = ServerAction::<RevokeApiToken>::new();
-    let tokens = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
-        |_| list_tokens(),
-    );
+    let tokens = Resource::new(|| (), |_| list_tokens());
     view! {
         <Title text="API tokens · Webhook admin"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match tokens.await {
-                    Ok(tokens) => view! { <TokensView tokens create revoke/> }.into_any(),
+                    Ok(tokens) => view! { <TokensView tokens/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -27,17 +23,13 @@ pub fn TokensPage() -> impl IntoView {
 }
 
 #[component]
-fn TokensView(
-    tokens: Tokens,
-    create: ServerAction<CreateApiToken>,
-    revoke: ServerAction<RevokeApiToken>,
-) -> impl IntoView {
+fn TokensView(tokens: Tokens) -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"API tokens"</h1>
-            <ActionForm action=create>
+            <form action=CreateApiToken::url() method="post">
                 <button type="submit" class="button">"Create token"</button>
-            </ActionForm>
+            </form>
         </div>
         <p class="lead">
             "Send a token with every REST API request: "
@@ -60,7 +52,7 @@ fn TokensView(
                             </tr>
                         </thead>
                         <tbody>
-                            {tokens.tokens.into_iter().map(|token| view! { <TokenLine token revoke/> }).collect_view()}
+                            {tokens.tokens.into_iter().map(|token| view! { <TokenLine token/> }).collect_view()}
                         </tbody>
                     </table>
                 </div>
@@ -71,7 +63,7 @@ fn TokensView(
 }
 
 #[component]
-fn TokenLine(token: TokenRow, revoke: ServerAction<RevokeApiToken>) -> impl IntoView {
+fn TokenLine(token: TokenRow) -> impl IntoView {
     let prefix = token.prefix.clone();
     view! {
         <tr>
@@ -84,12 +76,12 @@ fn TokenLine(token: TokenRow, revoke: ServerAction<RevokeApiToken>) -> impl Into
                 }}
             </td>
             <td>
-                <ActionForm action=revoke>
+                <form action=RevokeApiToken::url() method="post">
                     <input type="hidden" name="id" value=token.id.to_string()/>
                     <button type="submit" class="button secondary small" aria-label=format!("Revoke token {prefix}…")>
                         "Revoke"
                     </button>
-                </ActionForm>
+                </form>
             </td>
         </tr>
     }
@@ -98,30 +90,13 @@ fn TokenLine(token: TokenRow, revoke: ServerAction<RevokeApiToken>) -> impl Into
 /// A token created just now: the only time it can be seen.
 #[component]
 fn FreshToken(token: String) -> impl IntoView {
-    let hydrated = use_hydrated();
-    let (copied, set_copied) = signal(false);
-    let copy = {
-        let token = token.clone();
-        move |_| {
-            #[cfg(feature = "hydrate")]
-            {
-                let _ = window().navigator().clipboard().write_text(&token);
-            }
-            #[cfg(not(feature = "hydrate"))]
-            let _ = &token;
-            set_copied.set(true);
-        }
-    };
     view! {
         <section class="card fresh" aria-labelledby="fresh-title">
             <h2 id="fresh-title">"Your new token"</h2>
             <p>"Copy it now: it will not be shown again."</p>
-            <code class="full-url" id="new-token">{token}</code>
+            <code class="full-url" id="new-token">{token.clone()}</code>
             <div class="actions">
-                <Show when=move || hydrated.get()>
-                    <button type="button" class="button secondary small" on:click=copy.clone()>"Copy token"</button>
-                </Show>
-                <span role="status" class="copied">{move || copied.get().then_some("Copied.")}</span>
+                <CopyButton text=token label="Copy token".to_owned()/>
             </div>
         </section>
     }

@@ -1,8 +1,9 @@
-//! Create and edit. Each field is checked by the shared validation module
-//! as the user types or leaves it, with the API's exact words; a form with
-//! an invalid field is not sent. Errors the server still finds land on
-//! their fields. Without JavaScript the same forms post to the same server
-//! functions and the page comes back with the errors.
+//! Create and edit. The form is an island: each field is checked by the
+//! shared validation module as the user types or leaves it, with the API's
+//! exact words, and a form with an invalid field is not sent. Valid forms
+//! post to the server functions as plain HTML forms; errors the server still
+//! finds come back with the page and land on their fields. Without
+//! JavaScript the same forms work, checked by the server alone.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -10,7 +11,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::common::{use_hydrated, ErrorPanel, Loading};
+use super::common::{CopyButton, ErrorPanel, Loading};
 use crate::server_fns::{current_user, get_webhook, CreateWebhook, DeleteWebhook, UpdateWebhook};
 use crate::validation::{Description, Field, FieldErrors, Name, SlackUrl};
 use crate::views::{AppError, FormEcho, WebhookRow};
@@ -38,47 +39,30 @@ pub fn NewWebhookPage() -> impl IntoView {
 
 #[component]
 fn NewWebhookForm() -> impl IntoView {
-    let create = ServerAction::<CreateWebhook>::new();
-    let server_result = Signal::derive(move || create.value().get().and_then(Result::err));
-    // Sent without JavaScript, a rejected form comes back through the page
-    // address: fill it in again from what the server echoed.
-    let echo = match create.value().get_untracked() {
-        Some(Err(AppError::Invalid(_, echo))) => echo,
+    // A rejected form comes back to this page with the error in its address.
+    let rejected = ServerAction::<CreateWebhook>::new()
+        .value()
+        .get_untracked()
+        .and_then(Result::err);
+    let echo = match &rejected {
+        Some(AppError::Invalid(_, echo)) => echo.clone(),
         _ => FormEcho {
             active: true,
             ..FormEcho::default()
         },
     };
-    let fields = FormFields::new(false);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if let Some(values) = fields.check_all() {
-            create.dispatch(CreateWebhook {
-                name: values.name,
-                url: values.url,
-                description: values.description,
-                active: values.active.then(|| "true".to_owned()),
-            });
-        }
-    };
     view! {
         <section class="card narrow">
             <h1>"New webhook"</h1>
-            <form
-                action=CreateWebhook::url()
-                method="post"
-                class="form"
-                novalidate
-                on:submit=on_submit
-            >
-                <FieldsView fields server_result echo url_hint=None/>
-                <div class="actions">
-                    <button type="submit" class="button" disabled=move || create.pending().get()>
-                        "Create webhook"
-                    </button>
-                    <a class="button secondary" href="/webhooks">"Cancel"</a>
-                </div>
-            </form>
+            <WebhookForm
+                action=CreateWebhook::url().to_owned()
+                editing=false
+                rejected
+                echo
+                url_hint=None
+                hidden=Vec::new()
+                submit_label="Create webhook".to_owned()
+            />
         </section>
     }
 }
@@ -121,41 +105,29 @@ pub fn EditWebhookPage() -> impl IntoView {
 
 #[component]
 fn EditForm(webhook: WebhookRow, revealed_url: Option<String>, confirming: bool) -> impl IntoView {
-    let update = ServerAction::<UpdateWebhook>::new();
-    let server_result = Signal::derive(move || update.value().get().and_then(Result::err));
-    let echo = match update.value().get_untracked() {
-        Some(Err(AppError::Invalid(_, echo))) => echo,
+    let rejected = ServerAction::<UpdateWebhook>::new()
+        .value()
+        .get_untracked()
+        .and_then(Result::err);
+    let echo = match &rejected {
+        Some(AppError::Invalid(_, echo)) => echo.clone(),
         _ => FormEcho {
             name: webhook.name.clone(),
             description: webhook.description.clone(),
             active: webhook.active,
         },
     };
-    let fields = FormFields::new(true);
     let id = webhook.id;
-    let original = (
-        webhook.name.clone(),
-        webhook.description.clone(),
-        webhook.active.to_string(),
-    );
-    let on_submit = {
-        let original = original.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            if let Some(values) = fields.check_all() {
-                update.dispatch(UpdateWebhook {
-                    id,
-                    name: values.name,
-                    url: values.url,
-                    description: values.description,
-                    active: values.active.then(|| "true".to_owned()),
-                    original_name: original.0.clone(),
-                    original_description: original.1.clone(),
-                    original_active: original.2.clone(),
-                });
-            }
-        }
-    };
+    // What the form started from: the server saves only the fields that differ.
+    let hidden = vec![
+        ("id".to_owned(), id.to_string()),
+        ("original_name".to_owned(), webhook.name.clone()),
+        (
+            "original_description".to_owned(),
+            webhook.description.clone(),
+        ),
+        ("original_active".to_owned(), webhook.active.to_string()),
+    ];
     let url_hint = format!("Currently {}. Leave blank to keep it.", webhook.masked_url);
     view! {
         <section class="card narrow">
@@ -167,61 +139,36 @@ fn EditForm(webhook: WebhookRow, revealed_url: Option<String>, confirming: bool)
                 <dd><time datetime=webhook.updated.machine.clone()>{webhook.updated.human.clone()}</time></dd>
             </dl>
             <RevealUrl id masked=webhook.masked_url.clone() revealed_url/>
-            <form action=UpdateWebhook::url() method="post" class="form" novalidate on:submit=on_submit>
-                <input type="hidden" name="id" value=id.to_string()/>
-                <input type="hidden" name="original_name" value=original.0/>
-                <input type="hidden" name="original_description" value=original.1/>
-                <input type="hidden" name="original_active" value=original.2/>
-                <FieldsView fields server_result echo url_hint=Some(url_hint)/>
-                <div class="actions">
-                    <button type="submit" class="button" disabled=move || update.pending().get()>
-                        "Save changes"
-                    </button>
-                    <a class="button secondary" href="/webhooks">"Cancel"</a>
-                </div>
-            </form>
-            <DeleteControl id name=webhook.name confirming/>
+            <WebhookForm
+                action=UpdateWebhook::url().to_owned()
+                editing=true
+                rejected
+                echo
+                url_hint=Some(url_hint)
+                hidden
+                submit_label="Save changes".to_owned()
+            />
+            <DeleteControl id name=webhook.name action=DeleteWebhook::url().to_owned() confirming/>
         </section>
     }
 }
 
 /// The full URL only on request (`?reveal=1`, a plain link), with a copy
-/// button once JavaScript runs.
+/// button where JavaScript runs.
 #[component]
 fn RevealUrl(id: i64, masked: String, revealed_url: Option<String>) -> impl IntoView {
-    let hydrated = use_hydrated();
-    let (copied, set_copied) = signal(false);
     match revealed_url {
-        Some(url) => {
-            let copy = {
-                let url = url.clone();
-                move |_| {
-                    #[cfg(feature = "hydrate")]
-                    {
-                        let _ = window().navigator().clipboard().write_text(&url);
-                    }
-                    #[cfg(not(feature = "hydrate"))]
-                    let _ = &url;
-                    set_copied.set(true);
-                }
-            };
-            view! {
-                <div class="reveal">
-                    <p class="reveal-label">"Slack webhook URL (keep it secret)"</p>
-                    <code class="full-url" id="full-url">{url}</code>
-                    <div class="actions">
-                        <Show when=move || hydrated.get()>
-                            <button type="button" class="button secondary small" on:click=copy.clone()>
-                                "Copy URL"
-                            </button>
-                        </Show>
-                        <a class="button secondary small" href=format!("/webhooks/{id}")>"Hide URL"</a>
-                        <span role="status" class="copied">{move || copied.get().then_some("Copied.")}</span>
-                    </div>
+        Some(url) => view! {
+            <div class="reveal">
+                <p class="reveal-label">"Slack webhook URL (keep it secret)"</p>
+                <code class="full-url" id="full-url">{url.clone()}</code>
+                <div class="actions">
+                    <CopyButton text=url label="Copy URL".to_owned()/>
+                    <a class="button secondary small" href=format!("/webhooks/{id}")>"Hide URL"</a>
                 </div>
-            }
-            .into_any()
+            </div>
         }
+        .into_any(),
         None => view! {
             <div class="reveal">
                 <p class="reveal-label">"Slack webhook URL"</p>
@@ -237,9 +184,8 @@ fn RevealUrl(id: i64, masked: String, revealed_url: Option<String>) -> impl Into
 
 /// Delete behind a confirmation: a modal dialog with JavaScript, the same
 /// dialog on a reloaded page (`?confirm=delete`) without.
-#[component]
-fn DeleteControl(id: i64, name: String, confirming: bool) -> impl IntoView {
-    let delete = ServerAction::<DeleteWebhook>::new();
+#[island]
+fn DeleteControl(id: i64, name: String, action: String, confirming: bool) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     let open_dialog = move |ev: leptos::ev::SubmitEvent| {
         if let Some(dialog) = dialog.get() {
@@ -262,7 +208,7 @@ fn DeleteControl(id: i64, name: String, confirming: bool) -> impl IntoView {
             <dialog node_ref=dialog class="dialog" aria-labelledby="delete-title" open=confirming>
                 <h2 id="delete-title">"Delete this webhook?"</h2>
                 <p>{format!("“{name}” will stop receiving events. This cannot be undone.")}</p>
-                <ActionForm action=delete>
+                <form action=action method="post">
                     <input type="hidden" name="id" value=id.to_string()/>
                     <div class="actions">
                         <button type="submit" class="button danger">"Delete webhook"</button>
@@ -270,18 +216,53 @@ fn DeleteControl(id: i64, name: String, confirming: bool) -> impl IntoView {
                             "Cancel"
                         </a>
                     </div>
-                </ActionForm>
+                </form>
             </dialog>
         </div>
     }
 }
 
-/// The values of a form that passed every check.
-struct Values {
-    name: String,
-    url: String,
-    description: String,
-    active: bool,
+/// The create and edit form. Its props are what the server knows: where to
+/// post, hidden fields, and a rejection to show again.
+#[island]
+fn WebhookForm(
+    action: String,
+    editing: bool,
+    rejected: Option<AppError>,
+    echo: FormEcho,
+    url_hint: Option<String>,
+    hidden: Vec<(String, String)>,
+    submit_label: String,
+) -> impl IntoView {
+    let fields = FormFields::new(editing);
+    let form_error = match rejected {
+        Some(AppError::Invalid(errors, _)) => {
+            fields.errors.set(errors);
+            None
+        }
+        Some(other) => Some(other.to_string()),
+        None => None,
+    };
+    // Only a form whose every field passes is sent.
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if !fields.check_all() {
+            ev.prevent_default();
+        }
+    };
+    view! {
+        <form action=action method="post" class="form" novalidate on:submit=on_submit>
+            {hidden
+                .into_iter()
+                .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+                .collect_view()}
+            <p class="form-error" role="alert">{form_error}</p>
+            <FieldsView fields echo url_hint/>
+            <div class="actions">
+                <button type="submit" class="button">{submit_label}</button>
+                <a class="button secondary" href="/webhooks">"Cancel"</a>
+            </div>
+        </form>
+    }
 }
 
 /// The inputs of a webhook form and the messages shown on them.
@@ -291,7 +272,6 @@ struct FormFields {
     name: NodeRef<html::Input>,
     url: NodeRef<html::Input>,
     description: NodeRef<html::Textarea>,
-    active: NodeRef<html::Input>,
     errors: RwSignal<FieldErrors>,
 }
 
@@ -302,7 +282,6 @@ impl FormFields {
             name: NodeRef::new(),
             url: NodeRef::new(),
             description: NodeRef::new(),
-            active: NodeRef::new(),
             errors: RwSignal::new(FieldErrors::default()),
         }
     }
@@ -324,58 +303,33 @@ impl FormFields {
     }
 
     /// Checks every field; moves focus to the first invalid one.
-    fn check_all(&self) -> Option<Values> {
-        let values = Values {
-            name: self.name.get().map(|i| i.value()).unwrap_or_default(),
-            url: self.url.get().map(|i| i.value()).unwrap_or_default(),
-            description: self
-                .description
-                .get()
-                .map(|t| t.value())
-                .unwrap_or_default(),
-            active: self.active.get().map(|i| i.checked()).unwrap_or(true),
-        };
-        self.check(Field::Name, &values.name);
-        self.check(Field::Url, &values.url);
-        self.check(Field::Description, &values.description);
+    fn check_all(&self) -> bool {
+        let value =
+            |input: NodeRef<html::Input>| input.get().map(|i| i.value()).unwrap_or_default();
+        self.check(Field::Name, &value(self.name));
+        self.check(Field::Url, &value(self.url));
+        let description = self
+            .description
+            .get()
+            .map(|t| t.value())
+            .unwrap_or_default();
+        self.check(Field::Description, &description);
         let first_invalid = self
             .errors
             .with_untracked(|e| e.iter().next().map(|(field, _)| field));
-        match first_invalid {
-            None => Some(values),
-            Some(field) => {
-                let _ = match field {
-                    Field::Name => self.name.get().map(|i| i.focus()),
-                    Field::Url => self.url.get().map(|i| i.focus()),
-                    Field::Description => self.description.get().map(|t| t.focus()),
-                    Field::Active => None,
-                };
-                None
-            }
-        }
+        let _ = match first_invalid {
+            None => return true,
+            Some(Field::Name) => self.name.get().map(|i| i.focus()),
+            Some(Field::Url) => self.url.get().map(|i| i.focus()),
+            Some(Field::Description) => self.description.get().map(|t| t.focus()),
+            Some(Field::Active) => None,
+        };
+        false
     }
 }
 
 #[component]
-fn FieldsView(
-    fields: FormFields,
-    server_result: Signal<Option<AppError>>,
-    echo: FormEcho,
-    url_hint: Option<String>,
-) -> impl IntoView {
-    // The server's verdict replaces whatever the browser showed before.
-    if let Some(AppError::Invalid(errors, _)) = server_result.get_untracked() {
-        fields.errors.set(errors);
-    }
-    Effect::new(move |_| {
-        if let Some(AppError::Invalid(errors, _)) = server_result.get() {
-            fields.errors.set(errors);
-        }
-    });
-    let form_error = move || match server_result.get() {
-        Some(AppError::Invalid(..)) | None => None,
-        Some(other) => Some(other.to_string()),
-    };
+fn FieldsView(fields: FormFields, echo: FormEcho, url_hint: Option<String>) -> impl IntoView {
     let messages =
         move |field: Field| move || fields.errors.with(|e| e.get(field).map(|m| m.join(" ")));
     let invalid =
@@ -389,7 +343,6 @@ fn FieldsView(
         }
     };
     view! {
-        <p class="form-error" role="alert">{form_error}</p>
         <div class="field">
             <label for="name">"Name"</label>
             <input
@@ -443,7 +396,7 @@ fn FieldsView(
             <p class="error" id="description-error">{messages(Field::Description)}</p>
         </div>
         <div class="field checkbox">
-            <input id="active" name="active" type="checkbox" value="true" checked=echo.active node_ref=fields.active/>
+            <input id="active" name="active" type="checkbox" value="true" checked=echo.active/>
             <label for="active">"Active"</label>
         </div>
     }

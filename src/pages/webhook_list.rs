@@ -125,21 +125,6 @@ fn Pagination(list: WebhookList) -> impl IntoView {
         page_size,
         ..
     } = list;
-    let on_size_change = move |ev: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        {
-            use leptos::wasm_bindgen::JsCast;
-            if let Some(form) = ev
-                .target()
-                .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlSelectElement>().ok())
-                .and_then(|select| select.form())
-            {
-                let _ = form.request_submit();
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
-    };
     view! {
         <nav class="pagination" aria-label="Pages">
             <ul>
@@ -172,17 +157,40 @@ fn Pagination(list: WebhookList) -> impl IntoView {
                     }}
                 </li>
             </ul>
-            <form method="get" action="/webhooks" class="page-size">
-                <label for="page_size">"Per page"</label>
-                <select id="page_size" name="page_size" on:change=on_size_change>
-                    {PAGE_SIZES
-                        .iter()
-                        .map(|size| view! { <option value=size.to_string() selected=*size == page_size>{*size}</option> })
-                        .collect_view()}
-                </select>
-                <button type="submit" class="button secondary small">"Show"</button>
-            </form>
+            <PageSizeForm page_size/>
         </nav>
+    }
+}
+
+/// Page size as a plain GET form; with JavaScript, choosing a size submits it.
+#[island]
+fn PageSizeForm(page_size: i64) -> impl IntoView {
+    let submit_on_change = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            if let Some(form) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlSelectElement>().ok())
+                .and_then(|select| select.form())
+            {
+                let _ = form.request_submit();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    view! {
+        <form method="get" action="/webhooks" class="page-size">
+            <label for="page_size">"Per page"</label>
+            <select id="page_size" name="page_size" on:change=submit_on_change>
+                {PAGE_SIZES
+                    .iter()
+                    .map(|size| view! { <option value=size.to_string() selected=*size == page_size>{*size}</option> })
+                    .collect_view()}
+            </select>
+            <button type="submit" class="button secondary small">"Show"</button>
+        </form>
     }
 }
 
