@@ -17,7 +17,7 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS_DIR)/node_modules/.bin:$(PATH)
 export LEPTOS_OUTPUT_NAME := webhook-admin
 export TEST_POSTGRES_URL
 
-.PHONY: help tools browser-tools run release test test-unit test-sqlite test-postgres test-e2e build-site lint clean-test-dbs
+.PHONY: help tools browser-tools run release client-size test test-unit test-sqlite test-postgres test-e2e build-site lint clean-test-dbs
 
 help:
 	@echo "make run      build and serve the app on http://127.0.0.1:3000 (SQLite by default)"
@@ -49,7 +49,11 @@ release: tools
 build-site: tools
 	cargo leptos build
 
-test: tools browser-tools build-site test-e2e test-unit test-sqlite test-postgres
+test: tools browser-tools client-size build-site test-e2e test-unit test-sqlite test-postgres
+
+## The optimised release build, and the size of what browsers download.
+client-size: release
+	node end2end/client-size.js
 
 ## Playwright in Chromium against a server on a throwaway SQLite database.
 test-e2e:

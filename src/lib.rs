@@ -1,5 +1,8 @@
 //! webhook-admin: the SD Elements Webhooks API v2 and a browser admin for it.
 
+// Leptos views are deeply nested types; release builds need more room.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod pages;
 pub mod server_fns;
