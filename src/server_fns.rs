@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::views::{AppError, Me, Tokens, WebhookDetail, WebhookList};
+use crate::views::{AppError, Loaded, Me, Tokens, WebhookDetail, WebhookList};
 
 #[cfg(feature = "ssr")]
 use crate::{
@@ -143,7 +143,6 @@ pub async fn create_webhook(
 
 /// Saves only what changed since the form was loaded (PATCH semantics), so
 /// someone else's edit of another field is kept. A blank URL keeps the URL.
-#[allow(clippy::too_many_arguments)]
 #[server]
 pub async fn update_webhook(
     id: i64,
@@ -151,9 +150,7 @@ pub async fn update_webhook(
     url: String,
     description: String,
     active: Option<String>,
-    original_name: String,
-    original_description: String,
-    original_active: String,
+    original: Loaded,
 ) -> Result<(), AppError> {
     web::respond(
         async move {
@@ -161,7 +158,7 @@ pub async fn update_webhook(
             let active = active.is_some();
             let changed = |now: &str, before: &str| now != before;
             let input = WebhookInput {
-                name: if changed(&name, &original_name) {
+                name: if changed(&name, &original.name) {
                     Input::Text(name.clone())
                 } else {
                     Input::Missing
@@ -171,12 +168,12 @@ pub async fn update_webhook(
                 } else {
                     Input::Text(url)
                 },
-                description: if changed(&description, &original_description) {
+                description: if changed(&description, &original.description) {
                     Input::Text(description.clone())
                 } else {
                     Input::Missing
                 },
-                active: if changed(&active.to_string(), &original_active) {
+                active: if changed(&active.to_string(), &original.active) {
                     Input::Bool(active)
                 } else {
                     Input::Missing

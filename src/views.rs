@@ -71,6 +71,16 @@ pub struct FormEcho {
     pub active: bool,
 }
 
+/// What an edit form started from (hidden fields `original[...]`), so the
+/// server can tell which fields the user changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Loaded {
+    pub name: String,
+    pub description: String,
+    /// `"true"` or `"false"`.
+    pub active: String,
+}
+
 /// The error of every server function the pages call.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {

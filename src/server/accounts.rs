@@ -174,6 +174,13 @@ impl ApiToken {
     }
 }
 
+// Each insert is written once; the first start reuses them in its transaction.
+const INSERT_USER: &str =
+    "INSERT INTO users (organization_id, email, is_superuser, is_active, password_hash, created_at)
+     VALUES ($1, $2, $3, TRUE, $4, $5) RETURNING id";
+const INSERT_TOKEN: &str =
+    "INSERT INTO api_tokens (user_id, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4)";
+
 pub async fn create_organization(
     db: &Db,
     slug: &OrgSlug,
@@ -222,10 +229,7 @@ pub async fn create_user(
         .await?)
     .ok_or_else(|| AccountError::UnknownOrganization(org.as_str().to_owned()))?;
     let hash = password.map(Password::hash);
-    let inserted = on_pool!(db, pool => sqlx::query_scalar::<_, i64>(
-        "INSERT INTO users (organization_id, email, is_superuser, is_active, password_hash, created_at)
-         VALUES ($1, $2, $3, TRUE, $4, $5) RETURNING id",
-    )
+    let inserted = on_pool!(db, pool => sqlx::query_scalar::<_, i64>(INSERT_USER)
     .bind(organization_id)
     .bind(email.as_str())
     .bind(superuser)
@@ -267,9 +271,7 @@ pub async fn user_id_by_email(db: &Db, email: &Email) -> Result<i64, AccountErro
 /// is ever available.
 pub async fn create_token(db: &Db, user_id: i64) -> Result<ApiToken, AccountError> {
     let token = ApiToken::generate();
-    on_pool!(db, pool => sqlx::query(
-        "INSERT INTO api_tokens (user_id, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4)",
-    )
+    on_pool!(db, pool => sqlx::query(INSERT_TOKEN)
     .bind(user_id)
     .bind(token.digest())
     .bind(token.prefix())
@@ -366,17 +368,15 @@ pub async fn bootstrap(db: &Db) -> Result<Option<FirstAdmin>, AccountError> {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            let user_id = sqlx::query_scalar::<_, i64>(
-                "INSERT INTO users (organization_id, email, is_superuser, is_active, password_hash, created_at)
-                 VALUES ($1, $2, TRUE, TRUE, $3, $4) RETURNING id",
-            )
+            let user_id = sqlx::query_scalar::<_, i64>(INSERT_USER)
             .bind(org_id)
             .bind(admin.email.as_str())
+            .bind(true)
             .bind(admin.password.hash())
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            sqlx::query("INSERT INTO api_tokens (user_id, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4)")
+            sqlx::query(INSERT_TOKEN)
                 .bind(user_id)
                 .bind(admin.token.digest())
                 .bind(admin.token.prefix())
