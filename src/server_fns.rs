@@ -150,7 +150,7 @@ pub async fn update_webhook(
     url: String,
     description: String,
     active: Option<String>,
-    original: Loaded,
+    #[server(flatten)] original: Loaded,
 ) -> Result<(), AppError> {
     web::respond(
         async move {
@@ -158,7 +158,7 @@ pub async fn update_webhook(
             let active = active.is_some();
             let changed = |now: &str, before: &str| now != before;
             let input = WebhookInput {
-                name: if changed(&name, &original.name) {
+                name: if changed(&name, &original.original_name) {
                     Input::Text(name.clone())
                 } else {
                     Input::Missing
@@ -168,12 +168,12 @@ pub async fn update_webhook(
                 } else {
                     Input::Text(url)
                 },
-                description: if changed(&description, &original.description) {
+                description: if changed(&description, &original.original_description) {
                     Input::Text(description.clone())
                 } else {
                     Input::Missing
                 },
-                active: if changed(&active.to_string(), &original.active) {
+                active: if changed(&active.to_string(), &original.original_active) {
                     Input::Bool(active)
                 } else {
                     Input::Missing

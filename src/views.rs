@@ -71,14 +71,14 @@ pub struct FormEcho {
     pub active: bool,
 }
 
-/// What an edit form started from (hidden fields `original[...]`), so the
+/// What an edit form started from (hidden fields `original_*`), so the
 /// server can tell which fields the user changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Loaded {
-    pub name: String,
-    pub description: String,
+    pub original_name: String,
+    pub original_description: String,
     /// `"true"` or `"false"`.
-    pub active: String,
+    pub original_active: String,
 }
 
 /// The error of every server function the pages call.
