@@ -55,10 +55,10 @@ test: tools browser-tools client-size build-site test-e2e test-unit test-sqlite 
 client-size: release
 	node end2end/client-size.js
 
-## Playwright in Chromium against a server on a throwaway SQLite database.
+## Playwright in Chromium against a server on a throwaway SQLite database
+## (end2end/playwright.config.ts starts both).
 test-e2e:
-	rm -rf target/e2e && mkdir -p target/e2e
-	cd end2end && DATABASE_URL="sqlite://$(CURDIR)/target/e2e/e2e.db" npx playwright test
+	cd end2end && npx playwright test
 
 test-unit:
 	cargo test --no-default-features --features ssr --lib --bins

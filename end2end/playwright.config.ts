@@ -1,12 +1,19 @@
 import { defineConfig } from '@playwright/test';
+import * as fs from 'fs';
 import * as path from 'path';
 
 // One server on a throwaway database for the whole run, started by
 // Playwright on a port of its own (so a `make run` server is left alone).
 const port = process.env.E2E_PORT ?? '3107';
-export const databaseUrl =
-  process.env.DATABASE_URL ?? `sqlite://${path.resolve(__dirname, '../target/e2e/e2e.db')}`;
-process.env.DATABASE_URL = databaseUrl;
+if (!process.env.DATABASE_URL) {
+  // First evaluation, in the runner (workers inherit the variable set below):
+  // start every run from an empty database.
+  const dir = path.resolve(__dirname, '../target/e2e');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  process.env.DATABASE_URL = `sqlite://${path.join(dir, 'e2e.db')}`;
+}
+const databaseUrl = process.env.DATABASE_URL;
 
 export default defineConfig({
   testDir: './tests',
