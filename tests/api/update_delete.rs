@@ -241,3 +241,65 @@ async fn changes_are_audited_without_values() {
         .iter()
         .all(|e| e.actor_user_id == Some(principal.user_id)));
 }
+
+#[tokio::test]
+async fn concurrent_patches_of_different_fields_all_land() {
+    let app = TestApp::spawn().await;
+    let (token, _, path) = one(&app).await;
+    let name = app
+        .request("PATCH", &path)
+        .token(&token)
+        .json(&json!({"name": "Renamed"}))
+        .send();
+    let description = app
+        .request("PATCH", &path)
+        .token(&token)
+        .json(&json!({"description": "Described"}))
+        .send();
+    let active = app
+        .request("PATCH", &path)
+        .token(&token)
+        .json(&json!({"active": false}))
+        .send();
+    let (a, b, c) = tokio::join!(name, description, active);
+    assert_eq!(
+        (a.status.as_u16(), b.status.as_u16(), c.status.as_u16()),
+        (200, 200, 200)
+    );
+    let stored = app.get(&path, &token).send().await.json();
+    assert_eq!(
+        (
+            stored["name"].clone(),
+            stored["description"].clone(),
+            stored["active"].clone()
+        ),
+        (json!("Renamed"), json!("Described"), json!(false))
+    );
+}
+
+#[tokio::test]
+async fn concurrent_creates_all_get_distinct_ids() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let creates = (0..20).map(|i| {
+        app.request("POST", "/api/v2/webhooks/")
+            .token(&token)
+            .json(&json!({"name": format!("hook {i}"), "url": GOOD_URL}))
+            .send()
+    });
+    let replies = futures::future::join_all(creates).await;
+    let mut ids: Vec<i64> = replies
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, 201, "{}", r.text());
+            r.json()["id"].as_i64().unwrap()
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 20);
+    assert_eq!(
+        app.get("/api/v2/webhooks/", &token).send().await.json()["count"],
+        20
+    );
+}
