@@ -153,45 +153,11 @@ pub fn mask_url(url: &str) -> String {
 
 const COLUMNS: &str = "id, name, url, description, active, created_at, updated_at";
 
-/// A webhook with the number of its organization's webhooks, read together.
-#[derive(sqlx::FromRow)]
-struct CountedWebhook {
-    #[sqlx(flatten)]
-    webhook: Webhook,
-    total: i64,
-}
-
 pub async fn list(
     db: &Db,
     scope: WebhookScope,
     request: PageRequest,
 ) -> Result<WebhookPage, ServiceError> {
-    let size = request.size();
-    // The common case, a page that exists, takes one query: the rows with
-    // the total beside them. Only `last`, an empty list or a page past the
-    // end count first.
-    if let Some(number) = request.requested_number() {
-        let rows = on_pool!(db, pool => sqlx::query_as::<_, CountedWebhook>(&format!(
-            "SELECT {COLUMNS}, COUNT(*) OVER () AS total FROM webhooks
-             WHERE organization_id = $1 ORDER BY id LIMIT $2 OFFSET $3"
-        ))
-        .bind(scope.organization_id)
-        .bind(size)
-        .bind((number - 1) * size)
-        .fetch_all(pool)
-        .await?);
-        if let Some(count) = rows.first().map(|row| row.total) {
-            let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
-            let items = rows.into_iter().map(|row| row.webhook).collect();
-            return Ok(WebhookPage {
-                count,
-                number,
-                num_pages,
-                size,
-                items,
-            });
-        }
-    }
     let count = on_pool!(db, pool => sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM webhooks WHERE organization_id = $1",
     )
@@ -199,6 +165,7 @@ pub async fn list(
     .fetch_one(pool)
     .await?);
     let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
+    let size = request.size();
     let items = on_pool!(db, pool => sqlx::query_as::<_, Webhook>(&format!(
         "SELECT {COLUMNS} FROM webhooks WHERE organization_id = $1 ORDER BY id LIMIT $2 OFFSET $3"
     ))

@@ -52,17 +52,6 @@ impl PageRequest {
         self.size
     }
 
-    /// The page asked for by number, when its first row's offset fits an
-    /// `i64`; `None` for `last` and for numbers no page can have.
-    pub fn requested_number(&self) -> Option<i64> {
-        match self.number {
-            PageNumber::Number(n) if n >= 1 && n <= i128::from(i64::MAX / self.size) => {
-                Some(n as i64)
-            }
-            _ => None,
-        }
-    }
-
     /// The page number and the number of pages for a list of `count` items,
     /// or `None` when the page does not exist. An empty list has one page.
     pub fn resolve(&self, count: i64) -> Option<(i64, i64)> {
@@ -152,16 +141,5 @@ mod tests {
         assert_eq!(page(Some("-1")).resolve(25), None);
         assert_eq!(page(Some("Last")).resolve(25), None);
         assert_eq!(page(Some("x")).resolve(25), None);
-    }
-
-    #[test]
-    fn requested_numbers_are_those_with_a_possible_offset() {
-        let page = |raw| PageRequest::from_query(raw, Some("10")).requested_number();
-        assert_eq!(page(None), Some(1));
-        assert_eq!(page(Some("7")), Some(7));
-        assert_eq!(page(Some("last")), None);
-        assert_eq!(page(Some("0")), None);
-        assert_eq!(page(Some("99999999999999999999999")), None);
-        assert_eq!(page(Some("abc")), None);
     }
 }
