@@ -565,9 +565,8 @@ pub async fn sign_in(db: &Db, email: &str, password: &str) -> Result<i64, SignIn
 
     match user {
         Some(user) if matches && user.is_active && user.password_hash.is_some() => {
-            on_pool!(db, pool => sqlx::query("DELETE FROM login_failures WHERE email = $1 OR at <= $2")
+            on_pool!(db, pool => sqlx::query("DELETE FROM login_failures WHERE email = $1")
                 .bind(&email)
-                .bind(window_start)
                 .execute(pool)
                 .await?
                 .rows_affected());
@@ -577,6 +576,12 @@ pub async fn sign_in(db: &Db, email: &str, password: &str) -> Result<i64, SignIn
             on_pool!(db, pool => sqlx::query("INSERT INTO login_failures (email, at) VALUES ($1, $2)")
                 .bind(&email)
                 .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected());
+            // Failures older than the window no longer count: drop them.
+            on_pool!(db, pool => sqlx::query("DELETE FROM login_failures WHERE at <= $1")
+                .bind(window_start)
                 .execute(pool)
                 .await?
                 .rows_affected());

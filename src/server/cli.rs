@@ -203,7 +203,14 @@ async fn serve() -> CliResult {
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let secure_cookies = std::env::var("PUBLIC_URL").is_ok_and(|url| url.starts_with("https://"));
-    let app = app(AppState::new(db.clone(), leptos_options, secure_cookies).await?);
+    let state = AppState::new(db.clone(), leptos_options, secure_cookies).await?;
+    tokio::spawn(
+        state
+            .sessions
+            .clone()
+            .sweep_expired(std::time::Duration::from_secs(3600)),
+    );
+    let app = app(state);
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{session_store, Expiry, SessionManagerLayer, SessionStore};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
@@ -51,6 +52,27 @@ impl SessionStore for DbSessionStore {
     }
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         on_store!(self, s => s.delete(id).await)
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for DbSessionStore {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        on_store!(self, s => s.delete_expired().await)
+    }
+}
+
+impl DbSessionStore {
+    /// Removes expired sessions every `period`, for as long as the server
+    /// runs; a failed sweep is logged and the next one tries again.
+    pub async fn sweep_expired(self, period: std::time::Duration) {
+        let mut interval = tokio::time::interval(period);
+        loop {
+            interval.tick().await;
+            if let Err(e) = self.delete_expired().await {
+                tracing::warn!(error = %e, "could not delete expired sessions");
+            }
+        }
     }
 }
 
