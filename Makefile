@@ -46,18 +46,20 @@ run: tools
 release: tools
 	cargo leptos build --release
 
+## A debug build of server and site (then `cd end2end && E2E_PROFILE=debug npx playwright test`).
 build-site: tools
 	cargo leptos build
 
-test: tools browser-tools client-size build-site test-e2e test-unit test-sqlite test-postgres
+# The browser suite runs against the release build, the one people deploy.
+test: tools browser-tools client-size test-e2e test-unit test-sqlite test-postgres
 
 ## The optimised release build, and the size of what browsers download.
 client-size: release
 	node end2end/client-size.js
 
-## Playwright in Chromium against a server on a throwaway SQLite database
-## (end2end/playwright.config.ts starts both).
-test-e2e:
+## Playwright in Chromium against the release server on a throwaway SQLite
+## database (end2end/playwright.config.ts starts both).
+test-e2e: release browser-tools
 	cd end2end && npx playwright test
 
 test-unit:

@@ -1,9 +1,7 @@
 // Seeds the accounts the tests sign in with, through the admin CLI.
 import { execFileSync } from 'child_process';
-import * as path from 'path';
+import { SERVER_BIN as bin } from './server-binary';
 import { ACCOUNTS, PAGED_WEBHOOKS } from './tests/accounts';
-
-const bin = path.resolve(__dirname, '../target/debug/webhook-admin');
 
 function cli(args: string[], input = ''): string {
   return execFileSync(bin, args, { input, env: { ...process.env, RUST_LOG: 'warn' } }).toString();

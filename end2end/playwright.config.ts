@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
+import { SERVER_BIN } from './server-binary';
 
 // One server on a throwaway database for the whole run, started by
 // Playwright on a port of its own (so a `make run` server is left alone).
@@ -44,7 +45,7 @@ export default defineConfig({
     { name: 'no-javascript', use: { javaScriptEnabled: false }, testMatch: /no-js\.spec/ },
   ],
   webServer: {
-    command: '../target/debug/webhook-admin serve',
+    command: `${SERVER_BIN} serve`,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -3,6 +3,12 @@
 // Leptos views are deeply nested types; release builds need more room.
 #![recursion_limit = "256"]
 
+// Server HTML and browser client must both be built with type-erased
+// components, or the islands cannot hydrate (see .cargo/config.toml). A
+// `RUSTFLAGS` variable replaces the config's flags: keep the cfg in it.
+#[cfg(not(erase_components))]
+compile_error!("build with `--cfg erase_components` (set in .cargo/config.toml; a RUSTFLAGS variable overrides it)");
+
 pub mod app;
 pub mod pages;
 pub mod server_fns;

@@ -243,6 +243,9 @@ fn WebhookForm(
         Some(other) => Some(other.to_string()),
         None => None,
     };
+    // A person can type before the client arrives: once this island runs,
+    // check whatever they already changed (an untouched form stays quiet).
+    Effect::new(move |_| fields.check_edited());
     // Only a form whose every field passes is sent.
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if !fields.check_all() {
@@ -300,6 +303,24 @@ impl FormFields {
     fn check(&self, field: Field, value: &str) {
         let messages = self.messages(field, value);
         self.errors.update(|errors| errors.set(field, messages));
+    }
+
+    /// Checks the fields whose value differs from the one the page came with.
+    fn check_edited(&self) {
+        let edited = |value: String, default: String| (value != default).then_some(value);
+        if let Some(value) = self.name.get().and_then(|i| edited(i.value(), i.default_value())) {
+            self.check(Field::Name, &value);
+        }
+        if let Some(value) = self.url.get().and_then(|i| edited(i.value(), i.default_value())) {
+            self.check(Field::Url, &value);
+        }
+        if let Some(value) = self
+            .description
+            .get()
+            .and_then(|t| edited(t.value(), t.default_value()))
+        {
+            self.check(Field::Description, &value);
+        }
     }
 
     /// Checks every field; moves focus to the first invalid one.
