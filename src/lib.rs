@@ -10,6 +10,7 @@
 compile_error!("build with `--cfg erase_components` (set in .cargo/config.toml; a RUSTFLAGS variable overrides it)");
 
 pub mod app;
+pub mod error;
 pub mod pages;
 pub mod server_fns;
 pub mod validation;

@@ -1,70 +1,45 @@
 //! The server functions behind the browser pages. Each one is a thin adapter:
-//! session and permission checks from `server::web`, then the same service
-//! calls the REST API makes. Bodies run on the server only.
+//! the typed session and permission checks from `server::web`, then the same
+//! service calls the REST API makes. Errors are [`AppError`]s; each one's
+//! HTTP status is set as it is encoded (see `error.rs`). Bodies run on the
+//! server only.
 
 use leptos::prelude::*;
 
-use crate::views::{AppError, Loaded, Me, Tokens, WebhookDetail, WebhookList};
+use crate::error::AppError;
+use crate::views::{FormOriginals, Me, Tokens, WebhookDetail, WebhookList};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    server::{accounts, sessions, web, webhooks},
-    validation::{validate_changes, validate_new, Input, WebhookInput},
-    views::FormEcho,
+    server::{accounts, web, webhooks},
+    validation::{keeps_stored_url, validate_changes, validate_new, Input, WebhookInput},
+    views::{FormEcho, Notice},
 };
 
 /// The signed-in user, for the top bar; `None` when signed out.
 #[server]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
-    web::respond(
-        async move {
-            Ok(web::current_user().await?.map(|user| Me {
-                webhooks_denied: webhooks::WebhookScope::for_principal(&user.principal)
-                    .err()
-                    .map(AppError::from),
-                email: user.email,
-            }))
-        }
-        .await,
-    )
+    Ok(web::current_user().await?.map(|user| Me {
+        webhooks_denied: webhooks::WebhookScope::for_principal(&user.principal)
+            .err()
+            .map(AppError::from),
+        email: user.email,
+    }))
 }
 
 #[server]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
-    web::respond(
-        async move {
-            let user_id = match accounts::sign_in(&web::state().db, &email, &password).await {
-                Ok(user_id) => user_id,
-                Err(accounts::SignInError::BadCredentials) => return Err(AppError::BadCredentials),
-                Err(accounts::SignInError::TooManyAttempts { retry_after_secs }) => {
-                    return Err(AppError::TooManyAttempts(retry_after_secs));
-                }
-                Err(accounts::SignInError::Database(e)) => return Err(web::internal(e)),
-            };
-            let session = web::session().await?;
-            // A new session id at sign-in defeats session fixation.
-            session.cycle_id().await.map_err(web::internal)?;
-            session
-                .insert(sessions::USER_ID_KEY, user_id)
-                .await
-                .map_err(web::internal)?;
-            leptos_axum::redirect("/webhooks");
-            Ok(())
-        }
-        .await,
-    )
+    let user_id = accounts::sign_in(&web::state().db, &email, &password).await?;
+    web::auth_session().await?.sign_in(user_id).await?;
+    leptos_axum::redirect("/webhooks");
+    Ok(())
 }
 
 #[server]
 pub async fn logout() -> Result<(), AppError> {
-    web::respond(
-        async move {
-            web::session().await?.flush().await.map_err(web::internal)?;
-            leptos_axum::redirect("/login");
-            Ok(())
-        }
-        .await,
-    )
+    web::auth_session().await?.sign_out().await?;
+    leptos_axum::redirect("/login");
+    Ok(())
 }
 
 /// One page of the organization's webhooks, with the API's page rules.
@@ -73,38 +48,28 @@ pub async fn list_webhooks(
     page: Option<String>,
     page_size: Option<String>,
 ) -> Result<WebhookList, AppError> {
-    web::respond(
-        async move {
-            let scope = web::webhook_scope().await?;
-            let request = webhooks::PageRequest::from_query(page.as_deref(), page_size.as_deref());
-            let page = webhooks::list(&web::state().db, scope, request).await?;
-            Ok(WebhookList {
-                count: page.count,
-                page: page.number,
-                num_pages: page.num_pages,
-                page_size: page.size,
-                rows: page.items.iter().map(web::webhook_row).collect(),
-            })
-        }
-        .await,
-    )
+    let scope = web::webhook_scope().await?;
+    let request = webhooks::PageRequest::from_query(page.as_deref(), page_size.as_deref());
+    let page = webhooks::list(&web::state().db, scope, request).await?;
+    Ok(WebhookList {
+        count: page.count,
+        page: page.number,
+        num_pages: page.num_pages,
+        page_size: page.size,
+        rows: page.items.iter().map(web::webhook_row).collect(),
+    })
 }
 
 /// One webhook; with its full URL only when `reveal` is set, for the one
 /// page that shows it on request.
 #[server]
 pub async fn get_webhook(id: i64, reveal: bool) -> Result<WebhookDetail, AppError> {
-    web::respond(
-        async move {
-            let scope = web::webhook_scope().await?;
-            let webhook = webhooks::get(&web::state().db, scope, id).await?;
-            Ok(WebhookDetail {
-                webhook: web::webhook_row(&webhook),
-                full_url: reveal.then(|| webhook.url.clone()),
-            })
-        }
-        .await,
-    )
+    let scope = web::webhook_scope().await?;
+    let webhook = webhooks::get(&web::state().db, scope, id).await?;
+    Ok(WebhookDetail {
+        webhook: web::webhook_row(&webhook),
+        full_url: reveal.then(|| webhook.url.as_str().to_owned()),
+    })
 }
 
 #[server]
@@ -114,31 +79,27 @@ pub async fn create_webhook(
     description: String,
     active: Option<String>,
 ) -> Result<(), AppError> {
-    web::respond(
-        async move {
-            let scope = web::webhook_scope().await?;
-            let input = WebhookInput {
-                name: Input::Text(name.clone()),
-                url: Input::Text(url),
-                description: Input::Text(description.clone()),
-                active: Input::Bool(active.is_some()),
-            };
-            let draft = validate_new(&input).map_err(|errors| {
-                AppError::Invalid(
-                    errors,
-                    FormEcho {
-                        name,
-                        description,
-                        active: active.is_some(),
-                    },
-                )
-            })?;
-            webhooks::create(&web::state().db, scope, &draft).await?;
-            leptos_axum::redirect("/webhooks?notice=created");
-            Ok(())
-        }
-        .await,
-    )
+    let scope = web::webhook_scope().await?;
+    let active = active.is_some();
+    let input = WebhookInput {
+        name: Input::text(name.as_str()),
+        url: Input::Text(url),
+        description: Input::text(description.as_str()),
+        active: Input::Bool(active),
+    };
+    let draft = validate_new(&input).map_err(|errors| {
+        AppError::Invalid(
+            errors,
+            FormEcho {
+                name,
+                description,
+                active,
+            },
+        )
+    })?;
+    webhooks::create(&web::state().db, scope, &draft).await?;
+    leptos_axum::redirect(&Notice::Created.list_href());
+    Ok(())
 }
 
 /// Saves only what changed since the form was loaded (PATCH semantics), so
@@ -150,121 +111,83 @@ pub async fn update_webhook(
     url: String,
     description: String,
     active: Option<String>,
-    #[server(flatten)] original: Loaded,
+    #[server(flatten)] original: FormOriginals,
 ) -> Result<(), AppError> {
-    web::respond(
-        async move {
-            let scope = web::webhook_scope().await?;
-            let active = active.is_some();
-            let changed = |now: &str, before: &str| now != before;
-            let input = WebhookInput {
-                name: if changed(&name, &original.original_name) {
-                    Input::Text(name.clone())
-                } else {
-                    Input::Missing
-                },
-                url: if url.trim().is_empty() {
-                    Input::Missing
-                } else {
-                    Input::Text(url)
-                },
-                description: if changed(&description, &original.original_description) {
-                    Input::Text(description.clone())
-                } else {
-                    Input::Missing
-                },
-                active: if changed(&active.to_string(), &original.original_active) {
-                    Input::Bool(active)
-                } else {
-                    Input::Missing
-                },
-            };
-            let changes = validate_changes(&input).map_err(|errors| {
-                AppError::Invalid(
-                    errors,
-                    FormEcho {
-                        name,
-                        description,
-                        active,
-                    },
-                )
-            })?;
-            webhooks::update(&web::state().db, scope, id, &changes).await?;
-            leptos_axum::redirect("/webhooks?notice=saved");
-            Ok(())
-        }
-        .await,
-    )
+    let scope = web::webhook_scope().await?;
+    let active = active.is_some();
+    let input = WebhookInput {
+        name: changed(&name, &original.original_name, || {
+            Input::text(name.as_str())
+        }),
+        url: if keeps_stored_url(&url) {
+            Input::Missing
+        } else {
+            Input::Text(url)
+        },
+        description: changed(&description, &original.original_description, || {
+            Input::text(description.as_str())
+        }),
+        active: changed(&active, &original.original_active, || Input::Bool(active)),
+    };
+    let changes = validate_changes(&input).map_err(|errors| {
+        AppError::Invalid(
+            errors,
+            FormEcho {
+                name,
+                description,
+                active,
+            },
+        )
+    })?;
+    webhooks::update(&web::state().db, scope, id, &changes).await?;
+    leptos_axum::redirect(&Notice::Saved.list_href());
+    Ok(())
+}
+
+/// A field's input when it differs from what the form was loaded with.
+#[cfg(feature = "ssr")]
+fn changed<T: PartialEq + ?Sized>(now: &T, before: &T, input: impl FnOnce() -> Input) -> Input {
+    if now == before {
+        Input::Missing
+    } else {
+        input()
+    }
 }
 
 #[server]
 pub async fn delete_webhook(id: i64) -> Result<(), AppError> {
-    web::respond(
-        async move {
-            let scope = web::webhook_scope().await?;
-            webhooks::delete(&web::state().db, scope, id).await?;
-            leptos_axum::redirect("/webhooks?notice=deleted");
-            Ok(())
-        }
-        .await,
-    )
+    let scope = web::webhook_scope().await?;
+    webhooks::delete(&web::state().db, scope, id).await?;
+    leptos_axum::redirect(&Notice::Deleted.list_href());
+    Ok(())
 }
 
 /// The user's API tokens, and the one created just before, shown once.
 #[server]
 pub async fn list_tokens() -> Result<Tokens, AppError> {
-    web::respond(
-        async move {
-            let user = web::signed_in_user().await?;
-            let session = web::session().await?;
-            let fresh_token = session
-                .remove::<String>(sessions::FRESH_TOKEN_KEY)
-                .await
-                .map_err(web::internal)?;
-            let tokens = accounts::tokens_of(&web::state().db, user.principal.user_id)
-                .await
-                .map_err(web::internal)?;
-            Ok(Tokens {
-                tokens: tokens.iter().map(web::token_row).collect(),
-                fresh_token,
-            })
-        }
-        .await,
-    )
+    let user = web::signed_in_user().await?;
+    let fresh_token = web::auth_session().await?.take_fresh_token().await?;
+    let tokens = accounts::tokens_of(&web::state().db, user.principal.user_id).await?;
+    Ok(Tokens {
+        tokens: tokens.iter().map(web::token_row).collect(),
+        fresh_token,
+    })
 }
 
-/// Creates a token and keeps it in the session until the tokens page shows
-/// it: that works the same with and without JavaScript.
+/// Creates a token for the tokens page to show once.
 #[server]
 pub async fn create_api_token() -> Result<(), AppError> {
-    web::respond(
-        async move {
-            let user = web::signed_in_user().await?;
-            let token = accounts::create_token(&web::state().db, user.principal.user_id)
-                .await
-                .map_err(web::internal)?;
-            web::session()
-                .await?
-                .insert(sessions::FRESH_TOKEN_KEY, token.as_str())
-                .await
-                .map_err(web::internal)?;
-            Ok(())
-        }
-        .await,
-    )
+    let user = web::signed_in_user().await?;
+    let token = accounts::create_token(&web::state().db, user.principal.user_id).await?;
+    web::auth_session().await?.show_token_once(&token).await?;
+    Ok(())
 }
 
 #[server]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
-    web::respond(
-        async move {
-            let user = web::signed_in_user().await?;
-            match accounts::revoke_token_of_user(&web::state().db, user.principal.user_id, id).await
-            {
-                Ok(()) | Err(accounts::AccountError::UnknownToken) => Ok(()),
-                Err(e) => Err(web::internal(e)),
-            }
-        }
-        .await,
-    )
+    let user = web::signed_in_user().await?;
+    match accounts::revoke_token_of_user(&web::state().db, user.principal.user_id, id).await {
+        Ok(()) | Err(accounts::AccountError::UnknownToken) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }

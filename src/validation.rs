@@ -5,7 +5,14 @@
 //! or the contract's per-field messages come out. Nothing here touches I/O.
 
 use std::fmt;
+use std::sync::LazyLock;
 
+// One pattern, two engines with the same API: `regex` on the server and the
+// much smaller `regex-lite` in the browser's WASM client.
+#[cfg(feature = "ssr")]
+use regex::Regex;
+#[cfg(not(feature = "ssr"))]
+use regex_lite::Regex;
 use serde::{Deserialize, Serialize};
 
 pub const NAME_MAX_CHARS: usize = 140;
@@ -138,8 +145,10 @@ impl fmt::Display for FieldErrors {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Name(String);
 
-/// A Slack incoming-webhook URL that passed [`is_slack_webhook_url`].
+/// A Slack incoming-webhook URL that passed [`is_slack_webhook_url`]. It is a
+/// credential: its `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
 pub struct SlackUrl(String);
 
 /// A description: trimmed, 0–1024 characters.
@@ -350,28 +359,27 @@ pub fn trim(raw: &str) -> &str {
     raw.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
 }
 
-/// `https://` + `hooks.slack.com` or `hooks.slack-gov.com` + `/services/` +
-/// one or more `/`-separated segments of `[A-Za-z0-9_-]`, optional trailing `/`.
-/// Nothing else: no user-info, port, query, fragment or white space.
+/// A Slack incoming-webhook URL: `https://` + `hooks.slack.com` or
+/// `hooks.slack-gov.com` + `/services/` + one or more `/`-separated segments
+/// of `[A-Za-z0-9_-]`, optional trailing `/`. Nothing else: no user-info,
+/// port, query, fragment or white space (`$` is the end of the text only).
+pub const SLACK_URL_PATTERN: &str =
+    r"^https://hooks\.slack(?:-gov)?\.com/services/[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*/?$";
+
+static SLACK_URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(SLACK_URL_PATTERN).expect("SLACK_URL_PATTERN is a valid regex"));
+
 pub fn is_slack_webhook_url(url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("https://") else {
-        return false;
-    };
-    let Some(path) = ["hooks.slack.com/services/", "hooks.slack-gov.com/services/"]
-        .iter()
-        .find_map(|prefix| rest.strip_prefix(prefix))
-    else {
-        return false;
-    };
-    let path = path.strip_suffix('/').unwrap_or(path);
-    !path.is_empty()
-        && path.split('/').all(|segment| {
-            !segment.is_empty()
-                && segment
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        })
+    SLACK_URL.is_match(url)
+}
+
+/// On an edit form a blank URL keeps the stored one (blank by the same
+/// trimming as every other rule).
+pub fn keeps_stored_url(raw: &str) -> bool {
+    trim(raw).is_empty()
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod url_tests;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::validation::FieldErrors;
+use crate::error::AppError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookRow {
@@ -71,43 +71,86 @@ pub struct FormEcho {
     pub active: bool,
 }
 
-/// What an edit form started from (hidden fields `original_*`), so the
+/// What an edit form started from (its hidden `original_*` fields), so the
 /// server can tell which fields the user changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Loaded {
+pub struct FormOriginals {
     pub original_name: String,
     pub original_description: String,
-    /// `"true"` or `"false"`.
-    pub original_active: String,
+    pub original_active: bool,
 }
 
-/// The error of every server function the pages call.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
-pub enum AppError {
-    #[error("Please sign in to continue.")]
-    NotSignedIn,
-    #[error("You need super user rights to manage webhooks.")]
-    NotSuperuser,
-    #[error("The Webhooks feature is not enabled for your organization.")]
-    FeatureDisabled,
-    #[error("Not found.")]
-    NotFound,
-    #[error("Please correct the highlighted fields.")]
-    Invalid(FieldErrors, FormEcho),
-    #[error("Wrong email or password.")]
-    BadCredentials,
-    #[error("Too many failed sign-in attempts. Try again in {0} seconds.")]
-    TooManyAttempts(i64),
-    #[error("Something went wrong on our side. Please try again.")]
-    Server,
-    #[error("The server could not be reached: {0}")]
-    ServerFn(leptos::server_fn::error::ServerFnErrorErr),
+impl FormOriginals {
+    /// The hidden inputs that carry these values, named as the fields above.
+    pub fn hidden_fields(&self) -> [(&'static str, String); 3] {
+        [
+            ("original_name", self.original_name.clone()),
+            ("original_description", self.original_description.clone()),
+            ("original_active", self.original_active.to_string()),
+        ]
+    }
 }
 
-impl leptos::server_fn::error::FromServerFnError for AppError {
-    type Encoder = leptos::server_fn::codec::JsonEncoding;
+/// What the webhook list says after a change; it travels in the list's
+/// address (`/webhooks?notice=created`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    Created,
+    Saved,
+    Deleted,
+}
 
-    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        AppError::ServerFn(value)
+impl Notice {
+    const ALL: [Notice; 3] = [Notice::Created, Notice::Saved, Notice::Deleted];
+
+    fn code(self) -> &'static str {
+        match self {
+            Notice::Created => "created",
+            Notice::Saved => "saved",
+            Notice::Deleted => "deleted",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Notice::ALL.into_iter().find(|notice| notice.code() == code)
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Notice::Created => "Webhook created.",
+            Notice::Saved => "Changes saved.",
+            Notice::Deleted => "Webhook deleted.",
+        }
+    }
+
+    /// The webhook list showing this notice.
+    pub fn list_href(self) -> String {
+        format!("/webhooks?notice={}", self.code())
+    }
+}
+
+/// Page sizes: the API's default and maximum, and the browser list's choices.
+pub const DEFAULT_PAGE_SIZE: i64 = 25;
+pub const MAX_PAGE_SIZE: i64 = 100;
+pub const PAGE_SIZES: [i64; 4] = [10, DEFAULT_PAGE_SIZE, 50, MAX_PAGE_SIZE];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_round_trip_through_the_address() {
+        for notice in Notice::ALL {
+            let href = notice.list_href();
+            let code = href.strip_prefix("/webhooks?notice=").unwrap();
+            assert_eq!(Notice::from_code(code), Some(notice));
+        }
+        assert_eq!(Notice::from_code("<script>"), None);
+    }
+
+    #[test]
+    fn page_sizes_include_the_default_and_stop_at_the_maximum() {
+        assert!(PAGE_SIZES.contains(&DEFAULT_PAGE_SIZE));
+        assert_eq!(PAGE_SIZES.iter().max(), Some(&MAX_PAGE_SIZE));
     }
 }

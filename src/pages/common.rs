@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
+use crate::error::AppError;
 use crate::server_fns::{current_user, Logout};
-use crate::views::AppError;
 
 /// True once the WASM client runs this island; false during server
 /// rendering, so JavaScript-only controls appear only where they work.
@@ -92,19 +92,11 @@ pub fn TopBar() -> impl IntoView {
 /// What a page shows instead of its content when a server function said no.
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    // The page gets the error's status; a signed-out visitor is sent to sign in.
     #[cfg(feature = "ssr")]
-    {
-        use axum::http::StatusCode;
-        let status = match &error {
-            AppError::NotSignedIn => {
-                leptos_axum::redirect("/login");
-                StatusCode::FOUND
-            }
-            AppError::NotSuperuser | AppError::FeatureDisabled => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        crate::server::web::set_status(status);
+    match &error {
+        AppError::NotSignedIn => leptos_axum::redirect("/login"),
+        _ => crate::server::web::set_status(error.status()),
     }
     let (title, detail) = match &error {
         AppError::NotSignedIn => ("Please sign in", None),

@@ -12,9 +12,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::common::{CopyButton, ErrorPanel, Loading};
+use crate::error::AppError;
 use crate::server_fns::{current_user, get_webhook, CreateWebhook, DeleteWebhook, UpdateWebhook};
-use crate::validation::{Description, Field, FieldErrors, Name, SlackUrl};
-use crate::views::{AppError, FormEcho, WebhookRow};
+use crate::validation::{keeps_stored_url, Description, Field, FieldErrors, Name, SlackUrl};
+use crate::views::{FormEcho, FormOriginals, WebhookRow};
 
 #[component]
 pub fn NewWebhookPage() -> impl IntoView {
@@ -119,15 +120,15 @@ fn EditForm(webhook: WebhookRow, revealed_url: Option<String>, confirming: bool)
     };
     let id = webhook.id;
     // What the form started from: the server saves only the fields that differ.
-    let hidden = vec![
-        ("id".to_owned(), id.to_string()),
-        ("original_name".to_owned(), webhook.name.clone()),
-        (
-            "original_description".to_owned(),
-            webhook.description.clone(),
-        ),
-        ("original_active".to_owned(), webhook.active.to_string()),
-    ];
+    let originals = FormOriginals {
+        original_name: webhook.name.clone(),
+        original_description: webhook.description.clone(),
+        original_active: webhook.active,
+    };
+    let hidden = std::iter::once(("id", id.to_string()))
+        .chain(originals.hidden_fields())
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
     let url_hint = format!("Currently {}. Leave blank to keep it.", webhook.masked_url);
     view! {
         <section class="card narrow">
@@ -293,7 +294,7 @@ impl FormFields {
     fn messages(&self, field: Field, value: &str) -> Option<Vec<String>> {
         match field {
             Field::Name => Name::parse(value).err(),
-            Field::Url if self.editing && value.trim().is_empty() => None,
+            Field::Url if self.editing && keeps_stored_url(value) => None,
             Field::Url => SlackUrl::parse(value).err(),
             Field::Description => Description::parse(value).err(),
             Field::Active => None,
@@ -308,16 +309,24 @@ impl FormFields {
     /// Checks the fields whose value differs from the one the page came with.
     fn check_edited(&self) {
         let edited = |value: String, default: String| (value != default).then_some(value);
-        if let Some(value) = self.name.get().and_then(|i| edited(i.value(), i.default_value())) {
+        if let Some(value) = self
+            .name
+            .get()
+            .and_then(|i| edited(i.value(), i.default_value()))
+        {
             self.check(Field::Name, &value);
         }
-        if let Some(value) = self.url.get().and_then(|i| edited(i.value(), i.default_value())) {
+        if let Some(value) = self
+            .url
+            .get()
+            .and_then(|i| edited(i.value(), i.default_value()))
+        {
             self.check(Field::Url, &value);
         }
         if let Some(value) = self
             .description
             .get()
-            .and_then(|t| edited(t.value(), t.default_value()))
+            .and_then(|t| edited(t.value(), t.default_value().unwrap_or_default()))
         {
             self.check(Field::Description, &value);
         }

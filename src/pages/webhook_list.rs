@@ -4,9 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::common::{ErrorPanel, Loading};
 use crate::server_fns::list_webhooks;
-use crate::views::{WebhookList, WebhookRow};
-
-pub const PAGE_SIZES: [i64; 4] = [10, 25, 50, 100];
+use crate::views::{Notice, WebhookList, WebhookRow, PAGE_SIZES};
 
 #[component]
 pub fn WebhookListPage() -> impl IntoView {
@@ -16,11 +14,12 @@ pub fn WebhookListPage() -> impl IntoView {
         (q.get("page"), q.get("page_size"))
     };
     let list = Resource::new(page_query, |(page, size)| list_webhooks(page, size));
-    let notice = move || match query.read().get("notice").as_deref() {
-        Some("created") => Some("Webhook created."),
-        Some("saved") => Some("Changes saved."),
-        Some("deleted") => Some("Webhook deleted."),
-        _ => None,
+    let notice = move || {
+        query
+            .read()
+            .get("notice")
+            .and_then(|code| Notice::from_code(&code))
+            .map(Notice::message)
     };
     view! {
         <Title text="Webhooks · Webhook admin"/>

@@ -3,14 +3,14 @@
 //! mistake is one line on stderr and a non-zero exit.
 
 use std::io::Read;
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use leptos::prelude::get_configuration;
 
 use super::accounts::{self, ApiToken, Email, OrgSlug, Password};
-use super::db::{Db, DEFAULT_DATABASE_URL};
+use super::config::Config;
+use super::db::Db;
 use super::{app, AppState};
 
 #[derive(Parser, Debug)]
@@ -20,6 +20,8 @@ use super::{app, AppState};
     about = "Manage an organization's Slack webhooks: REST API, browser admin and admin CLI."
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -106,19 +108,17 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn database_url() -> String {
-    std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned())
-}
-
-async fn open_database() -> Result<Db, Box<dyn std::error::Error>> {
-    let db = Db::connect(&database_url()).await?;
+async fn connect_and_migrate(config: &Config) -> Result<Db, Box<dyn std::error::Error>> {
+    let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     Ok(db)
 }
 
 async fn dispatch(cli: Cli) -> CliResult {
+    let config = &cli.config;
+    let open_database = || connect_and_migrate(config);
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve().await,
+        Command::Serve => serve(config).await,
         Command::Migrate => {
             open_database().await?.close().await;
             println!("database is up to date");
@@ -194,21 +194,22 @@ fn read_password() -> Result<Password, Box<dyn std::error::Error>> {
     Ok(Password::parse(line)?)
 }
 
-async fn serve() -> CliResult {
-    let leptos_options = get_configuration(None)?.leptos_options;
-    let addr: SocketAddr = leptos_options.site_addr;
-    let db = open_database().await?;
+async fn serve(config: &Config) -> CliResult {
+    let mut leptos_options = get_configuration(None)?.leptos_options;
+    leptos_options.site_addr = config.listen;
+    let addr = config.listen;
+    tracing::info!("configuration:\n{config}");
+    let db = connect_and_migrate(config).await?;
     if let Some(admin) = accounts::bootstrap(&db).await? {
         print_first_admin(&admin, addr);
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    let secure_cookies = std::env::var("PUBLIC_URL").is_ok_and(|url| url.starts_with("https://"));
-    let state = AppState::new(db.clone(), leptos_options, secure_cookies).await?;
+    let state = AppState::new(db.clone(), leptos_options, config.session_settings()).await?;
     tokio::spawn(
         state
             .sessions
             .clone()
-            .sweep_expired(std::time::Duration::from_secs(3600)),
+            .sweep_expired(config.session_sweep_period()),
     );
     let app = app(state);
     tracing::info!("listening on http://{addr}");
@@ -219,7 +220,7 @@ async fn serve() -> CliResult {
     Ok(())
 }
 
-fn print_first_admin(admin: &accounts::FirstAdmin, addr: SocketAddr) {
+fn print_first_admin(admin: &accounts::FirstAdmin, addr: std::net::SocketAddr) {
     println!(
         "\nFirst start: created organization \"{org}\" (Webhooks on) and its super user.\n\
          \x20 Sign in:   {email} / {password}\n\

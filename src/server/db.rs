@@ -45,28 +45,15 @@ macro_rules! in_transaction {
 }
 pub(crate) use in_transaction;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
-    UnsupportedUrl(String),
-    Connect(sqlx::Error),
-    Migrate(sqlx::migrate::MigrateError),
+    #[error("DATABASE_URL must start with sqlite:// or postgres:// (got {scheme:?})")]
+    UnsupportedUrl { scheme: String },
+    #[error("cannot open the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
 }
-
-impl std::fmt::Display for ConnectError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ConnectError::UnsupportedUrl(url) => write!(
-                f,
-                "DATABASE_URL must start with sqlite:// or postgres:// (got {:?})",
-                url.split(':').next().unwrap_or_default()
-            ),
-            ConnectError::Connect(e) => write!(f, "cannot open the database: {e}"),
-            ConnectError::Migrate(e) => write!(f, "cannot migrate the database: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for ConnectError {}
 
 impl Db {
     /// Opens the database named by `url`, creating a SQLite file if needed.
@@ -97,7 +84,9 @@ impl Db {
                 .map_err(ConnectError::Connect)?;
             Ok(Db::Postgres(pool))
         } else {
-            Err(ConnectError::UnsupportedUrl(url.to_owned()))
+            Err(ConnectError::UnsupportedUrl {
+                scheme: url.split(':').next().unwrap_or_default().to_owned(),
+            })
         }
     }
 

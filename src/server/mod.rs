@@ -2,8 +2,10 @@
 
 pub mod accounts;
 pub mod api;
+pub mod auth_session;
 pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod db;
 pub mod sessions;
 pub mod web;
@@ -23,22 +25,21 @@ pub struct AppState {
     pub db: Db,
     pub leptos_options: LeptosOptions,
     pub sessions: sessions::DbSessionStore,
-    /// Session cookies get `Secure` when the public URL is https.
-    pub secure_cookies: bool,
+    pub session_settings: sessions::SessionSettings,
 }
 
 impl AppState {
     pub async fn new(
         db: Db,
         leptos_options: LeptosOptions,
-        secure_cookies: bool,
+        session_settings: sessions::SessionSettings,
     ) -> Result<Self, sqlx::Error> {
         let sessions = sessions::DbSessionStore::new(&db).await?;
         Ok(AppState {
             db,
             leptos_options,
             sessions,
-            secure_cookies,
+            session_settings,
         })
     }
 }
@@ -63,7 +64,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(sessions::layer(
             state.sessions.clone(),
-            state.secure_cookies,
+            state.session_settings,
         ))
         .with_state(state.clone());
     webhooks::api::router().with_state(state).merge(pages)

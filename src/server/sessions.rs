@@ -76,22 +76,34 @@ impl DbSessionStore {
     }
 }
 
-/// Sessions end after eight hours without a request.
-pub const IDLE_TIMEOUT_HOURS: i64 = 8;
+/// How browser sessions behave; from [`super::config::Config`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionSettings {
+    /// `Secure` cookies: only when people reach the server over https.
+    pub secure_cookies: bool,
+    /// A session ends after this long without a request.
+    pub idle_timeout: std::time::Duration,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        SessionSettings {
+            secure_cookies: false,
+            idle_timeout: std::time::Duration::from_secs(8 * 3600),
+        }
+    }
+}
 
 /// HttpOnly, SameSite=Strict, Secure when the public URL is https.
-pub fn layer(store: DbSessionStore, secure: bool) -> SessionManagerLayer<DbSessionStore> {
+pub fn layer(
+    store: DbSessionStore,
+    settings: SessionSettings,
+) -> SessionManagerLayer<DbSessionStore> {
+    let idle = time::Duration::try_from(settings.idle_timeout).unwrap_or(time::Duration::MAX);
     SessionManagerLayer::new(store)
         .with_name("webhook_admin_session")
         .with_http_only(true)
         .with_same_site(SameSite::Strict)
-        .with_secure(secure)
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(
-            IDLE_TIMEOUT_HOURS,
-        )))
+        .with_secure(settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(idle))
 }
-
-/// Where the signed-in user's id lives in the session.
-pub const USER_ID_KEY: &str = "user_id";
-/// A new API token, shown once on the next render of the tokens page.
-pub const FRESH_TOKEN_KEY: &str = "fresh_token";

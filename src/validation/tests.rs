@@ -17,49 +17,6 @@ fn input(name: Input, url: Input, description: Input, active: Input) -> WebhookI
 }
 
 #[test]
-fn slack_urls_that_pass() {
-    for url in [
-        GOOD_URL,
-        "https://hooks.slack-gov.com/services/T0/B0/abc",
-        "https://hooks.slack.com/services/T0",
-        "https://hooks.slack.com/services/T0/B0/x_y-z/",
-        "https://hooks.slack.com/services/a/b/c/d/e",
-    ] {
-        assert!(is_slack_webhook_url(url), "{url}");
-    }
-}
-
-#[test]
-fn slack_urls_that_fail() {
-    for url in [
-        "http://hooks.slack.com/services/T0/B0/x",
-        "HTTPS://hooks.slack.com/services/T0/B0/x",
-        "https://hooks.slack.com/services/",
-        "https://hooks.slack.com/services",
-        "https://hooks.slack.com/services//x",
-        "https://hooks.slack.com/services/T0//x",
-        "https://hooks.slack.com/services/T0/B0/x//",
-        "https://hooks.slack.com:443/services/T0/B0/x",
-        "https://hooks.slack.com@evil.example/services/T0/B0/x",
-        "https://user@hooks.slack.com/services/T0/B0/x",
-        "https://hooks.slack.com/services/T0/B0/x?a=1",
-        "https://hooks.slack.com/services/T0/B0/x#frag",
-        "https://hooks.slack.com/services/T0/../x",
-        "https://hooks.slack.com/services/T0/B0/x y",
-        "https://hooks.slack.com/services/T0/B0/x\ty",
-        "https://hooks.slack.com/services/T0/B0/%41",
-        "https://hooks.slack.com/services/T0/B0/é",
-        "https://hooks.slack.com.evil.example/services/T0/B0/x",
-        "https://evil.example/hooks.slack.com/services/T0",
-        "https://hooks.slack.com/other/T0/B0/x",
-        "ftp://hooks.slack.com/services/T0",
-        "",
-    ] {
-        assert!(!is_slack_webhook_url(url), "{url}");
-    }
-}
-
-#[test]
 fn a_complete_draft_gets_defaults() {
     let draft = validate_new(&input(
         Input::text(" Eng "),

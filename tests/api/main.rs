@@ -9,5 +9,6 @@ mod create;
 mod list;
 mod methods;
 mod scoping;
+mod sessions;
 mod sign_in;
 mod update_delete;

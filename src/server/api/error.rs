@@ -9,28 +9,73 @@ use serde_json::{json, Map, Value};
 use crate::server::webhooks::{AccessDenied, ServiceError};
 use crate::validation::FieldErrors;
 
-#[derive(Debug)]
+/// Every way a REST request can fail, with the contract's message for each.
+/// Causes stay attached as sources; they are logged once, here, and never
+/// sent to the client.
+#[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    #[error("Authentication credentials were not provided.")]
     NotAuthenticated,
+    #[error("Invalid token header. No credentials provided.")]
     NoCredentials,
+    #[error("Invalid token header. Token string should not contain spaces.")]
     TokenHasSpaces,
+    #[error("Invalid token header. Token string should not contain invalid characters.")]
     TokenHasInvalidCharacters,
+    #[error("Invalid token.")]
     InvalidToken,
+    #[error("User inactive or deleted.")]
     UserInactive,
+    #[error("You do not have permission to perform this action.")]
     PermissionDenied,
+    #[error("The Webhooks feature is not enabled for this organization.")]
     FeatureDisabled,
     /// A path id that is not an integer.
+    #[error("Not found.")]
     NotFound,
+    #[error("No Webhook matches the given query.")]
     WebhookNotFound,
+    #[error("Invalid page.")]
     InvalidPage,
+    #[error("Invalid input: {0}")]
     Validation(FieldErrors),
+    #[error("Invalid data. Expected a dictionary, but got {0}.")]
     NotADictionary(&'static str),
+    #[error("JSON parse error - {0}")]
     JsonParse(String),
+    #[error("Unsupported media type \"{0}\" in request.")]
     UnsupportedMediaType(String),
+    #[error("Request body is too large.")]
     PayloadTooLarge,
     /// The resource's router adds the `Allow` header.
+    #[error("Method \"{0}\" not allowed.")]
     MethodNotAllowed(String),
-    Internal(String),
+    #[error("A server error occurred.")]
+    Database(#[from] sqlx::Error),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::NotAuthenticated
+            | ApiError::NoCredentials
+            | ApiError::TokenHasSpaces
+            | ApiError::TokenHasInvalidCharacters
+            | ApiError::InvalidToken
+            | ApiError::UserInactive => StatusCode::UNAUTHORIZED,
+            ApiError::PermissionDenied | ApiError::FeatureDisabled => StatusCode::FORBIDDEN,
+            ApiError::NotFound | ApiError::WebhookNotFound | ApiError::InvalidPage => {
+                StatusCode::NOT_FOUND
+            }
+            ApiError::Validation(_) | ApiError::NotADictionary(_) | ApiError::JsonParse(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
 }
 
 impl From<AccessDenied> for ApiError {
@@ -48,79 +93,34 @@ impl From<ServiceError> for ApiError {
         match error {
             ServiceError::NotFound => ApiError::WebhookNotFound,
             ServiceError::InvalidPage => ApiError::InvalidPage,
-            ServiceError::Database(e) => ApiError::Internal(e.to_string()),
+            ServiceError::Database(e) => ApiError::Database(e),
         }
     }
-}
-
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> Self {
-        ApiError::Internal(error.to_string())
-    }
-}
-
-fn detail(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "detail": message }))).into_response()
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let unauthorized = |message: &str| {
-            let mut response = detail(StatusCode::UNAUTHORIZED, message);
+        let status = self.status();
+        let body = match &self {
+            ApiError::Validation(errors) => Value::Object(
+                errors
+                    .iter()
+                    .map(|(field, messages)| (field.as_str().to_owned(), json!(messages)))
+                    .collect::<Map<String, Value>>(),
+            ),
+            ApiError::NotADictionary(_) => json!({ "non_field_errors": [self.to_string()] }),
+            ApiError::Database(_) => {
+                tracing::error!(error = ?self, "request failed");
+                json!({ "detail": self.to_string() })
+            }
+            _ => json!({ "detail": self.to_string() }),
+        };
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
-            response
-        };
-        match self {
-            ApiError::NotAuthenticated => unauthorized("Authentication credentials were not provided."),
-            ApiError::NoCredentials => unauthorized("Invalid token header. No credentials provided."),
-            ApiError::TokenHasSpaces => unauthorized("Invalid token header. Token string should not contain spaces."),
-            ApiError::TokenHasInvalidCharacters => {
-                unauthorized("Invalid token header. Token string should not contain invalid characters.")
-            }
-            ApiError::InvalidToken => unauthorized("Invalid token."),
-            ApiError::UserInactive => unauthorized("User inactive or deleted."),
-            ApiError::PermissionDenied => {
-                detail(StatusCode::FORBIDDEN, "You do not have permission to perform this action.")
-            }
-            ApiError::FeatureDisabled => detail(
-                StatusCode::FORBIDDEN,
-                "The Webhooks feature is not enabled for this organization.",
-            ),
-            ApiError::NotFound => detail(StatusCode::NOT_FOUND, "Not found."),
-            ApiError::WebhookNotFound => detail(StatusCode::NOT_FOUND, "No Webhook matches the given query."),
-            ApiError::InvalidPage => detail(StatusCode::NOT_FOUND, "Invalid page."),
-            ApiError::Validation(errors) => {
-                let body: Map<String, Value> = errors
-                    .iter()
-                    .map(|(field, messages)| (field.as_str().to_owned(), json!(messages)))
-                    .collect();
-                (StatusCode::BAD_REQUEST, Json(Value::Object(body))).into_response()
-            }
-            ApiError::NotADictionary(type_name) => (
-                StatusCode::BAD_REQUEST,
-                Json(json!({
-                    "non_field_errors": [format!("Invalid data. Expected a dictionary, but got {type_name}.")]
-                })),
-            )
-                .into_response(),
-            ApiError::JsonParse(reason) => {
-                detail(StatusCode::BAD_REQUEST, &format!("JSON parse error - {reason}"))
-            }
-            ApiError::UnsupportedMediaType(media_type) => detail(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                &format!("Unsupported media type \"{media_type}\" in request."),
-            ),
-            ApiError::PayloadTooLarge => detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large."),
-            ApiError::MethodNotAllowed(method) => detail(
-                StatusCode::METHOD_NOT_ALLOWED,
-                &format!("Method \"{method}\" not allowed."),
-            ),
-            ApiError::Internal(cause) => {
-                tracing::error!(%cause, "request failed");
-                detail(StatusCode::INTERNAL_SERVER_ERROR, "A server error occurred.")
-            }
         }
+        response
     }
 }

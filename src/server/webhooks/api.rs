@@ -1,9 +1,8 @@
 //! `/api/v2/webhooks/`: thin axum handlers over the webhook service. Each
 //! one authenticates first (the extractor), then parses, then calls in.
 
-use axum::body::Body;
-use axum::extract::{RawPathParams, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::{Json, Router};
@@ -13,9 +12,9 @@ use serde_json::json;
 use super::{PageRequest, WebhookResource};
 use crate::server::api::auth::WebhookCaller;
 use crate::server::api::error::ApiError;
-use crate::server::api::json_body::read_webhook_input;
+use crate::server::api::extract::{WebhookBody, WebhookId};
 use crate::server::api::links::RequestUrl;
-use crate::server::webhooks::{self as service, pagination::python_int};
+use crate::server::webhooks as service;
 use crate::server::AppState;
 use crate::validation::{validate_changes, validate_new};
 
@@ -89,9 +88,9 @@ async fn list(
 async fn retrieve(
     State(state): State<AppState>,
     WebhookCaller(scope): WebhookCaller,
-    path: RawPathParams,
+    WebhookId(id): WebhookId,
 ) -> Result<Response, ApiError> {
-    let webhook = service::get(&state.db, scope, webhook_id(&path)?).await?;
+    let webhook = service::get(&state.db, scope, id).await?;
     Ok(Json(webhook.resource()).into_response())
 }
 
@@ -99,10 +98,8 @@ async fn create(
     State(state): State<AppState>,
     WebhookCaller(scope): WebhookCaller,
     url: RequestUrl,
-    headers: HeaderMap,
-    body: Body,
+    WebhookBody(input): WebhookBody,
 ) -> Result<Response, ApiError> {
-    let input = read_webhook_input(&headers, body).await?;
     let draft = validate_new(&input).map_err(ApiError::Validation)?;
     let webhook = service::create(&state.db, scope, &draft).await?;
     let location = url.absolute(&format!("/api/v2/webhooks/{}/", webhook.id));
@@ -117,12 +114,9 @@ async fn create(
 async fn update(
     State(state): State<AppState>,
     WebhookCaller(scope): WebhookCaller,
-    path: RawPathParams,
-    headers: HeaderMap,
-    body: Body,
+    WebhookId(id): WebhookId,
+    WebhookBody(input): WebhookBody,
 ) -> Result<Response, ApiError> {
-    let id = webhook_id(&path)?;
-    let input = read_webhook_input(&headers, body).await?;
     let changes = validate_changes(&input).map_err(ApiError::Validation)?;
     let webhook = service::update(&state.db, scope, id, &changes).await?;
     Ok(Json(webhook.resource()).into_response())
@@ -131,9 +125,9 @@ async fn update(
 async fn delete(
     State(state): State<AppState>,
     WebhookCaller(scope): WebhookCaller,
-    path: RawPathParams,
+    WebhookId(id): WebhookId,
 ) -> Result<StatusCode, ApiError> {
-    service::delete(&state.db, scope, webhook_id(&path)?).await?;
+    service::delete(&state.db, scope, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -156,15 +150,4 @@ fn describe(name: &str) -> serde_json::Value {
 
 async fn method_not_allowed(_: WebhookCaller, method: Method) -> ApiError {
     ApiError::MethodNotAllowed(method.to_string())
-}
-
-/// The `{id}` of the path. Not an integer: "Not found."; an integer that
-/// cannot be an id matches no webhook.
-fn webhook_id(path: &RawPathParams) -> Result<i64, ApiError> {
-    let raw = path
-        .iter()
-        .find(|(key, _)| *key == "id")
-        .map(|(_, value)| value);
-    let number = raw.and_then(python_int).ok_or(ApiError::NotFound)?;
-    i64::try_from(number).map_err(|_| ApiError::WebhookNotFound)
 }

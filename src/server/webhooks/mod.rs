@@ -8,12 +8,12 @@ mod pagination;
 
 use serde::Serialize;
 
-pub use pagination::{PageNumber, PageRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use pagination::{python_int, PageRequest};
 
 use super::accounts::Principal;
 use super::clock::{format_millis, now_millis};
 use super::db::{in_transaction, on_pool, Db};
-use crate::validation::{WebhookChanges, WebhookDraft};
+use crate::validation::{SlackUrl, WebhookChanges, WebhookDraft};
 
 /// Why a principal may not manage webhooks, in the order the checks run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,27 +47,24 @@ impl WebhookScope {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// No such webhook in the caller's organization.
+    #[error("no such webhook")]
     NotFound,
     /// The page asked for does not exist.
+    #[error("no such page")]
     InvalidPage,
-    Database(sqlx::Error),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
 }
 
-impl From<sqlx::Error> for ServiceError {
-    fn from(e: sqlx::Error) -> Self {
-        ServiceError::Database(e)
-    }
-}
-
-/// A stored webhook.
+/// A stored webhook. Its URL is a credential, redacted in `Debug`.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Webhook {
     pub id: i64,
     pub name: String,
-    pub url: String,
+    pub url: SlackUrl,
     pub description: String,
     pub active: bool,
     pub created_at: i64,
@@ -88,18 +85,15 @@ pub struct WebhookResource<'a> {
 }
 
 impl Webhook {
-    /// The URL as lists show it: host, the first letter of each path part,
-    /// and the last four characters, e.g.
-    /// `hooks.slack.com/services/T…/B…/••••XXXX`.
     pub fn masked_url(&self) -> String {
-        mask_url(&self.url)
+        mask_url(self.url.as_str())
     }
 
     pub fn resource(&self) -> WebhookResource<'_> {
         WebhookResource {
             id: self.id,
             name: &self.name,
-            url: &self.url,
+            url: self.url.as_str(),
             description: &self.description,
             integration_type: "slack",
             active: self.active,
@@ -128,26 +122,32 @@ impl WebhookPage {
     }
 }
 
+/// The URL as lists show it: the host, then for each path part the end of
+/// the last one and the first character of the others, never more than half
+/// of a part, and at most four characters of the last:
+/// `hooks.slack.com/services/T…/B…/••••XXXX`.
 pub fn mask_url(url: &str) -> String {
-    let url = url.trim_end_matches('/');
     let Some((host, path)) = url
         .strip_prefix("https://")
         .and_then(|rest| rest.split_once("/services/"))
     else {
         return "••••".to_owned();
     };
-    let segments: Vec<&str> = path.split('/').collect();
+    let segments: Vec<Vec<char>> = path
+        .trim_end_matches('/')
+        .split('/')
+        .map(|segment| segment.chars().collect())
+        .collect();
+    let (last, leading) = segments
+        .split_last()
+        .expect("split yields at least one part");
     let mut masked = format!("{host}/services/");
-    for segment in &segments[..segments.len() - 1] {
-        masked.extend(segment.chars().take(1));
+    for segment in leading {
+        masked.extend(&segment[..(segment.len() / 2).min(1)]);
         masked.push_str("…/");
     }
-    let tail: String = {
-        let chars: Vec<char> = url.chars().collect();
-        chars[chars.len().saturating_sub(4)..].iter().collect()
-    };
     masked.push_str("••••");
-    masked.push_str(&tail);
+    masked.extend(&last[last.len() - (last.len() / 2).min(4)..]);
     masked
 }
 
@@ -343,13 +343,22 @@ mod tests {
             ),
             "hooks.slack.com/services/T…/B…/••••abcd"
         );
+    }
+
+    #[test]
+    fn short_parts_show_at_most_half() {
         assert_eq!(
             mask_url("https://hooks.slack-gov.com/services/Tx/"),
-            "hooks.slack-gov.com/services/••••s/Tx"
+            "hooks.slack-gov.com/services/••••x"
         );
         assert_eq!(
             mask_url("https://hooks.slack.com/services/a/bcdefgh"),
-            "hooks.slack.com/services/a…/••••efgh"
+            "hooks.slack.com/services/…/••••fgh"
         );
+        assert_eq!(
+            mask_url("https://hooks.slack.com/services/T0/B/x"),
+            "hooks.slack.com/services/T…/…/••••"
+        );
+        assert_eq!(mask_url("https://example.com/x"), "••••");
     }
 }

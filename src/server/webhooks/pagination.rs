@@ -2,9 +2,7 @@
 //! and the browser admin's list alike.
 
 use crate::validation::trim;
-
-pub const DEFAULT_PAGE_SIZE: i64 = 25;
-pub const MAX_PAGE_SIZE: i64 = 100;
+use crate::views::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PageNumber {

@@ -1,0 +1,69 @@
+//! The browser admin's one error type, shared by the server functions and the
+//! pages that show their failures. Each variant has one HTTP status
+//! ([`AppError::status`]); the server sets it on a failed server function's
+//! response when the error is encoded, and on a page that shows the error.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+use crate::validation::FieldErrors;
+use crate::views::FormEcho;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    NotSignedIn,
+    #[error("You need super user rights to manage webhooks.")]
+    NotSuperuser,
+    #[error("The Webhooks feature is not enabled for your organization.")]
+    FeatureDisabled,
+    #[error("Not found.")]
+    NotFound,
+    #[error("Please correct the highlighted fields.")]
+    Invalid(FieldErrors, FormEcho),
+    #[error("Wrong email or password.")]
+    BadCredentials,
+    #[error("Too many failed sign-in attempts. Try again in {0} seconds.")]
+    TooManyAttempts(i64),
+    /// An internal failure; its cause was logged on the server.
+    #[error("Something went wrong on our side. Please try again.")]
+    Server,
+    #[error("The server could not be reached: {0}")]
+    ServerFn(ServerFnErrorErr),
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            AppError::NotSignedIn | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::NotSuperuser | AppError::FeatureDisabled => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Invalid(..) => StatusCode::BAD_REQUEST,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Server | AppError::ServerFn(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::ServerFn(value)
+    }
+
+    /// Encodes a failed server function's error for its response; on the
+    /// server this is also where the response gets the error's status.
+    #[cfg(feature = "ssr")]
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        use leptos::server_fn::Encodes;
+        crate::server::web::set_error_status(self);
+        JsonEncoding::encode(self).unwrap_or_else(|e| {
+            let fallback = AppError::ServerFn(ServerFnErrorErr::Serialization(e.to_string()));
+            JsonEncoding::encode(&fallback).unwrap_or_default()
+        })
+    }
+}

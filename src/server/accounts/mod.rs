@@ -1,0 +1,58 @@
+//! Organizations, users, API tokens and passwords: who may call, and on
+//! whose behalf. Every account query lives in this module; the CLI, the REST
+//! API and the pages only call in.
+
+mod bootstrap;
+mod organizations;
+mod passwords;
+mod sign_in;
+mod tokens;
+mod users;
+
+pub use bootstrap::{bootstrap, FirstAdmin, DEFAULT_ORGANIZATION, FIRST_ADMIN_EMAIL};
+pub use organizations::{create_organization, set_webhooks_flag, OrgSlug};
+pub use passwords::Password;
+pub use sign_in::{sign_in, SignInError, MAX_FAILURES};
+pub use tokens::{
+    create_token, principal_for_token, revoke_token, revoke_token_of_user, tokens_of, ApiToken,
+    TokenInfo,
+};
+pub use users::{create_user, deactivate_user, session_user, user_id_by_email, Email, SessionUser};
+
+/// A mistake in an account command, or the database failing under it.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("invalid organization slug {0:?}: use 1-50 lowercase letters, digits and hyphens, starting with a letter or digit")]
+    InvalidSlug(String),
+    #[error("invalid email address {0:?}")]
+    InvalidEmail(String),
+    #[error("the password must not be empty")]
+    EmptyPassword,
+    #[error("organization {0:?} already exists")]
+    DuplicateSlug(String),
+    #[error("a user with email {0:?} already exists")]
+    DuplicateEmail(String),
+    #[error("no organization {0:?}")]
+    UnknownOrganization(String),
+    #[error("no user with email {0:?}")]
+    UnknownUser(String),
+    #[error("no such token (already revoked?)")]
+    UnknownToken,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Who a token or a session acts for, with what the permission checks need.
+/// Read with [`PRINCIPAL_COLUMNS`] from [`USERS_AND_ORGANIZATIONS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Principal {
+    pub user_id: i64,
+    pub organization_id: i64,
+    pub is_active: bool,
+    pub is_superuser: bool,
+    pub webhooks_enabled: bool,
+}
+
+const PRINCIPAL_COLUMNS: &str =
+    "u.id AS user_id, u.organization_id, u.is_active, u.is_superuser, o.webhooks_enabled";
+const USERS_AND_ORGANIZATIONS: &str = "users u JOIN organizations o ON o.id = u.organization_id";

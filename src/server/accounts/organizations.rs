@@ -1,0 +1,77 @@
+//! Organizations and their feature flags.
+
+use super::AccountError;
+use crate::server::clock::now_millis;
+use crate::server::db::{is_unique_violation, on_pool, Db};
+
+/// An organization slug: 1–50 of `[a-z0-9-]`, not starting with `-`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgSlug(String);
+
+impl OrgSlug {
+    pub fn parse(raw: &str) -> Result<Self, AccountError> {
+        let valid = (1..=50).contains(&raw.len())
+            && !raw.starts_with('-')
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if valid {
+            Ok(OrgSlug(raw.to_owned()))
+        } else {
+            Err(AccountError::InvalidSlug(raw.to_owned()))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+pub async fn create_organization(
+    db: &Db,
+    slug: &OrgSlug,
+    webhooks_enabled: bool,
+) -> Result<i64, AccountError> {
+    let inserted = on_pool!(db, pool => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO organizations (slug, webhooks_enabled, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(slug.as_str())
+    .bind(webhooks_enabled)
+    .bind(now_millis())
+    .fetch_one(pool)
+    .await);
+    inserted.map_err(|e| {
+        if is_unique_violation(&e) {
+            AccountError::DuplicateSlug(slug.as_str().to_owned())
+        } else {
+            e.into()
+        }
+    })
+}
+
+pub async fn set_webhooks_flag(db: &Db, slug: &OrgSlug, enabled: bool) -> Result<(), AccountError> {
+    let result = on_pool!(db, pool => sqlx::query("UPDATE organizations SET webhooks_enabled = $1 WHERE slug = $2")
+        .bind(enabled)
+        .bind(slug.as_str())
+        .execute(pool)
+        .await?
+        .rows_affected());
+    if result == 0 {
+        return Err(AccountError::UnknownOrganization(slug.as_str().to_owned()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        for ok in ["default", "acme-corp", "a", "9lives"] {
+            assert!(OrgSlug::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "-x", "Acme", "a b", "a_b", &"a".repeat(51)] {
+            assert!(OrgSlug::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! API tokens: made at random, handed out once, stored as SHA-256 only.
+//! Tokens are long random strings, so a fast hash is enough and keeps every
+//! API request cheap (argon2 is for passwords).
+
+use std::fmt;
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::{AccountError, Principal, PRINCIPAL_COLUMNS, USERS_AND_ORGANIZATIONS};
+use crate::server::clock::now_millis;
+use crate::server::db::{on_pool, Db};
+
+/// An API token in clear; its `Debug` is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiToken(String);
+
+impl fmt::Debug for ApiToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiToken(<redacted>)")
+    }
+}
+
+impl ApiToken {
+    /// 160 random bits as 40 lower-case hex digits, like DRF's tokens.
+    pub(super) fn generate() -> Self {
+        let mut bytes = [0u8; 20];
+        rand::rng().fill_bytes(&mut bytes);
+        ApiToken(hex::encode(bytes))
+    }
+
+    pub fn from_clear(token: &str) -> Self {
+        ApiToken(token.to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn digest(&self) -> Vec<u8> {
+        Sha256::digest(self.0.as_bytes()).to_vec()
+    }
+
+    /// What may be shown of a token later on, to tell tokens apart.
+    pub(super) fn prefix(&self) -> &str {
+        &self.0[..8.min(self.0.len())]
+    }
+}
+
+/// Written once; the first start reuses it in its own transaction.
+pub(super) const INSERT_TOKEN: &str =
+    "INSERT INTO api_tokens (user_id, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4)";
+
+/// Makes a new token for the user and returns it in clear, the only time it
+/// is ever available.
+pub async fn create_token(db: &Db, user_id: i64) -> Result<ApiToken, AccountError> {
+    let token = ApiToken::generate();
+    on_pool!(db, pool => sqlx::query(INSERT_TOKEN)
+        .bind(user_id)
+        .bind(token.digest())
+        .bind(token.prefix())
+        .bind(now_millis())
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(token)
+}
+
+/// Revokes one of the user's own tokens, by its id.
+pub async fn revoke_token_of_user(
+    db: &Db,
+    user_id: i64,
+    token_id: i64,
+) -> Result<(), AccountError> {
+    let deleted = on_pool!(db, pool => sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+        .bind(token_id)
+        .bind(user_id)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    if deleted == 0 {
+        return Err(AccountError::UnknownToken);
+    }
+    Ok(())
+}
+
+pub async fn revoke_token(db: &Db, token: &ApiToken) -> Result<(), AccountError> {
+    let deleted = on_pool!(db, pool => sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
+        .bind(token.digest())
+        .execute(pool)
+        .await?
+        .rows_affected());
+    if deleted == 0 {
+        return Err(AccountError::UnknownToken);
+    }
+    Ok(())
+}
+
+/// What may be shown of a token after its creation.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub prefix: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// A user's tokens, oldest first.
+pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>, AccountError> {
+    Ok(on_pool!(db, pool => sqlx::query_as::<_, TokenInfo>(
+        "SELECT id, prefix, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?))
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenOwner {
+    token_id: i64,
+    last_used_at: Option<i64>,
+    #[sqlx(flatten)]
+    principal: Principal,
+}
+
+/// `last_used_at` is only rewritten when it is older than this, so a busy
+/// client does not turn every read into a write.
+const LAST_USED_RESOLUTION_MS: i64 = 60_000;
+
+/// Finds the owner of a token; `None` when no such token exists.
+pub async fn principal_for_token(
+    db: &Db,
+    token: &ApiToken,
+) -> Result<Option<Principal>, sqlx::Error> {
+    let owner = on_pool!(db, pool => sqlx::query_as::<_, TokenOwner>(&format!(
+        "SELECT t.id AS token_id, t.last_used_at, {PRINCIPAL_COLUMNS}
+         FROM {USERS_AND_ORGANIZATIONS} JOIN api_tokens t ON t.user_id = u.id
+         WHERE t.token_hash = $1"
+    ))
+    .bind(token.digest())
+    .fetch_optional(pool)
+    .await?);
+    let Some(owner) = owner else {
+        return Ok(None);
+    };
+    let now = now_millis();
+    if owner
+        .last_used_at
+        .is_none_or(|at| now - at >= LAST_USED_RESOLUTION_MS)
+    {
+        on_pool!(db, pool => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(owner.token_id)
+            .execute(pool)
+            .await?
+            .rows_affected());
+    }
+    Ok(Some(owner.principal))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_40_hex_digits_and_hash_stably() {
+        let token = ApiToken::generate();
+        assert_eq!(token.as_str().len(), 40);
+        assert!(token.as_str().bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(
+            token.digest(),
+            ApiToken::from_clear(token.as_str()).digest()
+        );
+        assert_ne!(token.digest(), ApiToken::generate().digest());
+    }
+}

@@ -1,0 +1,49 @@
+//! The REST API's request extractors: a webhook body and a webhook id, each
+//! rejecting with the contract's error. Handlers list the caller
+//! ([`super::auth::WebhookCaller`]) before them, so authentication runs first.
+
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::http::request::Parts;
+
+use super::error::ApiError;
+use super::json_body::read_webhook_input;
+use crate::server::webhooks::python_int;
+use crate::validation::WebhookInput;
+
+/// A create or update body, read the way DRF's `JSONParser` reads it: at most
+/// 64 KiB, JSON media type, an object; each field as raw input for the
+/// shared validation. An empty body is an empty object.
+pub struct WebhookBody(pub WebhookInput);
+
+impl<S: Send + Sync> FromRequest<S> for WebhookBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, _state: &S) -> Result<Self, ApiError> {
+        let (parts, body) = request.into_parts();
+        read_webhook_input(&parts.headers, body)
+            .await
+            .map(WebhookBody)
+    }
+}
+
+/// The `{id}` of a webhook's path. Not an integer (by Python's `int()`):
+/// "Not found."; an integer no id can be matches no webhook.
+pub struct WebhookId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for WebhookId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let path = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound)?;
+        let raw = path
+            .iter()
+            .find(|(key, _)| *key == "id")
+            .map(|(_, value)| value);
+        let number = raw.and_then(python_int).ok_or(ApiError::NotFound)?;
+        i64::try_from(number)
+            .map(WebhookId)
+            .map_err(|_| ApiError::WebhookNotFound)
+    }
+}

@@ -1,0 +1,170 @@
+//! The server's configuration, read once at start from flags or the
+//! environment (a flag wins), and printed with secrets masked.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+use super::db::DEFAULT_DATABASE_URL;
+use super::sessions::SessionSettings;
+
+/// Every setting, each with a flag and an environment variable.
+#[derive(Args, Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Where the data lives: sqlite://PATH (created if missing) or postgres://USER@HOST:PORT/DB.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]
+    pub database_url: String,
+
+    /// Address the server listens on.
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    /// The address people use; when it is https, session cookies are Secure.
+    #[arg(long, env = "PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Seconds without a request after which a browser session ends.
+    #[arg(long, env = "SESSION_IDLE_SECS", default_value_t = 8 * 3600, global = true)]
+    pub session_idle_secs: u64,
+
+    /// Seconds between sweeps that delete expired sessions.
+    #[arg(long, env = "SESSION_SWEEP_SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub session_sweep_secs: u64,
+
+    /// Log filter, e.g. `info`, `warn`, `webhook_admin=debug`.
+    #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
+    pub log: String,
+
+    /// Log lines as plain text or as JSON objects.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Config {
+    pub fn session_settings(&self) -> SessionSettings {
+        SessionSettings {
+            secure_cookies: self.public_url.as_deref().is_some_and(|url| {
+                url.get(..8)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+            }),
+            idle_timeout: Duration::from_secs(self.session_idle_secs),
+        }
+    }
+
+    pub fn session_sweep_period(&self) -> Duration {
+        Duration::from_secs(self.session_sweep_secs)
+    }
+}
+
+/// One line per setting, the database password masked.
+impl fmt::Display for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "  database:      {}", mask_password(&self.database_url))?;
+        writeln!(f, "  listen:        {}", self.listen)?;
+        writeln!(
+            f,
+            "  public URL:    {}",
+            self.public_url.as_deref().unwrap_or("(not set)")
+        )?;
+        writeln!(f, "  session idle:  {} s", self.session_idle_secs)?;
+        writeln!(f, "  session sweep: every {} s", self.session_sweep_secs)?;
+        write!(f, "  log:           {} ({:?})", self.log, self.log_format)
+    }
+}
+
+/// A database URL with its password, if any, replaced by `****`.
+fn mask_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info
+                .split_once(':')
+                .map_or(user_info, |(user, _)| user);
+            let masked = if user_info.contains(':') { ":****" } else { "" };
+            format!("{scheme}://{user}{masked}@{host}{}", &rest[authority_end..])
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    fn parse(args: &[&str]) -> Config {
+        Cli::try_parse_from(std::iter::once("webhook-admin").chain(args.iter().copied()))
+            .unwrap()
+            .config
+    }
+
+    #[test]
+    fn passwords_never_show() {
+        assert_eq!(
+            mask_password("postgres://app:s3cret@db.internal:5432/webhooks"),
+            "postgres://app:****@db.internal:5432/webhooks"
+        );
+        assert_eq!(
+            mask_password("postgres://app@db/webhooks"),
+            "postgres://app@db/webhooks"
+        );
+        assert_eq!(
+            mask_password("sqlite://webhook-admin.db"),
+            "sqlite://webhook-admin.db"
+        );
+        assert_eq!(
+            mask_password("sqlite://data/a@b.db"),
+            "sqlite://data/a@b.db"
+        );
+        let config = parse(&["--database-url", "postgres://a:pw@h/d"]);
+        assert!(!config.to_string().contains("pw"));
+    }
+
+    #[test]
+    fn https_public_urls_make_cookies_secure() {
+        for (url, secure) in [
+            ("https://hooks.example", true),
+            ("HTTPS://hooks.example", true),
+            ("http://hooks.example", false),
+        ] {
+            let config = parse(&["--public-url", url]);
+            assert_eq!(config.session_settings().secure_cookies, secure, "{url}");
+        }
+    }
+
+    #[test]
+    fn flags_are_checked() {
+        let sweep = Cli::try_parse_from(["webhook-admin", "--session-sweep-secs", "0"]);
+        assert!(sweep.is_err());
+        let listen = Cli::try_parse_from(["webhook-admin", "--listen", "nowhere"]);
+        assert!(listen.is_err());
+        assert_eq!(
+            parse(&["--session-idle-secs", "60"])
+                .session_settings()
+                .idle_timeout,
+            Duration::from_secs(60)
+        );
+    }
+}
