@@ -13,7 +13,7 @@ use crate::views::{FormOriginals, Me, Tokens, WebhookDetail, WebhookList};
 use crate::{
     server::{accounts, web, webhooks},
     validation::{keeps_stored_url, validate_changes, validate_new, Input, WebhookInput},
-    views::{FormEcho, Notice},
+    views::{FormEcho, Notice, Secret},
 };
 
 /// The signed-in user, for the top bar; `None` when signed out.
@@ -68,7 +68,7 @@ pub async fn get_webhook(id: i64, reveal: bool) -> Result<WebhookDetail, AppErro
     let webhook = webhooks::get(&web::state().db, scope, id).await?;
     Ok(WebhookDetail {
         webhook: web::webhook_row(&webhook),
-        full_url: reveal.then(|| webhook.url.as_str().to_owned()),
+        full_url: reveal.then(|| Secret(webhook.url.as_str().to_owned())),
     })
 }
 
@@ -81,22 +81,14 @@ pub async fn create_webhook(
 ) -> Result<(), AppError> {
     let scope = web::webhook_scope().await?;
     let active = active.is_some();
+    let echo = FormEcho::new(&name, &description, active);
     let input = WebhookInput {
-        name: Input::text(name.as_str()),
+        name: Input::Text(name),
         url: Input::Text(url),
-        description: Input::text(description.as_str()),
+        description: Input::Text(description),
         active: Input::Bool(active),
     };
-    let draft = validate_new(&input).map_err(|errors| {
-        AppError::Invalid(
-            errors,
-            FormEcho {
-                name,
-                description,
-                active,
-            },
-        )
-    })?;
+    let draft = validate_new(&input).map_err(|errors| AppError::Invalid(errors, echo))?;
     webhooks::create(&web::state().db, scope, &draft).await?;
     leptos_axum::redirect(&Notice::Created.list_href());
     Ok(())
@@ -115,6 +107,7 @@ pub async fn update_webhook(
 ) -> Result<(), AppError> {
     let scope = web::webhook_scope().await?;
     let active = active.is_some();
+    let echo = FormEcho::new(&name, &description, active);
     let input = WebhookInput {
         name: changed(&name, &original.original_name, || {
             Input::text(name.as_str())
@@ -129,16 +122,7 @@ pub async fn update_webhook(
         }),
         active: changed(&active, &original.original_active, || Input::Bool(active)),
     };
-    let changes = validate_changes(&input).map_err(|errors| {
-        AppError::Invalid(
-            errors,
-            FormEcho {
-                name,
-                description,
-                active,
-            },
-        )
-    })?;
+    let changes = validate_changes(&input).map_err(|errors| AppError::Invalid(errors, echo))?;
     webhooks::update(&web::state().db, scope, id, &changes).await?;
     leptos_axum::redirect(&Notice::Saved.list_href());
     Ok(())
@@ -170,7 +154,7 @@ pub async fn list_tokens() -> Result<Tokens, AppError> {
     let tokens = accounts::tokens_of(&web::state().db, user.principal.user_id).await?;
     Ok(Tokens {
         tokens: tokens.iter().map(web::token_row).collect(),
-        fresh_token,
+        fresh_token: fresh_token.map(Secret),
     })
 }
 

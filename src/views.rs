@@ -44,7 +44,7 @@ pub struct TokenRow {
 pub struct Tokens {
     pub tokens: Vec<TokenRow>,
     /// A token created just now, shown this once.
-    pub fresh_token: Option<String>,
+    pub fresh_token: Option<Secret>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -58,7 +58,19 @@ pub struct Me {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookDetail {
     pub webhook: WebhookRow,
-    pub full_url: Option<String>,
+    pub full_url: Option<Secret>,
+}
+
+/// A credential on its way to the one page that shows it (a webhook's full
+/// URL, a new API token): its `Debug` is redacted, so it stays out of logs.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
 }
 
 /// What a rejected webhook form had, to fill it in again after a reload
@@ -69,6 +81,16 @@ pub struct FormEcho {
     pub name: String,
     pub description: String,
     pub active: bool,
+}
+
+impl FormEcho {
+    pub fn new(name: &str, description: &str, active: bool) -> Self {
+        FormEcho {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            active,
+        }
+    }
 }
 
 /// What an edit form started from (its hidden `original_*` fields), so the
@@ -146,6 +168,15 @@ mod tests {
             assert_eq!(Notice::from_code(code), Some(notice));
         }
         assert_eq!(Notice::from_code("<script>"), None);
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let detail = format!(
+            "{:?}",
+            Some(Secret("https://hooks.slack.com/services/T/B/x".into()))
+        );
+        assert_eq!(detail, "Some(Secret(<redacted>))");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 // Every test fails on a console error or warning (hydration warnings
 // included) or an uncaught page error.
 import { test as base, expect, Page } from '@playwright/test';
-import { Account } from './accounts';
+import { Account, GOOD_URL } from './accounts';
 
 export const test = base.extend<{ consoleProblems: string[] }>({
   consoleProblems: [
@@ -36,6 +36,16 @@ export function allowStatus(problems: string[], status: number): void {
 /** Waits until the WASM client has hydrated the page (no-op without JS). */
 export async function hydrated(page: Page): Promise<void> {
   await page.waitForFunction(() => (window as any).__webhookAdminHydrated === true);
+}
+
+/** Creates a webhook through the form (JavaScript on). */
+export async function createWebhook(page: Page, name: string): Promise<void> {
+  await page.goto('/webhooks/new');
+  await hydrated(page);
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Slack webhook URL').fill(GOOD_URL);
+  await page.getByRole('button', { name: 'Create webhook' }).click();
+  await expect(page).toHaveURL(/notice=created/);
 }
 
 export async function signIn(page: Page, account: Account): Promise<void> {

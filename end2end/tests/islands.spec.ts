@@ -3,8 +3,8 @@
 // build, and the no-JavaScript fallbacks keep the pages usable, so each check
 // is behaviour only a running island has.
 import { Page } from '@playwright/test';
-import { ACCOUNTS, GOOD_URL, INVALID_URL_MESSAGE } from './accounts';
-import { expect, hydrated, signIn, test } from './fixtures';
+import { ACCOUNTS, INVALID_URL_MESSAGE } from './accounts';
+import { createWebhook, expect, hydrated, signIn, test } from './fixtures';
 
 /** Records the POST requests the page sends from now on. */
 function posts(page: Page): string[] {
@@ -13,15 +13,6 @@ function posts(page: Page): string[] {
     if (request.method() === 'POST') sent.push(request.url());
   });
   return sent;
-}
-
-async function createWebhook(page: Page, name: string): Promise<void> {
-  await page.goto('/webhooks/new');
-  await hydrated(page);
-  await page.getByLabel('Name').fill(name);
-  await page.getByLabel('Slack webhook URL').fill(GOOD_URL);
-  await page.getByRole('button', { name: 'Create webhook' }).click();
-  await expect(page).toHaveURL(/notice=created/);
 }
 
 test('sign-in page: the client runs', async ({ page }) => {

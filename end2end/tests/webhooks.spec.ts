@@ -1,5 +1,5 @@
 import { ACCOUNTS, GOOD_URL, INVALID_URL_MESSAGE, PAGED_WEBHOOKS } from './accounts';
-import { allowStatus, expect, hydrated, signIn, test } from './fixtures';
+import { allowStatus, createWebhook, expect, hydrated, signIn, test } from './fixtures';
 
 test('create: inline errors before anything is sent, then a valid webhook', async ({ page }) => {
   await signIn(page, ACCOUNTS.admin);
@@ -42,12 +42,7 @@ test('create: inline errors before anything is sent, then a valid webhook', asyn
 test('edit saves changes, reveals the URL, and delete asks first', async ({ page }) => {
   await signIn(page, ACCOUNTS.admin);
   const name = `Edit me ${Date.now()}`;
-  await page.goto('/webhooks/new');
-  await hydrated(page);
-  await page.getByLabel('Name').fill(name);
-  await page.getByLabel('Slack webhook URL').fill(GOOD_URL);
-  await page.getByRole('button', { name: 'Create webhook' }).click();
-  await expect(page).toHaveURL(/notice=created/);
+  await createWebhook(page, name);
 
   await page.getByRole('link', { name }).click();
   await expect(page.getByRole('heading', { name: `Edit “${name}”` })).toBeVisible();

@@ -8,9 +8,10 @@ mod login;
 mod tokens;
 mod webhook_form;
 mod webhook_list;
+mod webhook_pages;
 
 pub use common::{HydrationMarker, NotFoundPage, TopBar};
 pub use login::LoginPage;
 pub use tokens::TokensPage;
-pub use webhook_form::{EditWebhookPage, NewWebhookPage};
 pub use webhook_list::WebhookListPage;
+pub use webhook_pages::{EditWebhookPage, NewWebhookPage};

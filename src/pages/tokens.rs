@@ -35,7 +35,7 @@ fn TokensView(tokens: Tokens) -> impl IntoView {
             "Send a token with every REST API request: "
             <code>"Authorization: Token YOUR_TOKEN"</code>
         </p>
-        {tokens.fresh_token.map(|token| view! { <FreshToken token/> })}
+        {tokens.fresh_token.map(|token| view! { <FreshToken token=token.0/> })}
         {if tokens.tokens.is_empty() {
             view! { <p class="card empty">"You have no API tokens."</p> }.into_any()
         } else {

@@ -78,10 +78,7 @@ pub async fn revoke_token_of_user(
         .execute(pool)
         .await?
         .rows_affected());
-    if deleted == 0 {
-        return Err(AccountError::UnknownToken);
-    }
-    Ok(())
+    one_revoked(deleted)
 }
 
 pub async fn revoke_token(db: &Db, token: &ApiToken) -> Result<(), AccountError> {
@@ -90,10 +87,14 @@ pub async fn revoke_token(db: &Db, token: &ApiToken) -> Result<(), AccountError>
         .execute(pool)
         .await?
         .rows_affected());
-    if deleted == 0 {
-        return Err(AccountError::UnknownToken);
+    one_revoked(deleted)
+}
+
+fn one_revoked(deleted: u64) -> Result<(), AccountError> {
+    match deleted {
+        0 => Err(AccountError::UnknownToken),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// What may be shown of a token after its creation.
