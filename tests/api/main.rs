@@ -4,6 +4,7 @@
 mod support;
 
 mod auth;
+mod browser;
 mod cli;
 mod create;
 mod list;

@@ -1,0 +1,148 @@
+//! The browser admin's doors: server functions and pages answer every
+//! failure with the one status `AppError::status` gives it.
+
+use axum::http::StatusCode;
+use leptos::server_fn::ServerFn;
+use webhook_admin::server_fns::{CreateWebhook, ListWebhooks, Login};
+
+use crate::support::{Reply, TestApp};
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A client that is not a browser page: it gets the status itself.
+async fn call(app: &TestApp, path: &str, cookie: Option<&str>, body: &str) -> Reply {
+    let mut request = app
+        .request("POST", path)
+        .header("accept", "application/json")
+        .body(FORM, body.to_owned());
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await
+}
+
+/// Signs in and returns the session cookie (`name=value`).
+async fn session_of(app: &TestApp, email: &str) -> String {
+    let reply = call(
+        app,
+        Login::PATH,
+        None,
+        &format!("email={email}&password=pw"),
+    )
+    .await;
+    let set_cookie = reply
+        .header("set-cookie")
+        .expect("sign-in sets the session cookie");
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+async fn page(app: &TestApp, path: &str, cookie: &str) -> Reply {
+    app.request("GET", path)
+        .header("accept", "text/html")
+        .header("cookie", cookie)
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn signed_out_calls_are_401_and_pages_redirect_to_sign_in() {
+    let app = TestApp::spawn().await;
+    let reply = call(&app, ListWebhooks::PATH, None, "").await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text());
+    assert_eq!(reply.json(), serde_json::json!("NotSignedIn"));
+
+    let reply = page(&app, "/webhooks", "").await;
+    assert_eq!(reply.status, StatusCode::FOUND);
+    assert_eq!(reply.header("location"), Some("/login"));
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_401_then_429_with_retry_after() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", true).await;
+    app.user_token("ann@acme.test", &org, true).await;
+    for _ in 0..5 {
+        let reply = call(
+            &app,
+            Login::PATH,
+            None,
+            "email=ann@acme.test&password=guess",
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text());
+        assert_eq!(reply.json(), serde_json::json!("BadCredentials"));
+    }
+    let reply = call(&app, Login::PATH, None, "email=ann@acme.test&password=pw").await;
+    assert_eq!(
+        reply.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        reply.text()
+    );
+    let retry_after: i64 = reply.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+}
+
+#[tokio::test]
+async fn users_who_may_not_manage_webhooks_get_403_from_calls_and_pages() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", true).await;
+    app.user_token("member@acme.test", &org, false).await;
+    let cookie = session_of(&app, "member@acme.test").await;
+
+    let reply = call(&app, ListWebhooks::PATH, Some(&cookie), "").await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text());
+    assert_eq!(reply.json(), serde_json::json!("NotSuperuser"));
+
+    let reply = page(&app, "/webhooks/new", &cookie).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(reply
+        .text()
+        .contains("You need super user rights to manage webhooks."));
+}
+
+#[tokio::test]
+async fn a_missing_webhook_is_a_404_page_and_an_invalid_form_a_400() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", true).await;
+    app.user_token("ann@acme.test", &org, true).await;
+    let cookie = session_of(&app, "ann@acme.test").await;
+
+    let reply = page(&app, "/webhooks/999999", &cookie).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(reply.text().contains("There is nothing here"));
+
+    let body = "name=&url=http%3A%2F%2Fexample.com&description=";
+    let reply = call(&app, CreateWebhook::PATH, Some(&cookie), body).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text());
+    let invalid = &reply.json()["Invalid"];
+    assert_eq!(
+        invalid[0][0],
+        serde_json::json!(["name", ["This field may not be blank."]])
+    );
+    assert_eq!(invalid[0][1][0], "url");
+}
+
+#[tokio::test]
+async fn a_plain_form_post_goes_back_to_its_page_with_the_error() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", true).await;
+    app.user_token("ann@acme.test", &org, true).await;
+    let cookie = session_of(&app, "ann@acme.test").await;
+
+    let reply = app
+        .request("POST", CreateWebhook::PATH)
+        .header("accept", "text/html")
+        .header("referer", "http://testserver/webhooks/new")
+        .header("cookie", &cookie)
+        .body(FORM, "name=&url=&description=")
+        .send()
+        .await;
+    assert_eq!(reply.status, StatusCode::FOUND);
+    let location = reply.header("location").unwrap();
+    assert!(
+        location.starts_with("http://testserver/webhooks/new?"),
+        "{location}"
+    );
+    assert!(location.contains("__err="), "{location}");
+}
