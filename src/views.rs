@@ -99,7 +99,23 @@ impl FormEcho {
 pub struct FormOriginals {
     pub original_name: String,
     pub original_description: String,
+    #[serde(deserialize_with = "bool_or_text")]
     pub original_active: bool,
+}
+
+/// A form field arrives as text (`"true"`), and flattened fields do not get
+/// the form decoder's own text-to-bool step: take either.
+fn bool_or_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum BoolOrText {
+        Bool(bool),
+        Text(String),
+    }
+    match BoolOrText::deserialize(deserializer)? {
+        BoolOrText::Bool(value) => Ok(value),
+        BoolOrText::Text(text) => text.parse().map_err(serde::de::Error::custom),
+    }
 }
 
 impl FormOriginals {

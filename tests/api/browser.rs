@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
-use webhook_admin::server_fns::{CreateWebhook, ListWebhooks, Login};
+use webhook_admin::server_fns::{CreateWebhook, ListWebhooks, Login, UpdateWebhook};
 
 use crate::support::{Reply, TestApp};
 
@@ -145,4 +145,41 @@ async fn a_plain_form_post_goes_back_to_its_page_with_the_error() {
         "{location}"
     );
     assert!(location.contains("__err="), "{location}");
+}
+
+#[tokio::test]
+async fn the_edit_form_saves_only_what_changed() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", true).await;
+    let token = app.user_token("ann@acme.test", &org, true).await;
+    let cookie = session_of(&app, "ann@acme.test").await;
+    let created = app.create_named(&token, "Before").await;
+    let id = created["id"].as_i64().unwrap();
+
+    // Someone else renames it after the form was loaded.
+    let reply = app
+        .request("PATCH", &format!("/api/v2/webhooks/{id}/"))
+        .token(&token)
+        .json(&serde_json::json!({"name": "Renamed elsewhere"}))
+        .send()
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+
+    // The form still shows "Before"; only "active" was unticked.
+    let body = format!(
+        "id={id}&name=Before&url=&description=&original_name=Before&original_description=&original_active=true"
+    );
+    let reply = call(&app, UpdateWebhook::PATH, Some(&cookie), &body).await;
+    // A script's call succeeds and is told where to go next.
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert_eq!(reply.header("location"), Some("/webhooks?notice=saved"));
+
+    let stored = app
+        .get(&format!("/api/v2/webhooks/{id}/"), &token)
+        .send()
+        .await
+        .json();
+    assert_eq!(stored["name"], "Renamed elsewhere");
+    assert_eq!(stored["active"], false);
+    assert_eq!(stored["url"], created["url"]);
 }
