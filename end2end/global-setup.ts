@@ -40,5 +40,5 @@ export default async function globalSetup(): Promise<void> {
     const response = await fetch(base, { method: 'POST', headers, body });
     if (response.status !== 201) throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
   }
-  cli(['token', 'revoke', token]);
+  cli(['token', 'revoke'], token);
 }

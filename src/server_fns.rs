@@ -7,13 +7,13 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::views::{FormOriginals, Me, Tokens, WebhookDetail, WebhookList};
+use crate::views::{FormOriginals, Me, Secret, Tokens, WebhookDetail, WebhookList};
 
 #[cfg(feature = "ssr")]
 use crate::{
     server::{accounts, web, webhooks},
     validation::{keeps_stored_url, validate_changes, validate_new, Input, WebhookInput},
-    views::{FormEcho, Notice, Secret},
+    views::{FormEcho, Notice},
 };
 
 /// The signed-in user, for the top bar; `None` when signed out.
@@ -28,8 +28,8 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 }
 
 #[server]
-pub async fn login(email: String, password: String) -> Result<(), AppError> {
-    let user_id = accounts::sign_in(&web::state().db, &email, &password).await?;
+pub async fn login(email: String, password: Secret) -> Result<(), AppError> {
+    let user_id = accounts::sign_in(&web::state().db, &email, &password.0).await?;
     web::auth_session().await?.sign_in(user_id).await?;
     leptos_axum::redirect("/webhooks");
     Ok(())
@@ -75,7 +75,7 @@ pub async fn get_webhook(id: i64, reveal: bool) -> Result<WebhookDetail, AppErro
 #[server]
 pub async fn create_webhook(
     name: String,
-    url: String,
+    url: Secret,
     description: String,
     active: Option<String>,
 ) -> Result<(), AppError> {
@@ -84,7 +84,7 @@ pub async fn create_webhook(
     let echo = FormEcho::new(&name, &description, active);
     let input = WebhookInput {
         name: Input::Text(name),
-        url: Input::Text(url),
+        url: Input::Text(url.0),
         description: Input::Text(description),
         active: Input::Bool(active),
     };
@@ -100,7 +100,7 @@ pub async fn create_webhook(
 pub async fn update_webhook(
     id: i64,
     name: String,
-    url: String,
+    url: Secret,
     description: String,
     active: Option<String>,
     #[server(flatten)] original: FormOriginals,
@@ -112,10 +112,10 @@ pub async fn update_webhook(
         name: changed(&name, &original.original_name, || {
             Input::text(name.as_str())
         }),
-        url: if keeps_stored_url(&url) {
+        url: if keeps_stored_url(&url.0) {
             Input::Missing
         } else {
-            Input::Text(url)
+            Input::Text(url.0)
         },
         description: changed(&description, &original.original_description, || {
             Input::text(description.as_str())

@@ -55,13 +55,32 @@ impl Input {
     }
 }
 
-/// Everything a create or an update may carry, field by field.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Everything a create or an update may carry, field by field. The URL is a
+/// credential: `Debug` shows only what kind of input it was.
+#[derive(Clone, Default, PartialEq)]
 pub struct WebhookInput {
     pub name: Input,
     pub url: Input,
     pub description: Input,
     pub active: Input,
+}
+
+impl fmt::Debug for WebhookInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = match &self.url {
+            Input::Text(_) | Input::Number(_) => "<redacted>",
+            Input::Missing => "Missing",
+            Input::Null => "Null",
+            Input::Bool(_) => "Bool",
+            Input::Structured => "Structured",
+        };
+        f.debug_struct("WebhookInput")
+            .field("name", &self.name)
+            .field("url", &format_args!("{url}"))
+            .field("description", &self.description)
+            .field("active", &self.active)
+            .finish()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

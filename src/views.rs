@@ -61,8 +61,9 @@ pub struct WebhookDetail {
     pub full_url: Option<Secret>,
 }
 
-/// A credential on its way to the one page that shows it (a webhook's full
-/// URL, a new API token): its `Debug` is redacted, so it stays out of logs.
+/// A credential on its way between the server and the one page that shows or
+/// sends it (a webhook's URL, a new API token, a password): its `Debug` is
+/// redacted, so it stays out of logs.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(pub String);

@@ -81,8 +81,9 @@ enum UserCommand {
 enum TokenCommand {
     /// Create an API token; prints only the token.
     Create { email: String },
-    /// Revoke an API token.
-    Revoke { token: String },
+    /// Revoke an API token, read from standard input (so it stays out of `ps`
+    /// and shell history): `webhook-admin token revoke < token.txt`.
+    Revoke,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -151,7 +152,7 @@ async fn dispatch(cli: Cli) -> CliResult {
             let email = Email::parse(&email)?;
             let org = OrgSlug::parse(&org)?;
             let password = if password_stdin {
-                Some(read_password()?)
+                Some(Password::parse(&read_stdin()?)?)
             } else {
                 None
             };
@@ -176,9 +177,10 @@ async fn dispatch(cli: Cli) -> CliResult {
             println!("{}", token.as_str());
             Ok(())
         }
-        Command::Token(TokenCommand::Revoke { token }) => {
+        Command::Token(TokenCommand::Revoke) => {
+            let token = ApiToken::from_clear(read_stdin()?.trim());
             let db = open_database().await?;
-            accounts::revoke_token(&db, &ApiToken::from_clear(token.trim())).await?;
+            accounts::revoke_token(&db, &token).await?;
             db.close().await;
             Ok(())
         }
@@ -186,12 +188,11 @@ async fn dispatch(cli: Cli) -> CliResult {
 }
 
 /// The whole of standard input, less one line ending.
-fn read_password() -> Result<Password, Box<dyn std::error::Error>> {
+fn read_stdin() -> Result<String, std::io::Error> {
     let mut raw = String::new();
     std::io::stdin().read_to_string(&mut raw)?;
     let line = raw.strip_suffix('\n').unwrap_or(&raw);
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    Ok(Password::parse(line)?)
+    Ok(line.strip_suffix('\r').unwrap_or(line).to_owned())
 }
 
 async fn serve(config: &Config) -> CliResult {

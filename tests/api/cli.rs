@@ -120,13 +120,13 @@ async fn accounts_and_tokens_end_to_end() {
         .await
         .assert_detail(401, "User inactive or deleted.");
 
-    ok(&cli(&app.database, &["token", "revoke", &token]));
+    ok(&cli_with_stdin(&app.database, &["token", "revoke"], &format!("{token}\n")));
     app.get("/api/v2/webhooks/", &token)
         .send()
         .await
         .assert_detail(401, "Invalid token.");
     fails(
-        &cli(&app.database, &["token", "revoke", &token]),
+        &cli_with_stdin(&app.database, &["token", "revoke"], &token),
         "no such token",
     );
 }

@@ -10,6 +10,7 @@ mod create;
 mod list;
 mod methods;
 mod scoping;
+mod secrets;
 mod sessions;
 mod sign_in;
 mod update_delete;
