@@ -25,8 +25,10 @@ impl AuthSession {
     }
 
     /// Signs the session in as `user_id`, under a new session id (a session
-    /// id known before sign-in is worthless after it: no fixation).
+    /// id known before sign-in is worthless after it: no fixation) and with
+    /// nothing the previous user left in it.
     pub async fn sign_in(&self, user_id: i64) -> Result<(), SessionError> {
+        self.0.clear().await;
         self.0.cycle_id().await?;
         Ok(self.0.insert(USER_ID, user_id).await?)
     }

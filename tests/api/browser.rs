@@ -3,7 +3,9 @@
 
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
-use webhook_admin::server_fns::{CreateWebhook, ListWebhooks, Login, UpdateWebhook};
+use webhook_admin::server_fns::{
+    CreateApiToken, CreateWebhook, ListTokens, ListWebhooks, Login, UpdateWebhook,
+};
 
 use crate::support::{Reply, TestApp};
 
@@ -182,4 +184,26 @@ async fn the_edit_form_saves_only_what_changed() {
     assert_eq!(stored["name"], "Renamed elsewhere");
     assert_eq!(stored["active"], false);
     assert_eq!(stored["url"], created["url"]);
+}
+
+#[tokio::test]
+async fn signing_in_keeps_nothing_of_the_previous_session() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", true).await;
+    app.user_token("ann@acme.test", &org, true).await;
+    app.user_token("bob@acme.test", &org, true).await;
+    let ann = session_of(&app, "ann@acme.test").await;
+    // Ann creates a token: it waits in her session to be shown once.
+    let reply = call(&app, CreateApiToken::PATH, Some(&ann), "").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+
+    // Bob signs in on the same browser.
+    let reply = call(&app, Login::PATH, Some(&ann), "email=bob@acme.test&password=pw").await;
+    let set_cookie = reply.header("set-cookie").expect("a new session id");
+    let bob = set_cookie.split(';').next().unwrap().to_owned();
+    assert_ne!(bob, ann);
+
+    let reply = call(&app, ListTokens::PATH, Some(&bob), "").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert_eq!(reply.json()["fresh_token"], serde_json::Value::Null);
 }
