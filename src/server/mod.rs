@@ -6,6 +6,7 @@ pub mod auth_session;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod csrf;
 pub mod db;
 pub mod sessions;
 pub mod web;
@@ -62,6 +63,7 @@ pub fn app(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(csrf::same_origin_only))
         .layer(sessions::layer(
             state.sessions.clone(),
             state.session_settings,

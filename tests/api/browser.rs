@@ -7,15 +7,16 @@ use webhook_admin::server_fns::{
     CreateApiToken, CreateWebhook, ListTokens, ListWebhooks, Login, UpdateWebhook,
 };
 
-use crate::support::{Reply, TestApp};
+use crate::support::{Reply, TestApp, HOST};
 
-const FORM: &str = "application/x-www-form-urlencoded";
+pub const FORM: &str = "application/x-www-form-urlencoded";
 
-/// A client that is not a browser page: it gets the status itself.
-async fn call(app: &TestApp, path: &str, cookie: Option<&str>, body: &str) -> Reply {
+/// A script on this site's pages (not a plain form): it gets the status itself.
+pub async fn call(app: &TestApp, path: &str, cookie: Option<&str>, body: &str) -> Reply {
     let mut request = app
         .request("POST", path)
         .header("accept", "application/json")
+        .header("origin", &format!("http://{HOST}"))
         .body(FORM, body.to_owned());
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
@@ -24,7 +25,7 @@ async fn call(app: &TestApp, path: &str, cookie: Option<&str>, body: &str) -> Re
 }
 
 /// Signs in and returns the session cookie (`name=value`).
-async fn session_of(app: &TestApp, email: &str) -> String {
+pub async fn session_of(app: &TestApp, email: &str) -> String {
     let reply = call(
         app,
         Login::PATH,
@@ -135,6 +136,7 @@ async fn a_plain_form_post_goes_back_to_its_page_with_the_error() {
     let reply = app
         .request("POST", CreateWebhook::PATH)
         .header("accept", "text/html")
+        .header("sec-fetch-site", "same-origin")
         .header("referer", "http://testserver/webhooks/new")
         .header("cookie", &cookie)
         .body(FORM, "name=&url=&description=")

@@ -7,6 +7,7 @@ mod auth;
 mod browser;
 mod cli;
 mod create;
+mod csrf;
 mod list;
 mod methods;
 mod scoping;

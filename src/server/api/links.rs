@@ -77,6 +77,11 @@ impl RequestUrl {
         }
     }
 
+    /// `scheme://host[:port]` as the client reached this server.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
     /// An absolute URL for another path on this origin.
     pub fn absolute(&self, path: &str) -> String {
         format!("{}{}", self.origin, path)
