@@ -18,7 +18,10 @@ pub const REFUSED: &str = "Forbidden: this request did not come from this site's
 /// site: `Sec-Fetch-Site: same-origin`, or (from a browser that sends no
 /// `Sec-Fetch-Site`) an `Origin`, else a `Referer`, on this server's origin.
 pub async fn same_origin_only(request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
@@ -84,7 +87,10 @@ mod tests {
             headers(&[("origin", "null")]),
             headers(&[("origin", "http://127.0.0.1:3000.evil.example")]),
             headers(&[("referer", "http://127.0.0.1:3000.evil.example/")]),
-            headers(&[("origin", "http://evil.example"), ("referer", "http://127.0.0.1:3000/")]),
+            headers(&[
+                ("origin", "http://evil.example"),
+                ("referer", "http://127.0.0.1:3000/"),
+            ]),
         ] {
             assert!(!from_origin(&refused, OWN), "{refused:?}");
         }

@@ -200,7 +200,13 @@ async fn signing_in_keeps_nothing_of_the_previous_session() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
 
     // Bob signs in on the same browser.
-    let reply = call(&app, Login::PATH, Some(&ann), "email=bob@acme.test&password=pw").await;
+    let reply = call(
+        &app,
+        Login::PATH,
+        Some(&ann),
+        "email=bob@acme.test&password=pw",
+    )
+    .await;
     let set_cookie = reply.header("set-cookie").expect("a new session id");
     let bob = set_cookie.split(';').next().unwrap().to_owned();
     assert_ne!(bob, ann);

@@ -120,7 +120,11 @@ async fn accounts_and_tokens_end_to_end() {
         .await
         .assert_detail(401, "User inactive or deleted.");
 
-    ok(&cli_with_stdin(&app.database, &["token", "revoke"], &format!("{token}\n")));
+    ok(&cli_with_stdin(
+        &app.database,
+        &["token", "revoke"],
+        &format!("{token}\n"),
+    ));
     app.get("/api/v2/webhooks/", &token)
         .send()
         .await

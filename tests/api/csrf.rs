@@ -21,7 +21,10 @@ async fn a_cross_site_post_with_a_valid_session_is_refused_and_changes_nothing()
 
     for forged in [
         vec![("origin", "http://evil.example")],
-        vec![("sec-fetch-site", "cross-site"), ("origin", "http://testserver")],
+        vec![
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "http://testserver"),
+        ],
         vec![("referer", "http://evil.example/page")],
         vec![],
     ] {
