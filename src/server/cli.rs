@@ -205,7 +205,7 @@ async fn serve(config: &Config) -> CliResult {
         print_first_admin(&admin, addr);
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    let state = AppState::new(db.clone(), leptos_options, config.session_settings()).await?;
+    let state = AppState::new(db.clone(), leptos_options, config.session_settings());
     tokio::spawn(
         state
             .sessions

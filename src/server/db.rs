@@ -9,6 +9,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://webhook-admin.db";
 
@@ -53,6 +54,10 @@ pub enum ConnectError {
     Connect(#[source] sqlx::Error),
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot create the sessions table: {0}")]
+    SessionTable(#[source] sqlx::Error),
+    #[error("cannot lock the database for migrating: {0}")]
+    Lock(#[from] std::io::Error),
 }
 
 impl Db {
@@ -90,17 +95,88 @@ impl Db {
         }
     }
 
-    /// Brings the schema up to date; safe to run from several instances.
+    /// Brings the schema up to date, the sessions table included. Safe to
+    /// run from several processes at once: they take turns, behind a lock
+    /// file next to a SQLite database or an advisory lock in PostgreSQL.
     pub async fn migrate(&self) -> Result<(), ConnectError> {
         match self {
-            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await,
-            Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await,
+            Db::Sqlite(pool) => {
+                let _turn = MigrationLock::take(pool).await?;
+                sqlx::migrate!("migrations/sqlite").run(pool).await?;
+                SqliteStore::new(pool.clone())
+                    .migrate()
+                    .await
+                    .map_err(ConnectError::SessionTable)
+            }
+            Db::Postgres(pool) => {
+                // Advisory locks belong to a connection: take, use and
+                // release this one on the same connection.
+                let mut connection = pool.acquire().await.map_err(ConnectError::Connect)?;
+                let lock = |sql| sqlx::query(sql).bind(MIGRATION_LOCK_KEY);
+                lock("SELECT pg_advisory_lock($1)")
+                    .execute(&mut *connection)
+                    .await
+                    .map_err(ConnectError::Connect)?;
+                let migrated = async {
+                    sqlx::migrate!("migrations/postgres")
+                        .run(&mut *connection)
+                        .await?;
+                    PostgresStore::new(pool.clone())
+                        .migrate()
+                        .await
+                        .map_err(ConnectError::SessionTable)
+                }
+                .await;
+                lock("SELECT pg_advisory_unlock($1)")
+                    .execute(&mut *connection)
+                    .await
+                    .map_err(ConnectError::Connect)?;
+                migrated
+            }
         }
-        .map_err(ConnectError::Migrate)
     }
 
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await)
+    }
+}
+
+/// This application's PostgreSQL advisory lock for migrations.
+const MIGRATION_LOCK_KEY: i64 = 0x7765_6268_6f6f_6b73; // "webhooks"
+
+/// An exclusive lock on `<database file>.migrate-lock`, held until dropped.
+/// A separate file: locking the database file itself would interfere with
+/// SQLite's own locks on it.
+struct MigrationLock(Option<std::fs::File>);
+
+impl MigrationLock {
+    async fn take(pool: &SqlitePool) -> Result<Self, ConnectError> {
+        let database = pool.connect_options().get_filename().to_owned();
+        if database.as_os_str().is_empty() || database.as_os_str() == ":memory:" {
+            return Ok(MigrationLock(None));
+        }
+        let mut path = database.into_os_string();
+        path.push(".migrate-lock");
+        let file = tokio::task::spawn_blocking(move || {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(path)?;
+            file.lock()?;
+            Ok::<_, std::io::Error>(file)
+        })
+        .await
+        .map_err(std::io::Error::other)??;
+        Ok(MigrationLock(Some(file)))
+    }
+}
+
+impl Drop for MigrationLock {
+    fn drop(&mut self) {
+        if let Some(file) = &self.0 {
+            let _ = file.unlock();
+        }
     }
 }
 

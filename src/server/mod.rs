@@ -30,18 +30,18 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub async fn new(
+    /// The state over a migrated database (see [`Db::migrate`]).
+    pub fn new(
         db: Db,
         leptos_options: LeptosOptions,
         session_settings: sessions::SessionSettings,
-    ) -> Result<Self, sqlx::Error> {
-        let sessions = sessions::DbSessionStore::new(&db).await?;
-        Ok(AppState {
+    ) -> Self {
+        AppState {
+            sessions: sessions::DbSessionStore::new(&db),
             db,
             leptos_options,
-            sessions,
             session_settings,
-        })
+        }
     }
 }
 

@@ -27,14 +27,12 @@ macro_rules! on_store {
 }
 
 impl DbSessionStore {
-    /// Opens the store and creates its table if needed.
-    pub async fn new(db: &Db) -> Result<Self, sqlx::Error> {
-        let store = match db {
+    /// The store in `db`; its table is made by [`Db::migrate`].
+    pub fn new(db: &Db) -> Self {
+        match db {
             Db::Sqlite(pool) => DbSessionStore::Sqlite(SqliteStore::new(pool.clone())),
             Db::Postgres(pool) => DbSessionStore::Postgres(PostgresStore::new(pool.clone())),
-        };
-        on_store!(&store, s => s.migrate().await)?;
-        Ok(store)
+        }
     }
 }
 

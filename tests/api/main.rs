@@ -10,6 +10,7 @@ mod create;
 mod csrf;
 mod list;
 mod methods;
+mod migrations;
 mod scoping;
 mod secrets;
 mod sessions;

@@ -13,7 +13,7 @@ async fn expired_sessions_are_swept_and_live_ones_kept() {
     use webhook_admin::server::sessions::DbSessionStore;
 
     let app = TestApp::spawn().await;
-    let store = DbSessionStore::new(&app.db).await.unwrap();
+    let store = DbSessionStore::new(&app.db);
     let now = time::OffsetDateTime::now_utc();
     let mut expired = Record {
         id: Id::default(),

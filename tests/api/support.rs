@@ -138,9 +138,7 @@ impl TestApp {
         let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
             .unwrap()
             .leptos_options;
-        let state = AppState::new(db.clone(), leptos_options, Default::default())
-            .await
-            .unwrap();
+        let state = AppState::new(db.clone(), leptos_options, Default::default());
         let router = app(state);
         TestApp {
             db,

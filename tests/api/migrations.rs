@@ -1,0 +1,72 @@
+//! Several processes migrating one database at the same moment (instances
+//! starting together behind a load balancer) all succeed, on SQLite (a file
+//! lock) and PostgreSQL (an advisory lock), sessions table included.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use crate::support::{TestApp, ThrowawayDb};
+
+const BIN: &str = env!("CARGO_BIN_EXE_webhook-admin");
+
+fn start(db: &ThrowawayDb, args: &[&str], port: u16) -> Child {
+    Command::new(BIN)
+        .args(args)
+        .env("DATABASE_URL", &db.url)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test]
+async fn four_migrations_at_once_all_succeed() {
+    let db = ThrowawayDb::new().await;
+    let children: Vec<Child> = (0..4).map(|_| start(&db, &["migrate"], 0)).collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    // The schema is whole: the app works on it, sessions included.
+    let app = TestApp::over(db).await;
+    let token = app.admin_token().await;
+    assert_eq!(app.create_named(&token, "after").await["name"], "after");
+}
+
+#[tokio::test]
+async fn two_servers_starting_together_both_serve() {
+    let db = ThrowawayDb::new().await;
+    let mut servers: Vec<Child> = (0..2)
+        .map(|_| start(&db, &["serve"], free_port()))
+        .collect();
+    for server in &mut servers {
+        let stderr = BufReader::new(server.stderr.take().unwrap());
+        let mut listening = false;
+        for line in stderr.lines() {
+            let line = line.unwrap();
+            if line.contains("listening on http://") {
+                listening = true;
+                break;
+            }
+        }
+        assert!(listening, "a server stopped before listening");
+    }
+    for server in &mut servers {
+        server.kill().unwrap();
+        server.wait().unwrap();
+    }
+}
