@@ -205,7 +205,12 @@ async fn serve(config: &Config) -> CliResult {
         print_first_admin(&admin, addr);
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    let state = AppState::new(db.clone(), leptos_options, config.session_settings());
+    let state = AppState::new(
+        db.clone(),
+        leptos_options,
+        config.session_settings(),
+        config.site_settings(),
+    );
     tokio::spawn(
         state
             .sessions

@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 
 use super::db::DEFAULT_DATABASE_URL;
 use super::sessions::SessionSettings;
+use super::site::SiteSettings;
 
 /// Every setting, each with a flag and an environment variable.
 #[derive(Args, Clone, Debug, PartialEq, Eq)]
@@ -38,6 +39,12 @@ pub struct Config {
     #[arg(long, env = "SESSION_SWEEP_SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub session_sweep_secs: u64,
 
+    /// Host names requests may be addressed to, comma-separated (`.example.com`
+    /// for a domain and its subdomains, `*` for any). Default: the listen
+    /// address, localhost, 127.0.0.1 and [::1]. The public URL's host is always allowed.
+    #[arg(long, env = "ALLOWED_HOSTS", value_delimiter = ',', global = true)]
+    pub allowed_hosts: Vec<String>,
+
     /// Log filter, e.g. `info`, `warn`, `webhook_admin=debug`.
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -64,6 +71,37 @@ impl Config {
         }
     }
 
+    pub fn site_settings(&self) -> SiteSettings {
+        let public_origin = self.public_url.as_deref().and_then(origin_of);
+        let mut allowed_hosts: Vec<String> = if self.allowed_hosts.is_empty() {
+            let listen = match self.listen.ip() {
+                std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+                ip => ip.to_string(),
+            };
+            vec![
+                listen,
+                "localhost".into(),
+                "127.0.0.1".into(),
+                "[::1]".into(),
+            ]
+        } else {
+            self.allowed_hosts
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .collect()
+        };
+        if let Some((_, authority)) = public_origin.as_deref().and_then(|o| o.split_once("://")) {
+            let name = authority
+                .rsplit_once(':')
+                .map_or(authority, |(name, _)| name);
+            allowed_hosts.push(name.to_owned());
+        }
+        SiteSettings {
+            public_origin,
+            allowed_hosts,
+        }
+    }
+
     pub fn session_sweep_period(&self) -> Duration {
         Duration::from_secs(self.session_sweep_secs)
     }
@@ -79,10 +117,23 @@ impl fmt::Display for Config {
             "  public URL:    {}",
             self.public_url.as_deref().unwrap_or("(not set)")
         )?;
+        writeln!(
+            f,
+            "  allowed hosts: {}",
+            self.site_settings().allowed_hosts.join(", ")
+        )?;
         writeln!(f, "  session idle:  {} s", self.session_idle_secs)?;
         writeln!(f, "  session sweep: every {} s", self.session_sweep_secs)?;
         write!(f, "  log:           {} ({:?})", self.log, self.log_format)
     }
+}
+
+/// `scheme://host[:port]` of a URL, lower case, or `None` when it has none.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    (!authority.is_empty() && !authority.contains('@'))
+        .then(|| format!("{scheme}://{authority}").to_ascii_lowercase())
 }
 
 /// A database URL with its password, if any, replaced by `****`.
@@ -152,6 +203,34 @@ mod tests {
             let config = parse(&["--public-url", url]);
             assert_eq!(config.session_settings().secure_cookies, secure, "{url}");
         }
+    }
+
+    #[test]
+    fn allowed_hosts_default_to_the_listen_address_and_loopback() {
+        let site = parse(&["--listen", "10.0.0.5:3000"]).site_settings();
+        for host in ["10.0.0.5:3000", "localhost:3000", "127.0.0.1", "[::1]:3000"] {
+            assert!(site.allows(host), "{host}");
+        }
+        assert!(!site.allows("evil.example"));
+    }
+
+    #[test]
+    fn the_public_url_gives_links_their_origin_and_is_allowed() {
+        let config = parse(&[
+            "--public-url",
+            "https://Hooks.Example.com/admin",
+            "--allowed-hosts",
+            "internal.lan, .corp.example",
+        ]);
+        let site = config.site_settings();
+        assert_eq!(
+            site.public_origin.as_deref(),
+            Some("https://hooks.example.com")
+        );
+        for host in ["hooks.example.com", "internal.lan:3000", "a.corp.example"] {
+            assert!(site.allows(host), "{host}");
+        }
+        assert!(!site.allows("localhost"));
     }
 
     #[test]

@@ -9,8 +9,11 @@ pub mod config;
 pub mod csrf;
 pub mod db;
 pub mod sessions;
+pub mod site;
 pub mod web;
 pub mod webhooks;
+
+use std::sync::Arc;
 
 use axum::extract::FromRef;
 use axum::Router;
@@ -27,6 +30,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub sessions: sessions::DbSessionStore,
     pub session_settings: sessions::SessionSettings,
+    pub site: Arc<site::SiteSettings>,
 }
 
 impl AppState {
@@ -35,18 +39,21 @@ impl AppState {
         db: Db,
         leptos_options: LeptosOptions,
         session_settings: sessions::SessionSettings,
+        site: site::SiteSettings,
     ) -> Self {
         AppState {
             sessions: sessions::DbSessionStore::new(&db),
             db,
             leptos_options,
             session_settings,
+            site: Arc::new(site),
         }
     }
 }
 
-/// The whole application: the REST API (token authentication, no session),
-/// then the browser pages and their server functions, with sessions.
+/// The whole application behind the allowed-hosts check: the REST API (token
+/// authentication, no session), then the browser pages and their server
+/// functions, with sessions and the same-origin check.
 pub fn app(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let pages = Router::new()
@@ -69,5 +76,12 @@ pub fn app(state: AppState) -> Router {
             state.session_settings,
         ))
         .with_state(state.clone());
-    webhooks::api::router().with_state(state).merge(pages)
+    let site = state.site.clone();
+    webhooks::api::router()
+        .with_state(state)
+        .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(
+            site,
+            site::allowed_hosts_only,
+        ))
 }

@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod create;
 mod csrf;
+mod hosts;
 mod list;
 mod methods;
 mod migrations;

@@ -11,6 +11,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 use webhook_admin::server::accounts::{self, Email, OrgSlug, Password};
 use webhook_admin::server::db::Db;
+use webhook_admin::server::site::SiteSettings;
 use webhook_admin::server::{app, AppState};
 
 pub const GOOD_URL: &str =
@@ -131,6 +132,15 @@ impl TestApp {
 
     /// The application over a database that already exists.
     pub async fn over(database: ThrowawayDb) -> TestApp {
+        let site = SiteSettings {
+            public_origin: None,
+            allowed_hosts: vec![HOST.to_owned()],
+        };
+        TestApp::with_site(database, site).await
+    }
+
+    /// The application with these site settings (public URL, allowed hosts).
+    pub async fn with_site(database: ThrowawayDb, site: SiteSettings) -> TestApp {
         let db = Db::connect(&database.url)
             .await
             .expect("throwaway database opens");
@@ -138,7 +148,7 @@ impl TestApp {
         let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
             .unwrap()
             .leptos_options;
-        let state = AppState::new(db.clone(), leptos_options, Default::default());
+        let state = AppState::new(db.clone(), leptos_options, Default::default(), site);
         let router = app(state);
         TestApp {
             db,
@@ -188,8 +198,7 @@ impl TestApp {
             app: self,
             builder: Request::builder()
                 .method(Method::from_bytes(method.as_bytes()).unwrap())
-                .uri(path)
-                .header("host", HOST),
+                .uri(path),
             body: Vec::new(),
         }
     }
@@ -241,7 +250,15 @@ impl RequestBuilder<'_> {
         self.header("content-type", content_type)
     }
 
-    pub async fn send(self) -> Reply {
+    /// Sends the request, to `Host: testserver` unless it names another.
+    pub async fn send(mut self) -> Reply {
+        let has_host = self
+            .builder
+            .headers_ref()
+            .is_some_and(|headers| headers.contains_key("host"));
+        if !has_host {
+            self.builder = self.builder.header("host", HOST);
+        }
         let request = self.builder.body(Body::from(self.body)).unwrap();
         let response = self.app.router.clone().oneshot(request).await.unwrap();
         let status = response.status();

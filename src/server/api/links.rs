@@ -2,7 +2,9 @@
 //! every parameter kept, keys sorted, values encoded like Python's `urlencode`.
 
 use axum::http::request::Parts;
-use axum::http::{header, Uri};
+use axum::http::Uri;
+
+use crate::server::site::{request_origin, SiteOrigin};
 
 /// Where a request was sent, as far as the client could see it.
 #[derive(Clone, Debug)]
@@ -13,32 +15,15 @@ pub struct RequestUrl {
 }
 
 impl RequestUrl {
-    /// Scheme from `X-Forwarded-Proto` (behind a TLS-terminating proxy) or
-    /// the URI, host from `Host` or the URI, the path as requested.
+    /// The origin from [`SiteOrigin`] (the public URL, or the allowed `Host`
+    /// the client used), the path as requested.
     pub fn from_parts(parts: &Parts, original: &Uri) -> Self {
-        let scheme = parts
-            .headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                v.split(',')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_ascii_lowercase()
-            })
-            .filter(|v| v == "http" || v == "https")
-            .or_else(|| original.scheme_str().map(str::to_owned))
-            .unwrap_or_else(|| "http".to_owned());
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .or_else(|| original.authority().map(|a| a.to_string()))
-            .unwrap_or_else(|| "localhost".to_owned());
+        let origin = match parts.extensions.get::<SiteOrigin>() {
+            Some(SiteOrigin(origin)) => origin.clone(),
+            None => request_origin(&parts.headers, original),
+        };
         RequestUrl {
-            origin: format!("{scheme}://{host}"),
+            origin,
             path: original.path().to_owned(),
             query: parse_query(original.query().unwrap_or_default()),
         }
