@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod csrf;
 pub mod db;
+pub mod headers;
 pub mod sessions;
 pub mod site;
 pub mod web;
@@ -77,11 +78,16 @@ pub fn app(state: AppState) -> Router {
         ))
         .with_state(state.clone());
     let site = state.site.clone();
-    webhooks::api::router()
+    let https = site
+        .public_origin
+        .as_deref()
+        .is_some_and(|origin| origin.starts_with("https://"));
+    let app = webhooks::api::router()
         .with_state(state)
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(
             site,
             site::allowed_hosts_only,
-        ))
+        ));
+    headers::layer(app, https)
 }

@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod create;
 mod csrf;
+mod headers;
 mod hosts;
 mod list;
 mod methods;
