@@ -218,10 +218,9 @@ async fn serve(config: &Config) -> CliResult {
             .sweep_expired(config.session_sweep_period()),
     );
     let app = app(state);
+    let shutdown = shutdown_signal()?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    super::listener::serve(listener, app, config.limits(), shutdown).await;
     db.close().await;
     Ok(())
 }
@@ -240,20 +239,16 @@ fn print_first_admin(admin: &accounts::FirstAdmin, addr: std::net::SocketAddr) {
     );
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Resolves on SIGTERM or Ctrl-C. The handlers are installed right away, so a
+/// signal that comes as soon as the server listens still shuts it down gently.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {},
+            _ = interrupt.recv() => {},
         }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
+    })
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 use super::db::DEFAULT_DATABASE_URL;
+use super::listener::Limits;
 use super::sessions::SessionSettings;
 use super::site::SiteSettings;
 
@@ -44,6 +45,22 @@ pub struct Config {
     /// address, localhost, 127.0.0.1 and [::1]. The public URL's host is always allowed.
     #[arg(long, env = "ALLOWED_HOSTS", value_delimiter = ',', global = true)]
     pub allowed_hosts: Vec<String>,
+
+    /// Seconds a client has to send a request's line and headers.
+    #[arg(long, env = "HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub header_timeout_secs: u64,
+
+    /// Seconds to answer one request, its body included (then 408).
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub request_timeout_secs: u64,
+
+    /// Open connections at most; more wait to be accepted.
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub max_connections: u64,
+
+    /// Seconds a shutdown (SIGTERM, Ctrl-C) waits for requests in flight.
+    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 30, global = true)]
+    pub shutdown_grace_secs: u64,
 
     /// Log filter, e.g. `info`, `warn`, `webhook_admin=debug`.
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
@@ -102,6 +119,15 @@ impl Config {
         }
     }
 
+    pub fn limits(&self) -> Limits {
+        Limits {
+            header_read: Duration::from_secs(self.header_timeout_secs),
+            request: Duration::from_secs(self.request_timeout_secs),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+        }
+    }
+
     pub fn session_sweep_period(&self) -> Duration {
         Duration::from_secs(self.session_sweep_secs)
     }
@@ -121,6 +147,14 @@ impl fmt::Display for Config {
             f,
             "  allowed hosts: {}",
             self.site_settings().allowed_hosts.join(", ")
+        )?;
+        writeln!(
+            f,
+            "  limits:        headers {} s, request {} s, {} connections, shutdown {} s",
+            self.header_timeout_secs,
+            self.request_timeout_secs,
+            self.max_connections,
+            self.shutdown_grace_secs
         )?;
         writeln!(f, "  session idle:  {} s", self.session_idle_secs)?;
         writeln!(f, "  session sweep: every {} s", self.session_sweep_secs)?;

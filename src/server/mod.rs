@@ -9,6 +9,7 @@ pub mod config;
 pub mod csrf;
 pub mod db;
 pub mod headers;
+pub mod listener;
 pub mod sessions;
 pub mod site;
 pub mod web;
@@ -23,6 +24,9 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 
 use crate::app::{shell, App};
 use db::Db;
+
+/// The largest body a page's form or server function call may send.
+pub const PAGE_BODY_LIMIT_BYTES: usize = 16 * 1024;
 
 /// What every handler may need, passed explicitly.
 #[derive(Clone, Debug, FromRef)]
@@ -72,6 +76,10 @@ pub fn app(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(csrf::same_origin_only))
+        // Forms and server function calls are small; refuse big bodies early.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            PAGE_BODY_LIMIT_BYTES,
+        ))
         .layer(sessions::layer(
             state.sessions.clone(),
             state.session_settings,

@@ -10,6 +10,7 @@ mod create;
 mod csrf;
 mod headers;
 mod hosts;
+mod limits;
 mod list;
 mod methods;
 mod migrations;

@@ -1,0 +1,165 @@
+//! Limits a real server process puts on its clients: slow headers are cut
+//! off, big bodies to the pages refused, and a shutdown waits a bounded time.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use leptos::server_fn::ServerFn;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use webhook_admin::server::PAGE_BODY_LIMIT_BYTES;
+use webhook_admin::server_fns::Login;
+
+use crate::browser::FORM;
+use crate::support::{TestApp, ThrowawayDb};
+
+const BIN: &str = env!("CARGO_BIN_EXE_webhook-admin");
+
+/// A server on a free port over a fresh database; returns it, its address
+/// and the first administrator's API token (printed on first start).
+fn start_server(db: &ThrowawayDb, flags: &[&str]) -> (Child, String, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut server = Command::new(BIN)
+        .arg("serve")
+        .args(flags)
+        .env("DATABASE_URL", &db.url)
+        .env("LEPTOS_SITE_ADDR", &addr)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(server.stdout.take().unwrap()).lines();
+    let token = stdout
+        .by_ref()
+        .map(Result::unwrap)
+        .find_map(|line| {
+            line.trim()
+                .strip_prefix("API token:")
+                .map(|t| t.trim().to_owned())
+        })
+        .expect("the first start prints a token");
+    let mut stderr = BufReader::new(server.stderr.take().unwrap()).lines();
+    let listening = stderr
+        .by_ref()
+        .map(Result::unwrap)
+        .any(|line| line.contains("listening on"));
+    assert!(listening, "the server stopped before listening");
+    // Keep reading both, so the server never writes into a closed pipe.
+    std::thread::spawn(move || stdout.for_each(drop));
+    std::thread::spawn(move || stderr.for_each(drop));
+    (server, addr, token)
+}
+
+#[tokio::test]
+async fn a_client_that_dribbles_its_headers_is_cut_off() {
+    let db = ThrowawayDb::new().await;
+    let (mut server, addr, _) = start_server(&db, &["--header-timeout-secs", "1"]);
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    stream
+        .write_all(b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut buffer = [0u8; 1024];
+    let cut_off = loop {
+        if started.elapsed() > Duration::from_secs(10) {
+            break false;
+        }
+        // One more header byte every quarter second, until the server gives up.
+        match tokio::time::timeout(Duration::from_millis(250), stream.read(&mut buffer)).await {
+            Ok(_) => break true,
+            Err(_) => {
+                if stream.write_all(b"a").await.is_err() {
+                    break true;
+                }
+            }
+        }
+    };
+    let elapsed = started.elapsed();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(cut_off, "still connected after {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(750),
+        "cut off too early: {elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn shutdown_waits_for_requests_in_flight_at_most_the_grace_period() {
+    let db = ThrowawayDb::new().await;
+    let (mut server, addr, token) = start_server(&db, &["--shutdown-grace-secs", "2"]);
+    // A create whose body never finishes arriving: a request in flight. The
+    // server's "100 Continue" shows its handler has started reading the body.
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/v2/webhooks/ HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Token {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    while !answer.ends_with(b"\r\n\r\n") {
+        let mut byte = [0u8; 1];
+        assert_eq!(
+            stream.read(&mut byte).await.unwrap(),
+            1,
+            "the server hung up"
+        );
+        answer.push(byte[0]);
+    }
+    assert!(answer.starts_with(b"HTTP/1.1 100 Continue"), "{answer:?}");
+    stream.write_all(b"{\"name\":").await.unwrap();
+
+    let started = Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = started + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            server.kill().unwrap();
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let elapsed = started.elapsed();
+    let status = status.unwrap_or_else(|| panic!("still running {elapsed:?} after SIGTERM"));
+    assert!(status.success(), "{status}");
+    // It waited for the request in flight, but no longer than the grace period.
+    assert!(
+        elapsed >= Duration::from_millis(1500),
+        "stopped after {elapsed:?}"
+    );
+    assert!(elapsed < Duration::from_secs(4), "took {elapsed:?} to stop");
+    drop(stream);
+}
+
+#[tokio::test]
+async fn a_big_body_to_a_server_function_is_refused() {
+    let app = TestApp::spawn().await;
+    let body = format!(
+        "email=a%40b.c&password={}",
+        "x".repeat(PAGE_BODY_LIMIT_BYTES)
+    );
+    let reply = app
+        .request("POST", Login::PATH)
+        .header("origin", "http://testserver")
+        .header("content-length", &body.len().to_string())
+        .body(FORM, body)
+        .send()
+        .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
