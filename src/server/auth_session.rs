@@ -6,9 +6,14 @@ use axum::http::request::Parts;
 use tower_sessions::Session;
 
 use super::accounts::ApiToken;
+use super::clock::now_millis;
 
 const USER_ID: &str = "user_id";
+const SIGNED_IN_AT: &str = "signed_in_at";
 const FRESH_TOKEN: &str = "fresh_token";
+
+/// However active, a sign-in lasts at most this long.
+pub const MAX_SIGN_IN_MS: i64 = 7 * 24 * 3600 * 1000;
 
 /// This request's browser session (from tower-sessions' layer).
 pub struct AuthSession(Session);
@@ -19,9 +24,18 @@ pub struct AuthSession(Session);
 pub struct SessionError(#[from] tower_sessions::session::Error);
 
 impl AuthSession {
-    /// The user this session is signed in as, if any.
+    /// The user this session is signed in as, if any. A sign-in older than
+    /// [`MAX_SIGN_IN_MS`] has ended: the session is deleted.
     pub async fn user_id(&self) -> Result<Option<i64>, SessionError> {
-        Ok(self.0.get::<i64>(USER_ID).await?)
+        let Some(user_id) = self.0.get::<i64>(USER_ID).await? else {
+            return Ok(None);
+        };
+        let signed_in_at = self.0.get::<i64>(SIGNED_IN_AT).await?;
+        if signed_in_at.is_none_or(|at| now_millis() - at > MAX_SIGN_IN_MS) {
+            self.sign_out().await?;
+            return Ok(None);
+        }
+        Ok(Some(user_id))
     }
 
     /// Signs the session in as `user_id`, under a new session id (a session
@@ -30,6 +44,7 @@ impl AuthSession {
     pub async fn sign_in(&self, user_id: i64) -> Result<(), SessionError> {
         self.0.clear().await;
         self.0.cycle_id().await?;
+        self.0.insert(SIGNED_IN_AT, now_millis()).await?;
         Ok(self.0.insert(USER_ID, user_id).await?)
     }
 

@@ -32,6 +32,12 @@ pub struct Config {
     #[arg(long, env = "PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
+    /// Session cookies without `Secure`, on a server people reach over plain
+    /// http on a non-loopback address (not recommended). By default cookies
+    /// are Secure unless the server listens on loopback with no https public URL.
+    #[arg(long, env = "INSECURE_COOKIES", global = true)]
+    pub insecure_cookies: bool,
+
     /// Seconds without a request after which a browser session ends.
     #[arg(long, env = "SESSION_IDLE_SECS", default_value_t = 8 * 3600, global = true)]
     pub session_idle_secs: u64,
@@ -80,12 +86,17 @@ pub enum LogFormat {
 impl Config {
     pub fn session_settings(&self) -> SessionSettings {
         SessionSettings {
-            secure_cookies: self.public_url.as_deref().is_some_and(|url| {
-                url.get(..8)
-                    .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
-            }),
+            secure_cookies: !self.insecure_cookies
+                && (self.public_url_is_https() || !self.listen.ip().is_loopback()),
             idle_timeout: Duration::from_secs(self.session_idle_secs),
         }
+    }
+
+    fn public_url_is_https(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|url| {
+            url.get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        })
     }
 
     pub fn site_settings(&self) -> SiteSettings {
@@ -236,6 +247,32 @@ mod tests {
         ] {
             let config = parse(&["--public-url", url]);
             assert_eq!(config.session_settings().secure_cookies, secure, "{url}");
+        }
+    }
+
+    #[test]
+    fn cookies_are_secure_unless_on_loopback_or_told_otherwise() {
+        for (args, secure) in [
+            (vec!["--listen", "127.0.0.1:3000"], false),
+            (vec!["--listen", "[::1]:3000"], false),
+            (vec!["--listen", "0.0.0.0:3000"], true),
+            (vec!["--listen", "10.0.0.5:80"], true),
+            (
+                vec!["--listen", "0.0.0.0:3000", "--insecure-cookies"],
+                false,
+            ),
+            (
+                vec![
+                    "--listen",
+                    "127.0.0.1:3000",
+                    "--public-url",
+                    "https://h.example",
+                ],
+                true,
+            ),
+        ] {
+            let settings = parse(&args).session_settings();
+            assert_eq!(settings.secure_cookies, secure, "{args:?}");
         }
     }
 

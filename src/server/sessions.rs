@@ -77,7 +77,7 @@ impl DbSessionStore {
 /// How browser sessions behave; from [`super::config::Config`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionSettings {
-    /// `Secure` cookies: only when people reach the server over https.
+    /// `Secure` cookies (see `Config::session_settings`).
     pub secure_cookies: bool,
     /// A session ends after this long without a request.
     pub idle_timeout: std::time::Duration,
@@ -92,16 +92,28 @@ impl Default for SessionSettings {
     }
 }
 
-/// HttpOnly, SameSite=Strict, Secure when the public URL is https.
+/// The session cookie's name; `__Host-` (Secure, this host only, path `/`)
+/// whenever it is Secure.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-webhook_admin_session"
+    } else {
+        "webhook_admin_session"
+    }
+}
+
+/// HttpOnly, SameSite=Strict, Secure (see [`SessionSettings`]). Every request
+/// saves the session, so its idle timeout runs from the last request.
 pub fn layer(
     store: DbSessionStore,
     settings: SessionSettings,
 ) -> SessionManagerLayer<DbSessionStore> {
     let idle = time::Duration::try_from(settings.idle_timeout).unwrap_or(time::Duration::MAX);
     SessionManagerLayer::new(store)
-        .with_name("webhook_admin_session")
+        .with_name(cookie_name(settings.secure_cookies))
         .with_http_only(true)
         .with_same_site(SameSite::Strict)
         .with_secure(settings.secure_cookies)
+        .with_always_save(true)
         .with_expiry(Expiry::OnInactivity(idle))
 }

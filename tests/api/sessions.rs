@@ -1,16 +1,129 @@
-//! Browser sessions in the database: expired ones are swept.
+//! Browser sessions in the database: expired ones are swept, the idle
+//! timeout runs from the last request, a sign-in lasts at most seven days,
+//! and the cookie is `__Host-` and Secure when it should be.
 
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::SessionStore;
+use webhook_admin::server::auth_session::MAX_SIGN_IN_MS;
 use webhook_admin::server::db::Db;
+use webhook_admin::server::sessions::{DbSessionStore, SessionSettings};
+use webhook_admin::server::site::SiteSettings;
 
-use crate::support::TestApp;
+use crate::browser::session_of;
+use crate::support::{TestApp, ThrowawayDb, HOST};
+
+fn session_id(cookie: &str) -> Id {
+    cookie.split_once('=').unwrap().1.parse().unwrap()
+}
+
+async fn page_status(app: &TestApp, cookie: &str) -> (StatusCode, Option<String>) {
+    let reply = app
+        .request("GET", "/tokens")
+        .header("accept", "text/html")
+        .header("cookie", cookie)
+        .send()
+        .await;
+    (reply.status, reply.header("location").map(str::to_owned))
+}
+
+#[tokio::test]
+async fn every_request_restarts_the_idle_timeout() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", true).await;
+    app.user_token("ann@acme.test", &org, true).await;
+    let cookie = session_of(&app, "ann@acme.test").await;
+    let store = DbSessionStore::new(&app.db);
+    let id = session_id(&cookie);
+
+    // The session has a minute left...
+    let mut record = store.load(&id).await.unwrap().unwrap();
+    record.expiry_date = time::OffsetDateTime::now_utc() + time::Duration::minutes(1);
+    store.save(&record).await.unwrap();
+    // ...until the next request, which gives it the whole idle timeout again.
+    assert_eq!(page_status(&app, &cookie).await.0, StatusCode::OK);
+    let record = store.load(&id).await.unwrap().unwrap();
+    let left = record.expiry_date - time::OffsetDateTime::now_utc();
+    assert!(left > time::Duration::hours(7), "{left}");
+}
+
+#[tokio::test]
+async fn a_sign_in_ends_after_seven_days_however_active() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", true).await;
+    app.user_token("ann@acme.test", &org, true).await;
+    let user_id = webhook_admin::server::accounts::user_id_by_email(
+        &app.db,
+        &webhook_admin::server::accounts::Email::parse("ann@acme.test").unwrap(),
+    )
+    .await
+    .unwrap();
+    let store = DbSessionStore::new(&app.db);
+    let now = time::OffsetDateTime::now_utc();
+    let session = |signed_in_ago_ms: i64| {
+        let signed_in_at = now.unix_timestamp() * 1000 - signed_in_ago_ms;
+        Record {
+            id: Id::default(),
+            data: HashMap::from([
+                ("user_id".to_owned(), serde_json::json!(user_id)),
+                ("signed_in_at".to_owned(), serde_json::json!(signed_in_at)),
+            ]),
+            expiry_date: now + time::Duration::hours(1),
+        }
+    };
+    let mut recent = session(3_600_000);
+    let mut old = session(MAX_SIGN_IN_MS + 60_000);
+    store.create(&mut recent).await.unwrap();
+    store.create(&mut old).await.unwrap();
+
+    let cookie = |record: &Record| format!("webhook_admin_session={}", record.id);
+    assert_eq!(page_status(&app, &cookie(&recent)).await.0, StatusCode::OK);
+    assert_eq!(
+        page_status(&app, &cookie(&old)).await,
+        (StatusCode::FOUND, Some("/login".to_owned()))
+    );
+    assert!(store.load(&old.id).await.unwrap().is_none(), "deleted");
+}
+
+#[tokio::test]
+async fn secure_cookies_are_host_only() {
+    let site = SiteSettings {
+        public_origin: None,
+        allowed_hosts: vec![HOST.to_owned()],
+    };
+    let sessions = SessionSettings {
+        secure_cookies: true,
+        ..SessionSettings::default()
+    };
+    let app = TestApp::with_settings(ThrowawayDb::new().await, site, sessions).await;
+    let org = app.org("acme", true).await;
+    app.user_token("ann@acme.test", &org, true).await;
+    let reply = crate::browser::call(
+        &app,
+        <webhook_admin::server_fns::Login as leptos::server_fn::ServerFn>::PATH,
+        None,
+        "email=ann@acme.test&password=pw",
+    )
+    .await;
+    let set_cookie = reply.header("set-cookie").unwrap();
+    assert!(
+        set_cookie.starts_with("__Host-webhook_admin_session="),
+        "{set_cookie}"
+    );
+    for attribute in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(
+            set_cookie.contains(attribute),
+            "{set_cookie} lacks {attribute}"
+        );
+    }
+    assert!(!set_cookie.contains("Domain"), "{set_cookie}");
+}
 
 #[tokio::test]
 async fn expired_sessions_are_swept_and_live_ones_kept() {
-    use std::collections::HashMap;
-    use tower_sessions::session::{Id, Record};
     use tower_sessions::session_store::ExpiredDeletion;
-    use tower_sessions::SessionStore;
-    use webhook_admin::server::sessions::DbSessionStore;
 
     let app = TestApp::spawn().await;
     let store = DbSessionStore::new(&app.db);

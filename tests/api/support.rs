@@ -11,6 +11,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 use webhook_admin::server::accounts::{self, Email, OrgSlug, Password};
 use webhook_admin::server::db::Db;
+use webhook_admin::server::sessions::SessionSettings;
 use webhook_admin::server::site::SiteSettings;
 use webhook_admin::server::{app, AppState};
 
@@ -141,6 +142,14 @@ impl TestApp {
 
     /// The application with these site settings (public URL, allowed hosts).
     pub async fn with_site(database: ThrowawayDb, site: SiteSettings) -> TestApp {
+        TestApp::with_settings(database, site, SessionSettings::default()).await
+    }
+
+    pub async fn with_settings(
+        database: ThrowawayDb,
+        site: SiteSettings,
+        sessions: SessionSettings,
+    ) -> TestApp {
         let db = Db::connect(&database.url)
             .await
             .expect("throwaway database opens");
@@ -148,7 +157,7 @@ impl TestApp {
         let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
             .unwrap()
             .leptos_options;
-        let state = AppState::new(db.clone(), leptos_options, Default::default(), site);
+        let state = AppState::new(db.clone(), leptos_options, sessions, site);
         let router = app(state);
         TestApp {
             db,
