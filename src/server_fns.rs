@@ -27,6 +27,14 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
     }))
 }
 
+/// Why this page's last plain form post to the server function at `path`
+/// failed, once. Kept in the session by `server::rejections`; never read
+/// from the address, which anyone can write.
+#[server]
+pub async fn take_rejection(path: String) -> Result<Option<AppError>, AppError> {
+    Ok(web::auth_session().await?.take_rejection(&path).await?)
+}
+
 #[server]
 pub async fn login(email: String, password: Secret) -> Result<(), AppError> {
     let user_id = accounts::sign_in(&web::state().db, &email, &password.0).await?;

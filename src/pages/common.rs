@@ -5,7 +5,16 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use crate::error::AppError;
-use crate::server_fns::{current_user, Logout};
+use crate::server_fns::{current_user, take_rejection, Logout};
+
+/// Why this page's last plain post to the server function `F` failed, once
+/// (kept in the session by the server, never read from the address).
+pub fn rejection_of<F: ServerFn>() -> Resource<Option<AppError>> {
+    Resource::new(
+        || (),
+        |_| async { take_rejection(F::PATH.to_owned()).await.ok().flatten() },
+    )
+}
 
 /// True once the WASM client runs this island; false during server
 /// rendering, so JavaScript-only controls appear only where they work.

@@ -2,18 +2,13 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
+use super::common::rejection_of;
 use crate::server_fns::Login;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let login = ServerAction::<Login>::new();
-    let error = move || {
-        login
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let rejected = rejection_of::<Login>();
+    let error = move || Suspend::new(async move { rejected.await.map(|e| e.to_string()) });
     view! {
         <Title text="Sign in · Webhook admin"/>
         <section class="card narrow">
@@ -27,7 +22,9 @@ pub fn LoginPage() -> impl IntoView {
                     <label for="password">"Password"</label>
                     <input id="password" name="password" type="password" autocomplete="current-password"/>
                 </div>
-                <p id="login-error" class="form-error" role="alert">{error}</p>
+                <p id="login-error" class="form-error" role="alert">
+                    <Suspense fallback=|| ()>{error}</Suspense>
+                </p>
                 <div class="actions">
                     <button type="submit" class="button">"Sign in"</button>
                 </div>

@@ -7,7 +7,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::common::{CopyButton, ErrorPanel, Loading};
+use super::common::{rejection_of, CopyButton, ErrorPanel, Loading};
 use super::webhook_form::WebhookForm;
 use crate::error::AppError;
 use crate::server_fns::{current_user, get_webhook, CreateWebhook, DeleteWebhook, UpdateWebhook};
@@ -16,6 +16,7 @@ use crate::views::{FormEcho, FormOriginals, WebhookRow};
 #[component]
 pub fn NewWebhookPage() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
+    let rejected = rejection_of::<CreateWebhook>();
     view! {
         <Title text="New webhook · Webhook admin"/>
         <Suspense fallback=Loading>
@@ -26,7 +27,7 @@ pub fn NewWebhookPage() -> impl IntoView {
                     Err(error) => Some(error),
                 };
                 match denied {
-                    None => view! { <NewWebhookForm/> }.into_any(),
+                    None => view! { <NewWebhookForm rejected=rejected.await/> }.into_any(),
                     Some(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -35,12 +36,7 @@ pub fn NewWebhookPage() -> impl IntoView {
 }
 
 #[component]
-fn NewWebhookForm() -> impl IntoView {
-    // A rejected form comes back to this page with the error in its address.
-    let rejected = ServerAction::<CreateWebhook>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err);
+fn NewWebhookForm(rejected: Option<AppError>) -> impl IntoView {
     let echo = match &rejected {
         Some(AppError::Invalid(_, echo)) => echo.clone(),
         _ => FormEcho {
@@ -83,6 +79,7 @@ pub fn EditWebhookPage() -> impl IntoView {
             }
         },
     );
+    let rejected = rejection_of::<UpdateWebhook>();
     let confirming = move || query.read().get("confirm").as_deref() == Some("delete");
     view! {
         <Title text="Edit webhook · Webhook admin"/>
@@ -90,7 +87,12 @@ pub fn EditWebhookPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match webhook.await {
                     Ok(detail) => view! {
-                        <EditForm webhook=detail.webhook revealed_url=detail.full_url.map(|url| url.0) confirming=confirming()/>
+                        <EditForm
+                            webhook=detail.webhook
+                            revealed_url=detail.full_url.map(|url| url.0)
+                            confirming=confirming()
+                            rejected=rejected.await
+                        />
                     }
                     .into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
@@ -101,11 +103,12 @@ pub fn EditWebhookPage() -> impl IntoView {
 }
 
 #[component]
-fn EditForm(webhook: WebhookRow, revealed_url: Option<String>, confirming: bool) -> impl IntoView {
-    let rejected = ServerAction::<UpdateWebhook>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err);
+fn EditForm(
+    webhook: WebhookRow,
+    revealed_url: Option<String>,
+    confirming: bool,
+    rejected: Option<AppError>,
+) -> impl IntoView {
     let echo = match &rejected {
         Some(AppError::Invalid(_, echo)) => echo.clone(),
         _ => FormEcho {

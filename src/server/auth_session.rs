@@ -7,10 +7,12 @@ use tower_sessions::Session;
 
 use super::accounts::ApiToken;
 use super::clock::now_millis;
+use crate::error::AppError;
 
 const USER_ID: &str = "user_id";
 const SIGNED_IN_AT: &str = "signed_in_at";
 const FRESH_TOKEN: &str = "fresh_token";
+const REJECTION: &str = "rejection";
 
 /// However active, a sign-in lasts at most this long.
 pub const MAX_SIGN_IN_MS: i64 = 7 * 24 * 3600 * 1000;
@@ -62,6 +64,27 @@ impl AuthSession {
     /// The token kept by [`Self::show_token_once`], removed as it is read.
     pub async fn take_fresh_token(&self) -> Result<Option<String>, SessionError> {
         Ok(self.0.remove::<String>(FRESH_TOKEN).await?)
+    }
+}
+
+impl AuthSession {
+    /// Keeps why a plain form post to the server function at `path` failed,
+    /// for its page to show once.
+    pub async fn keep_rejection(&self, path: &str, error: &AppError) -> Result<(), SessionError> {
+        Ok(self.0.insert(REJECTION, (path, error)).await?)
+    }
+
+    /// The rejection kept for the server function at `path`, removed as it
+    /// is read; `None` when there is none (or one for another form).
+    pub async fn take_rejection(&self, path: &str) -> Result<Option<AppError>, SessionError> {
+        let kept = self.0.get::<(String, AppError)>(REJECTION).await?;
+        match kept {
+            Some((kept_path, error)) if kept_path == path => {
+                self.0.remove_value(REJECTION).await?;
+                Ok(Some(error))
+            }
+            _ => Ok(None),
+        }
     }
 }
 

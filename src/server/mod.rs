@@ -10,6 +10,7 @@ pub mod csrf;
 pub mod db;
 pub mod headers;
 pub mod listener;
+pub mod rejections;
 pub mod sessions;
 pub mod site;
 pub mod web;
@@ -75,6 +76,7 @@ pub fn app(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(rejections::keep_in_session))
         .layer(axum::middleware::from_fn(csrf::same_origin_only))
         // Forms and server function calls are small; refuse big bodies early.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(

@@ -127,31 +127,6 @@ async fn a_missing_webhook_is_a_404_page_and_an_invalid_form_a_400() {
 }
 
 #[tokio::test]
-async fn a_plain_form_post_goes_back_to_its_page_with_the_error() {
-    let app = TestApp::spawn().await;
-    let org = app.org("acme", true).await;
-    app.user_token("ann@acme.test", &org, true).await;
-    let cookie = session_of(&app, "ann@acme.test").await;
-
-    let reply = app
-        .request("POST", CreateWebhook::PATH)
-        .header("accept", "text/html")
-        .header("sec-fetch-site", "same-origin")
-        .header("referer", "http://testserver/webhooks/new")
-        .header("cookie", &cookie)
-        .body(FORM, "name=&url=&description=")
-        .send()
-        .await;
-    assert_eq!(reply.status, StatusCode::FOUND);
-    let location = reply.header("location").unwrap();
-    assert!(
-        location.starts_with("http://testserver/webhooks/new?"),
-        "{location}"
-    );
-    assert!(location.contains("__err="), "{location}");
-}
-
-#[tokio::test]
 async fn the_edit_form_saves_only_what_changed() {
     let app = TestApp::spawn().await;
     let org = app.org("acme", true).await;

@@ -14,6 +14,7 @@ mod limits;
 mod list;
 mod methods;
 mod migrations;
+mod rejections;
 mod scoping;
 mod secrets;
 mod sessions;

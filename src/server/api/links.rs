@@ -74,7 +74,7 @@ impl RequestUrl {
 }
 
 /// Python's `parse_qsl(query, keep_blank_values=True)`.
-fn parse_query(query: &str) -> Vec<(String, String)> {
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
     query
         .split('&')
         .filter(|pair| !pair.is_empty())

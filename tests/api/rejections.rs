@@ -1,0 +1,95 @@
+//! A failed plain form post shows its errors once, from the session; an
+//! address carrying leptos' `__err` (which anyone can write) shows nothing.
+
+use axum::http::StatusCode;
+use leptos::server_fn::error::{ServerFnErrorErr, ServerFnUrlError};
+use leptos::server_fn::ServerFn;
+use webhook_admin::error::AppError;
+use webhook_admin::server_fns::{CreateWebhook, Login};
+use webhook_admin::validation::{messages, Field, FieldErrors};
+use webhook_admin::views::FormEcho;
+
+use crate::browser::{session_of, FORM};
+use crate::support::{Reply, TestApp};
+
+async fn page(app: &TestApp, url: &str, cookie: &str) -> Reply {
+    app.request("GET", url)
+        .header("accept", "text/html")
+        .header("cookie", cookie)
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn a_crafted_error_link_shows_nothing_and_fills_in_nothing() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", true).await;
+    app.user_token("ann@acme.test", &org, true).await;
+    let cookie = session_of(&app, "ann@acme.test").await;
+
+    let mut errors = FieldErrors::default();
+    errors.set(
+        Field::Url,
+        Some(vec!["Sign in again at evil.example".into()]),
+    );
+    let forged = AppError::Invalid(
+        errors,
+        FormEcho::new("ATTACKER NAME", "ATTACKER TEXT", true),
+    );
+    let link = ServerFnUrlError::new(CreateWebhook::PATH, forged)
+        .to_url("http://testserver/webhooks/new")
+        .unwrap();
+    let path = &link.as_str()["http://testserver".len()..];
+    let reply = page(&app, path, &cookie).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    for planted in ["evil.example", "ATTACKER"] {
+        assert!(!reply.text().contains(planted), "{planted} is on the page");
+    }
+
+    let forged = AppError::ServerFn(ServerFnErrorErr::ServerError(
+        "Sign in again at evil.example".into(),
+    ));
+    let link = ServerFnUrlError::new(Login::PATH, forged)
+        .to_url("http://testserver/login")
+        .unwrap();
+    let reply = page(&app, &link.as_str()["http://testserver".len()..], "").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(!reply.text().contains("evil.example"));
+}
+
+#[tokio::test]
+async fn a_rejected_form_shows_its_errors_and_values_once() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", true).await;
+    app.user_token("ann@acme.test", &org, true).await;
+    let cookie = session_of(&app, "ann@acme.test").await;
+
+    let reply = app
+        .request("POST", CreateWebhook::PATH)
+        .header("accept", "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .header("referer", "http://testserver/webhooks/new")
+        .header("cookie", &cookie)
+        .body(
+            FORM,
+            "name=Kept+name&url=http%3A%2F%2Fexample.com&description=",
+        )
+        .send()
+        .await;
+    assert_eq!(reply.status, StatusCode::FOUND);
+    // Back to the page, its address clean.
+    assert_eq!(
+        reply.header("location"),
+        Some("http://testserver/webhooks/new")
+    );
+
+    let first = page(&app, "/webhooks/new", &cookie).await.text();
+    assert!(
+        first.contains(messages::INVALID_SLACK_URL),
+        "the URL error is shown"
+    );
+    assert!(first.contains("value=\"Kept name\""), "the name is kept");
+    let second = page(&app, "/webhooks/new", &cookie).await.text();
+    assert!(!second.contains(messages::INVALID_SLACK_URL), "shown once");
+    assert!(!second.contains("Kept name"));
+}
