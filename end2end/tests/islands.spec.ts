@@ -48,6 +48,7 @@ test('edit webhook: the form checks, the delete dialog opens in place, the URL c
   await expect(page.locator('#name-error')).toHaveText('This field may not be blank.');
 
   // Without a running island the button loads `?confirm=delete` instead.
+  await hydrated(page);
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(page.getByRole('dialog', { name: 'Delete this webhook?' })).toBeVisible();
   expect(page.url()).toBe(editUrl);
@@ -63,10 +64,10 @@ test('edit webhook: the form checks, the delete dialog opens in place, the URL c
 test('webhook list: choosing a page size loads it without pressing Show', async ({ page }) => {
   await signIn(page, ACCOUNTS.pages);
   await page.goto('/webhooks?page_size=25');
+  await hydrated(page);
   await page.getByLabel('Per page').selectOption('10');
   await expect(page).toHaveURL(/[?&]page_size=10$/);
   await expect(page.getByRole('row')).toHaveCount(11);
-  await hydrated(page);
 });
 
 test('tokens: a new token has a copy button', async ({ page }) => {

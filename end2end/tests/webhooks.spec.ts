@@ -119,6 +119,8 @@ test('pagination: pages, page numbers and page size live in the URL', async ({ p
   await expect(page.getByRole('row', { name: /Paged hook 21/ })).toBeVisible();
   await page.goBack();
   await expect(page).toHaveURL(/page=2&page_size=10/);
+  // Pages are not stored (no-store): going back loads and hydrates again.
+  await hydrated(page);
 
   await page.getByLabel('Per page').selectOption('25');
   await expect(page).toHaveURL(/page_size=25/);

@@ -29,19 +29,21 @@ pub async fn keep_in_session(session: AuthSession, request: Request, next: Next)
     else {
         return response;
     };
-    let Some((path, error)) = rejection_in(&location) else {
-        return response;
-    };
-    if let Err(e) = session.keep_rejection(&path, &error).await {
-        tracing::error!(error = ?e, "could not keep a form's rejection");
+    let mut clean = location.clone();
+    if let Some((path, error)) = rejection_in(&location) {
+        if let Err(e) = session.keep_rejection(&path, &error).await {
+            tracing::error!(error = ?e, "could not keep a form's rejection");
+        }
+        ServerFnUrlError::<AppError>::strip_error_info(&mut clean);
     }
-    let mut clean = location;
-    ServerFnUrlError::<AppError>::strip_error_info(&mut clean);
+    // Stripping leptos' parameters can leave an empty query (`/tokens?`).
     if clean.ends_with('?') {
         clean.pop();
     }
-    if let Ok(clean) = HeaderValue::from_str(&clean) {
-        response.headers_mut().insert(LOCATION, clean);
+    if clean != location {
+        if let Ok(clean) = HeaderValue::from_str(&clean) {
+            response.headers_mut().insert(LOCATION, clean);
+        }
     }
     response
 }
