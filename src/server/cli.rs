@@ -196,15 +196,16 @@ fn read_stdin() -> Result<String, std::io::Error> {
 }
 
 async fn serve(config: &Config) -> CliResult {
-    let mut leptos_options = get_configuration(None)?.leptos_options;
-    leptos_options.site_addr = config.listen;
-    let addr = config.listen;
     tracing::info!("configuration:\n{config}");
     let db = connect_and_migrate(config).await?;
+    // Port 0 picks a free port: say the one actually bound.
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let mut leptos_options = get_configuration(None)?.leptos_options;
+    leptos_options.site_addr = addr;
     if let Some(admin) = accounts::bootstrap(&db).await? {
         print_first_admin(&admin, addr);
     }
-    let listener = tokio::net::TcpListener::bind(addr).await?;
     let state = AppState::new(
         db.clone(),
         leptos_options,

@@ -74,6 +74,9 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
+            // Two processes opening a new file at once can both try to switch
+            // it to WAL; one would fail with "database is locked".
+            let _turn = MigrationLock::take(options.get_filename()).await?;
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)
@@ -97,11 +100,11 @@ impl Db {
 
     /// Brings the schema up to date, the sessions table included. Safe to
     /// run from several processes at once: they take turns, behind a lock
-    /// file next to a SQLite database or an advisory lock in PostgreSQL.
+    /// file beside a SQLite database or an advisory lock in PostgreSQL.
     pub async fn migrate(&self) -> Result<(), ConnectError> {
         match self {
             Db::Sqlite(pool) => {
-                let _turn = MigrationLock::take(pool).await?;
+                let _turn = MigrationLock::take(pool.connect_options().get_filename()).await?;
                 sqlx::migrate!("migrations/sqlite").run(pool).await?;
                 SqliteStore::new(pool.clone())
                     .migrate()
@@ -144,19 +147,19 @@ impl Db {
 /// This application's PostgreSQL advisory lock for migrations.
 const MIGRATION_LOCK_KEY: i64 = 0x7765_6268_6f6f_6b73; // "webhooks"
 
-/// An exclusive lock on `<database file>.migrate-lock`, held until dropped.
-/// A separate file: locking the database file itself would interfere with
-/// SQLite's own locks on it.
+/// An exclusive lock on `<database file>.lock`, held until dropped, for the
+/// steps that must not overlap between processes: opening a new database
+/// (switching it to WAL) and migrating. A separate file: locking the
+/// database file itself would interfere with SQLite's own locks on it.
 struct MigrationLock(Option<std::fs::File>);
 
 impl MigrationLock {
-    async fn take(pool: &SqlitePool) -> Result<Self, ConnectError> {
-        let database = pool.connect_options().get_filename().to_owned();
+    async fn take(database: &std::path::Path) -> Result<Self, ConnectError> {
         if database.as_os_str().is_empty() || database.as_os_str() == ":memory:" {
             return Ok(MigrationLock(None));
         }
-        let mut path = database.into_os_string();
-        path.push(".migrate-lock");
+        let mut path = database.as_os_str().to_owned();
+        path.push(".lock");
         let file = tokio::task::spawn_blocking(move || {
             let file = std::fs::OpenOptions::new()
                 .create(true)

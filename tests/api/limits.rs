@@ -17,20 +17,27 @@ use crate::support::{TestApp, ThrowawayDb};
 
 const BIN: &str = env!("CARGO_BIN_EXE_webhook-admin");
 
+/// The address a server says it listens on, from its log; panics with the
+/// log when it stops first.
+pub fn listening_address(log: &mut impl Iterator<Item = std::io::Result<String>>) -> String {
+    let mut seen = Vec::new();
+    for line in log.map(Result::unwrap) {
+        if let Some(addr) = line.split("listening on http://").nth(1) {
+            return addr.trim().to_owned();
+        }
+        seen.push(line);
+    }
+    panic!("the server stopped before listening:\n{}", seen.join("\n"));
+}
+
 /// A server on a free port over a fresh database; returns it, its address
 /// and the first administrator's API token (printed on first start).
 fn start_server(db: &ThrowawayDb, flags: &[&str]) -> (Child, String, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
     let mut server = Command::new(BIN)
         .arg("serve")
         .args(flags)
         .env("DATABASE_URL", &db.url)
-        .env("LEPTOS_SITE_ADDR", &addr)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -47,11 +54,7 @@ fn start_server(db: &ThrowawayDb, flags: &[&str]) -> (Child, String, String) {
         })
         .expect("the first start prints a token");
     let mut stderr = BufReader::new(server.stderr.take().unwrap()).lines();
-    let listening = stderr
-        .by_ref()
-        .map(Result::unwrap)
-        .any(|line| line.contains("listening on"));
-    assert!(listening, "the server stopped before listening");
+    let addr = listening_address(&mut stderr);
     // Keep reading both, so the server never writes into a closed pipe.
     std::thread::spawn(move || stdout.for_each(drop));
     std::thread::spawn(move || stderr.for_each(drop));

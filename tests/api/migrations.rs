@@ -3,17 +3,19 @@
 //! lock) and PostgreSQL (an advisory lock), sessions table included.
 
 use std::io::{BufRead, BufReader};
+
+use crate::limits::listening_address;
 use std::process::{Child, Command, Stdio};
 
 use crate::support::{TestApp, ThrowawayDb};
 
 const BIN: &str = env!("CARGO_BIN_EXE_webhook-admin");
 
-fn start(db: &ThrowawayDb, args: &[&str], port: u16) -> Child {
+fn start(db: &ThrowawayDb, args: &[&str]) -> Child {
     Command::new(BIN)
         .args(args)
         .env("DATABASE_URL", &db.url)
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -21,18 +23,10 @@ fn start(db: &ThrowawayDb, args: &[&str], port: u16) -> Child {
         .unwrap()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test]
 async fn four_migrations_at_once_all_succeed() {
     let db = ThrowawayDb::new().await;
-    let children: Vec<Child> = (0..4).map(|_| start(&db, &["migrate"], 0)).collect();
+    let children: Vec<Child> = (0..4).map(|_| start(&db, &["migrate"])).collect();
     for child in children {
         let output = child.wait_with_output().unwrap();
         assert!(
@@ -50,20 +44,11 @@ async fn four_migrations_at_once_all_succeed() {
 #[tokio::test]
 async fn two_servers_starting_together_both_serve() {
     let db = ThrowawayDb::new().await;
-    let mut servers: Vec<Child> = (0..2)
-        .map(|_| start(&db, &["serve"], free_port()))
-        .collect();
+    let mut servers: Vec<Child> = (0..2).map(|_| start(&db, &["serve"])).collect();
     for server in &mut servers {
-        let stderr = BufReader::new(server.stderr.take().unwrap());
-        let mut listening = false;
-        for line in stderr.lines() {
-            let line = line.unwrap();
-            if line.contains("listening on http://") {
-                listening = true;
-                break;
-            }
-        }
-        assert!(listening, "a server stopped before listening");
+        let mut log = BufReader::new(server.stderr.take().unwrap()).lines();
+        listening_address(&mut log);
+        std::thread::spawn(move || log.for_each(drop));
     }
     for server in &mut servers {
         server.kill().unwrap();
