@@ -26,6 +26,8 @@ pub enum AppError {
     BadCredentials,
     #[error("Too many failed sign-in attempts. Try again in {0} seconds.")]
     TooManyAttempts(i64),
+    #[error("The server is busy. Please try again in a moment.")]
+    Busy,
     /// An internal failure; its cause was logged on the server.
     #[error("Something went wrong on our side. Please try again.")]
     Server,
@@ -43,6 +45,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Invalid(..) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Server | AppError::ServerFn(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -37,7 +37,8 @@ pub async fn take_rejection(path: String) -> Result<Option<AppError>, AppError> 
 
 #[server]
 pub async fn login(email: String, password: Secret) -> Result<(), AppError> {
-    let user_id = accounts::sign_in(&web::state().db, &email, &password.0).await?;
+    let address = web::client_address().await;
+    let user_id = accounts::sign_in(&web::state().db, &email, &password.0, &address).await?;
     web::auth_session().await?.sign_in(user_id).await?;
     leptos_axum::redirect("/webhooks");
     Ok(())

@@ -1,9 +1,9 @@
 export const ACCOUNTS = {
   admin: { email: 'admin@e2e.test', password: 'admin-pass-1', org: 'e2e', superuser: true },
   member: { email: 'member@e2e.test', password: 'member-pass-1', org: 'e2e', superuser: false },
-  flagOff: { email: 'off@e2e.test', password: 'off-pass-1', org: 'e2e-off', superuser: true },
+  flagOff: { email: 'off@e2e.test', password: 'off-pass-1234', org: 'e2e-off', superuser: true },
   pages: { email: 'pages@e2e.test', password: 'pages-pass-1', org: 'e2e-pages', superuser: true },
-  nojs: { email: 'nojs@e2e.test', password: 'nojs-pass-1', org: 'e2e', superuser: true },
+  nojs: { email: 'nojs@e2e.test', password: 'nojs-pass-1234', org: 'e2e', superuser: true },
 };
 
 export type Account = (typeof ACCOUNTS)[keyof typeof ACCOUNTS];

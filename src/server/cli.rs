@@ -152,7 +152,7 @@ async fn dispatch(cli: Cli) -> CliResult {
             let email = Email::parse(&email)?;
             let org = OrgSlug::parse(&org)?;
             let password = if password_stdin {
-                Some(Password::parse(&read_stdin()?)?)
+                Some(Password::parse_new(&read_stdin()?)?)
             } else {
                 None
             };

@@ -3,6 +3,9 @@
 //! the layers' errors as [`AppError`], and display shaping.
 
 use std::fmt::Debug;
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
 
 use axum::http::{header, HeaderValue};
 use leptos::prelude::*;
@@ -24,6 +27,17 @@ pub async fn auth_session() -> Result<AuthSession, AppError> {
     leptos_axum::extract::<AuthSession>()
         .await
         .map_err(internal)
+}
+
+/// The client's address as the connection shows it ("unknown" when the
+/// server was not reached over TCP, as in tests).
+pub async fn client_address() -> String {
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .map_or_else(
+            |_| "unknown".to_owned(),
+            |ConnectInfo(addr)| addr.ip().to_string(),
+        )
 }
 
 /// The active user this request's session belongs to, if any.
@@ -78,6 +92,7 @@ impl From<SignInError> for AppError {
             SignInError::TooManyAttempts { retry_after_secs } => {
                 AppError::TooManyAttempts(retry_after_secs)
             }
+            SignInError::Busy(_) => AppError::Busy,
             SignInError::Database(e) => internal(e),
         }
     }
@@ -112,8 +127,12 @@ pub fn set_error_status(error: &AppError) {
         return;
     };
     response.set_status(error.status());
-    if let AppError::TooManyAttempts(retry_after_secs) = error {
-        response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+    match error {
+        AppError::TooManyAttempts(retry_after_secs) => {
+            response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        AppError::Busy => response.insert_header(header::RETRY_AFTER, HeaderValue::from(1)),
+        _ => {}
     }
 }
 

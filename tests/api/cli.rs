@@ -74,7 +74,7 @@ async fn accounts_and_tokens_end_to_end() {
             "--superuser",
             "--password-stdin",
         ],
-        "s3cret\n",
+        "s3cret-s3cret\n",
     ));
     let token = ok(&cli(&db, &["token", "create", "ann@acme.test"]));
     assert_eq!(token.lines().count(), 1);
@@ -178,7 +178,22 @@ async fn mistakes_are_one_line_and_change_nothing() {
             ],
             "\n",
         ),
-        "password must not be empty",
+        "password must have 12 to 1024 characters",
+    );
+    fails(
+        &cli_with_stdin(
+            &db,
+            &[
+                "user",
+                "create",
+                "eve@acme.test",
+                "--org",
+                "acme",
+                "--password-stdin",
+            ],
+            "elevenchars\n",
+        ),
+        "password must have 12 to 1024 characters",
     );
     fails(
         &cli(&db, &["user", "deactivate", "nobody@acme.test"]),

@@ -11,8 +11,8 @@ mod users;
 
 pub use bootstrap::{bootstrap, FirstAdmin, DEFAULT_ORGANIZATION, FIRST_ADMIN_EMAIL};
 pub use organizations::{create_organization, set_webhooks_flag, OrgSlug};
-pub use passwords::Password;
-pub use sign_in::{sign_in, SignInError, MAX_FAILURES};
+pub use passwords::{Busy, Password, MAX_PASSWORD_BYTES};
+pub use sign_in::{sign_in, SignInError, MAX_ADDRESS_FAILURES, MAX_FAILURES};
 pub use tokens::{
     create_token, principal_for_token, revoke_token, revoke_token_of_user, tokens_of, ApiToken,
     TokenInfo,
@@ -28,6 +28,8 @@ pub enum AccountError {
     InvalidEmail(String),
     #[error("the password must not be empty")]
     EmptyPassword,
+    #[error("the password must have 12 to 1024 characters")]
+    WeakPassword,
     #[error("organization {0:?} already exists")]
     DuplicateSlug(String),
     #[error("a user with email {0:?} already exists")]

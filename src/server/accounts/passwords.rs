@@ -1,9 +1,14 @@
 //! Passwords: argon2 hashes, computed and checked on tokio's blocking pool
-//! (argon2 is slow on purpose and must not hold up the async workers), and
-//! never inside an open transaction.
+//! (argon2 is slow on purpose and must not hold up the async workers), never
+//! inside an open transaction, and at most one per core at a time: a check
+//! that cannot start soon is refused ([`Busy`]) rather than queued, so a
+//! flood of sign-ins cannot take every core and ~19 MiB a hash.
 
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -11,6 +16,21 @@ use rand::distr::{Alphanumeric, SampleString};
 use rand::RngCore;
 
 use super::AccountError;
+
+/// Longer passwords are not even looked at (argon2 would hash any length).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// New passwords have at least this many characters.
+pub const MIN_NEW_PASSWORD_CHARS: usize = 12;
+/// How long a sign-in waits for a free core before being refused.
+const BUSY_WAIT: Duration = Duration::from_secs(1);
+
+static HASHING: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+
+/// Every core is hashing already: come back in a moment.
+#[derive(Debug, thiserror::Error)]
+#[error("too many password checks at once")]
+pub struct Busy;
 
 /// A password as typed; never empty. Stored only as an argon2 hash.
 #[derive(Clone)]
@@ -31,6 +51,14 @@ impl Password {
         }
     }
 
+    /// A password someone sets (the CLI): 12 to 1024 characters' worth.
+    pub fn parse_new(raw: &str) -> Result<Self, AccountError> {
+        if raw.chars().count() < MIN_NEW_PASSWORD_CHARS || raw.len() > MAX_PASSWORD_BYTES {
+            return Err(AccountError::WeakPassword);
+        }
+        Password::parse(raw)
+    }
+
     /// A random password for the first administrator.
     pub fn generate() -> Self {
         Password(Alphanumeric.sample_string(&mut rand::rng(), 20))
@@ -40,8 +68,12 @@ impl Password {
         &self.0
     }
 
-    /// The argon2 hash to store.
+    /// The argon2 hash to store; waits for a free core as long as it takes.
     pub(super) async fn hash(&self) -> String {
+        let _core = HASHING
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
         let password = self.0.clone();
         off_the_workers(move || hash_now(&password)).await
     }
@@ -49,9 +81,13 @@ impl Password {
     /// Whether this password matches `hash`; with no hash (an unknown user,
     /// a user without a password) it is checked against a dummy one, so every
     /// answer takes as long.
-    pub(super) async fn matches(&self, hash: Option<String>) -> bool {
+    pub(super) async fn matches(&self, hash: Option<String>) -> Result<bool, Busy> {
+        let _core = tokio::time::timeout(BUSY_WAIT, HASHING.acquire())
+            .await
+            .map_err(|_| Busy)?
+            .expect("the semaphore is never closed");
         let password = self.0.clone();
-        off_the_workers(move || {
+        Ok(off_the_workers(move || {
             let hash = hash.as_deref().unwrap_or_else(|| unknown_user_hash());
             PasswordHash::new(hash).is_ok_and(|parsed| {
                 Argon2::default()
@@ -59,7 +95,7 @@ impl Password {
                     .is_ok()
             })
         })
-        .await
+        .await)
     }
 }
 
@@ -93,15 +129,32 @@ mod tests {
     async fn a_hash_matches_its_password_only() {
         let password = Password::parse("correct horse").unwrap();
         let hash = password.hash().await;
-        assert!(password.matches(Some(hash.clone())).await);
-        assert!(
-            !Password::parse("wrong horse")
-                .unwrap()
-                .matches(Some(hash))
-                .await
-        );
-        assert!(!password.matches(None).await);
-        assert!(!password.matches(Some("not a hash".to_owned())).await);
+        assert!(password.matches(Some(hash.clone())).await.unwrap());
+        let wrong = Password::parse("wrong horse").unwrap();
+        assert!(!wrong.matches(Some(hash)).await.unwrap());
+        assert!(!password.matches(None).await.unwrap());
+        assert!(!password
+            .matches(Some("not a hash".to_owned()))
+            .await
+            .unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_check_that_finds_every_core_busy_is_refused() {
+        let all = u32::try_from(HASHING.available_permits()).unwrap();
+        let cores = HASHING.acquire_many(all).await.unwrap();
+        let password = Password::parse("correct horse").unwrap();
+        assert!(matches!(password.matches(None).await, Err(Busy)));
+        drop(cores);
+        assert!(password.matches(None).await.is_ok());
+    }
+
+    #[test]
+    fn new_passwords_have_twelve_characters_at_least() {
+        assert!(Password::parse_new("eleven chrs").is_err());
+        assert!(Password::parse_new("twelve chars").is_ok());
+        assert!(Password::parse_new("ünïcödé-twlv").is_ok());
+        assert!(Password::parse_new(&"x".repeat(MAX_PASSWORD_BYTES + 1)).is_err());
     }
 
     #[test]
