@@ -39,7 +39,16 @@ pub async fn session_of(app: &TestApp, email: &str) -> String {
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
-async fn page(app: &TestApp, path: &str, cookie: &str) -> Reply {
+/// Ann, a super user of `acme` (Webhooks on), signed in: her API token and
+/// her session cookie.
+pub async fn admin_signed_in(app: &TestApp) -> (String, String) {
+    let org = app.org("acme", true).await;
+    let token = app.user_token("ann@acme.test", &org, true).await;
+    (token, session_of(app, "ann@acme.test").await)
+}
+
+/// A page as a browser asks for it.
+pub async fn page(app: &TestApp, path: &str, cookie: &str) -> Reply {
     app.request("GET", path)
         .header("accept", "text/html")
         .header("cookie", cookie)
@@ -107,9 +116,7 @@ async fn users_who_may_not_manage_webhooks_get_403_from_calls_and_pages() {
 #[tokio::test]
 async fn a_missing_webhook_is_a_404_page_and_an_invalid_form_a_400() {
     let app = TestApp::spawn().await;
-    let org = app.org("acme", true).await;
-    app.user_token("ann@acme.test", &org, true).await;
-    let cookie = session_of(&app, "ann@acme.test").await;
+    let (_, cookie) = admin_signed_in(&app).await;
 
     let reply = page(&app, "/webhooks/999999", &cookie).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
@@ -129,9 +136,7 @@ async fn a_missing_webhook_is_a_404_page_and_an_invalid_form_a_400() {
 #[tokio::test]
 async fn the_edit_form_saves_only_what_changed() {
     let app = TestApp::spawn().await;
-    let org = app.org("acme", true).await;
-    let token = app.user_token("ann@acme.test", &org, true).await;
-    let cookie = session_of(&app, "ann@acme.test").await;
+    let (token, cookie) = admin_signed_in(&app).await;
     let created = app.create_named(&token, "Before").await;
     let id = created["id"].as_i64().unwrap();
 

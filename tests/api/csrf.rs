@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 use webhook_admin::server::csrf::REFUSED;
 use webhook_admin::server_fns::{CreateWebhook, Logout};
 
-use crate::browser::{session_of, FORM};
+use crate::browser::{admin_signed_in, FORM};
 use crate::support::{TestApp, GOOD_URL};
 
 const CREATE_BODY: &str =
@@ -15,9 +15,7 @@ const CREATE_BODY: &str =
 #[tokio::test]
 async fn a_cross_site_post_with_a_valid_session_is_refused_and_changes_nothing() {
     let app = TestApp::spawn().await;
-    let org = app.org("acme", true).await;
-    let token = app.user_token("ann@acme.test", &org, true).await;
-    let cookie = session_of(&app, "ann@acme.test").await;
+    let (token, cookie) = admin_signed_in(&app).await;
 
     for forged in [
         vec![("origin", "http://evil.example")],
@@ -55,9 +53,7 @@ async fn a_cross_site_post_with_a_valid_session_is_refused_and_changes_nothing()
 #[tokio::test]
 async fn the_same_post_from_the_sites_own_pages_works() {
     let app = TestApp::spawn().await;
-    let org = app.org("acme", true).await;
-    let token = app.user_token("ann@acme.test", &org, true).await;
-    let cookie = session_of(&app, "ann@acme.test").await;
+    let (token, cookie) = admin_signed_in(&app).await;
 
     for proof in [
         ("sec-fetch-site", "same-origin"),

@@ -9,23 +9,13 @@ use webhook_admin::server_fns::{CreateWebhook, Login};
 use webhook_admin::validation::{messages, Field, FieldErrors};
 use webhook_admin::views::FormEcho;
 
-use crate::browser::{session_of, FORM};
-use crate::support::{Reply, TestApp};
-
-async fn page(app: &TestApp, url: &str, cookie: &str) -> Reply {
-    app.request("GET", url)
-        .header("accept", "text/html")
-        .header("cookie", cookie)
-        .send()
-        .await
-}
+use crate::browser::{admin_signed_in, page, FORM};
+use crate::support::TestApp;
 
 #[tokio::test]
 async fn a_crafted_error_link_shows_nothing_and_fills_in_nothing() {
     let app = TestApp::spawn().await;
-    let org = app.org("acme", true).await;
-    app.user_token("ann@acme.test", &org, true).await;
-    let cookie = session_of(&app, "ann@acme.test").await;
+    let (_, cookie) = admin_signed_in(&app).await;
 
     let mut errors = FieldErrors::default();
     errors.set(
@@ -60,9 +50,7 @@ async fn a_crafted_error_link_shows_nothing_and_fills_in_nothing() {
 #[tokio::test]
 async fn a_rejected_form_shows_its_errors_and_values_once() {
     let app = TestApp::spawn().await;
-    let org = app.org("acme", true).await;
-    app.user_token("ann@acme.test", &org, true).await;
-    let cookie = session_of(&app, "ann@acme.test").await;
+    let (_, cookie) = admin_signed_in(&app).await;
 
     let reply = app
         .request("POST", CreateWebhook::PATH)

@@ -12,7 +12,7 @@ use webhook_admin::server::db::Db;
 use webhook_admin::server::sessions::{DbSessionStore, SessionSettings};
 use webhook_admin::server::site::SiteSettings;
 
-use crate::browser::session_of;
+use crate::browser::{admin_signed_in, page};
 use crate::support::{TestApp, ThrowawayDb, HOST};
 
 fn session_id(cookie: &str) -> Id {
@@ -20,21 +20,14 @@ fn session_id(cookie: &str) -> Id {
 }
 
 async fn page_status(app: &TestApp, cookie: &str) -> (StatusCode, Option<String>) {
-    let reply = app
-        .request("GET", "/tokens")
-        .header("accept", "text/html")
-        .header("cookie", cookie)
-        .send()
-        .await;
+    let reply = page(app, "/tokens", cookie).await;
     (reply.status, reply.header("location").map(str::to_owned))
 }
 
 #[tokio::test]
 async fn every_request_restarts_the_idle_timeout() {
     let app = TestApp::spawn().await;
-    let org = app.org("acme", true).await;
-    app.user_token("ann@acme.test", &org, true).await;
-    let cookie = session_of(&app, "ann@acme.test").await;
+    let (_, cookie) = admin_signed_in(&app).await;
     let store = DbSessionStore::new(&app.db);
     let id = session_id(&cookie);
 
