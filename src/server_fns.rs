@@ -155,25 +155,24 @@ pub async fn delete_webhook(id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The user's API tokens, and the one created just before, shown once.
+/// The user's API tokens (what may be shown of them).
 #[server]
 pub async fn list_tokens() -> Result<Tokens, AppError> {
     let user = web::signed_in_user().await?;
-    let fresh_token = web::auth_session().await?.take_fresh_token().await?;
     let tokens = accounts::tokens_of(&web::state().db, user.principal.user_id).await?;
     Ok(Tokens {
         tokens: tokens.iter().map(web::token_row).collect(),
-        fresh_token: fresh_token.map(Secret),
+        fresh_token: None,
     })
 }
 
-/// Creates a token for the tokens page to show once.
+/// Creates a token and answers with it: the only time it is ever seen, and
+/// it is kept nowhere (only its SHA-256 is stored).
 #[server]
-pub async fn create_api_token() -> Result<(), AppError> {
+pub async fn create_api_token() -> Result<Secret, AppError> {
     let user = web::signed_in_user().await?;
     let token = accounts::create_token(&web::state().db, user.principal.user_id).await?;
-    web::auth_session().await?.show_token_once(&token).await?;
-    Ok(())
+    Ok(Secret(token.as_str().to_owned()))
 }
 
 #[server]

@@ -12,6 +12,6 @@ mod webhook_pages;
 
 pub use common::{HydrationMarker, NotFoundPage, TopBar};
 pub use login::LoginPage;
-pub use tokens::TokensPage;
+pub use tokens::{TokensPage, TOKENS_PATH};
 pub use webhook_list::WebhookListPage;
 pub use webhook_pages::{EditWebhookPage, NewWebhookPage};

@@ -3,12 +3,32 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 use super::common::{CopyButton, ErrorPanel, Loading};
-use crate::server_fns::{list_tokens, CreateApiToken, RevokeApiToken};
+use crate::error::AppError;
+use crate::server_fns::{create_api_token, list_tokens, RevokeApiToken};
 use crate::views::{TokenRow, Tokens};
+
+/// The tokens page; a form posting to it creates a token, shown in that
+/// response only.
+pub const TOKENS_PATH: &str = "/tokens";
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
-    let tokens = Resource::new(|| (), |_| list_tokens());
+    // Rendered on the server: a POST here is the "Create token" form.
+    let create = use_context::<leptos_router::Method>() == Some(leptos_router::Method::Post);
+    let tokens = Resource::new(
+        || (),
+        move |_| async move {
+            let fresh_token = if create {
+                Some(create_api_token().await?)
+            } else {
+                None
+            };
+            Ok::<_, AppError>(Tokens {
+                fresh_token,
+                ..list_tokens().await?
+            })
+        },
+    );
     view! {
         <Title text="API tokens · Webhook admin"/>
         <Suspense fallback=Loading>
@@ -27,7 +47,7 @@ fn TokensView(tokens: Tokens) -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"API tokens"</h1>
-            <form action=CreateApiToken::url() method="post">
+            <form action=TOKENS_PATH method="post">
                 <button type="submit" class="button">"Create token"</button>
             </form>
         </div>

@@ -5,13 +5,11 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
-use super::accounts::ApiToken;
 use super::clock::now_millis;
 use crate::error::AppError;
 
 const USER_ID: &str = "user_id";
 const SIGNED_IN_AT: &str = "signed_in_at";
-const FRESH_TOKEN: &str = "fresh_token";
 const REJECTION: &str = "rejection";
 
 /// However active, a sign-in lasts at most this long.
@@ -53,17 +51,6 @@ impl AuthSession {
     /// Ends the session: its record is deleted and its cookie cleared.
     pub async fn sign_out(&self) -> Result<(), SessionError> {
         Ok(self.0.flush().await?)
-    }
-
-    /// Keeps a new API token until the tokens page shows it, once: that works
-    /// the same with and without JavaScript.
-    pub async fn show_token_once(&self, token: &ApiToken) -> Result<(), SessionError> {
-        Ok(self.0.insert(FRESH_TOKEN, token.as_str()).await?)
-    }
-
-    /// The token kept by [`Self::show_token_once`], removed as it is read.
-    pub async fn take_fresh_token(&self) -> Result<Option<String>, SessionError> {
-        Ok(self.0.remove::<String>(FRESH_TOKEN).await?)
     }
 }
 

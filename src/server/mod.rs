@@ -21,7 +21,8 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use leptos_router::Method;
 
 use crate::app::{shell, App};
 use db::Db;
@@ -61,7 +62,20 @@ impl AppState {
 /// authentication, no session), then the browser pages and their server
 /// functions, with sessions and the same-origin check.
 pub fn app(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // The tokens page also answers the form that creates a token: the new
+    // token is shown in the very response that made it, and stored nowhere.
+    let routes = generate_route_list(App)
+        .into_iter()
+        .map(|route| match route.path() {
+            crate::pages::TOKENS_PATH => AxumRouteListing::new(
+                route.path().to_owned(),
+                route.mode().clone(),
+                [Method::Get, Method::Post],
+                Vec::new(),
+            ),
+            _ => route,
+        })
+        .collect();
     let pages = Router::new()
         .leptos_routes_with_context(
             &state,

@@ -3,9 +3,8 @@
 
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
-use webhook_admin::server_fns::{
-    CreateApiToken, CreateWebhook, ListTokens, ListWebhooks, Login, UpdateWebhook,
-};
+use webhook_admin::server::db::Db;
+use webhook_admin::server_fns::{CreateWebhook, ListWebhooks, Login, UpdateWebhook};
 
 use crate::support::{Reply, TestApp, HOST};
 
@@ -175,9 +174,17 @@ async fn signing_in_keeps_nothing_of_the_previous_session() {
     app.user_token("ann@acme.test", &org, true).await;
     app.user_token("bob@acme.test", &org, true).await;
     let ann = session_of(&app, "ann@acme.test").await;
-    // Ann creates a token: it waits in her session to be shown once.
-    let reply = call(&app, CreateApiToken::PATH, Some(&ann), "").await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    // Ann's rejected form waits in her session, with what she typed.
+    let reply = app
+        .request("POST", CreateWebhook::PATH)
+        .header("accept", "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .header("referer", "http://testserver/webhooks/new")
+        .header("cookie", &ann)
+        .body(FORM, "name=Ann+was+here&url=nope&description=")
+        .send()
+        .await;
+    assert_eq!(reply.status, StatusCode::FOUND);
 
     // Bob signs in on the same browser.
     let reply = call(
@@ -191,7 +198,57 @@ async fn signing_in_keeps_nothing_of_the_previous_session() {
     let bob = set_cookie.split(';').next().unwrap().to_owned();
     assert_ne!(bob, ann);
 
-    let reply = call(&app, ListTokens::PATH, Some(&bob), "").await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
-    assert_eq!(reply.json()["fresh_token"], serde_json::Value::Null);
+    let form = page(&app, "/webhooks/new", &bob).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(!form.text().contains("Ann was here"));
+}
+
+#[tokio::test]
+async fn a_new_token_is_shown_in_the_response_that_made_it_and_kept_nowhere() {
+    let app = TestApp::spawn().await;
+    let (_, cookie) = admin_signed_in(&app).await;
+    let reply = app
+        .request("POST", "/tokens")
+        .header("accept", "text/html")
+        .header("origin", &format!("http://{HOST}"))
+        .header("cookie", &cookie)
+        .body(FORM, "")
+        .send()
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let html = reply.text();
+    let token = html
+        .split("id=\"new-token\"")
+        .nth(1)
+        .and_then(|rest| rest.split_once('>'))
+        .and_then(|(_, rest)| rest.get(..40))
+        .unwrap_or_else(|| panic!("the new token is not on the page: {html}"))
+        .to_owned();
+    assert!(token.bytes().all(|b| b.is_ascii_hexdigit()), "{token}");
+    assert_eq!(
+        app.get("/api/v2/webhooks/", &token).send().await.status,
+        StatusCode::OK
+    );
+
+    // Not in the session store (nor anywhere else: tokens are stored as SHA-256).
+    let sessions: Vec<Vec<u8>> = match &app.db {
+        Db::Sqlite(pool) => sqlx::query_scalar("SELECT data FROM tower_sessions")
+            .fetch_all(pool)
+            .await
+            .unwrap(),
+        Db::Postgres(pool) => sqlx::query_scalar("SELECT data FROM tower_sessions.session")
+            .fetch_all(pool)
+            .await
+            .unwrap(),
+    };
+    assert!(!sessions.is_empty());
+    for data in sessions {
+        assert!(
+            !data.windows(40).any(|w| w == token.as_bytes()),
+            "a session holds the token"
+        );
+    }
+    // A later visit does not show it.
+    let later = page(&app, "/tokens", &cookie).await.text();
+    assert!(!later.contains(&token[8..]));
 }
