@@ -66,11 +66,11 @@ test-unit:
 	cargo test --no-default-features --features ssr --lib --bins
 
 test-sqlite:
-	TEST_BACKEND=sqlite cargo test --no-default-features --features ssr --test api
+	TEST_BACKEND=sqlite cargo test --no-default-features --features ssr --test api --test sign_in_flood
 
 test-postgres: clean-test-dbs
 	@pg_isready -h 127.0.0.1 -p 5432 -q || { echo "PostgreSQL is not running on 127.0.0.1:5432 (see DEVELOPERS.md)"; exit 1; }
-	TEST_BACKEND=postgres cargo test --no-default-features --features ssr --test api
+	TEST_BACKEND=postgres cargo test --no-default-features --features ssr --test api --test sign_in_flood
 	@$(MAKE) --no-print-directory clean-test-dbs
 
 ## Drops databases left behind by interrupted PostgreSQL test runs.
