@@ -46,6 +46,24 @@ pub async fn admin_signed_in(app: &TestApp) -> (String, String) {
     (token, session_of(app, "ann@acme.test").await)
 }
 
+/// A form posted by a browser without JavaScript, from `page_url`.
+pub async fn plain_form_post(
+    app: &TestApp,
+    action: &str,
+    page_url: &str,
+    cookie: &str,
+    body: &str,
+) -> Reply {
+    app.request("POST", action)
+        .header("accept", "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .header("referer", page_url)
+        .header("cookie", cookie)
+        .body(FORM, body.to_owned())
+        .send()
+        .await
+}
+
 /// A page as a browser asks for it.
 pub async fn page(app: &TestApp, path: &str, cookie: &str) -> Reply {
     app.request("GET", path)
@@ -175,15 +193,14 @@ async fn signing_in_keeps_nothing_of_the_previous_session() {
     app.user_token("bob@acme.test", &org, true).await;
     let ann = session_of(&app, "ann@acme.test").await;
     // Ann's rejected form waits in her session, with what she typed.
-    let reply = app
-        .request("POST", CreateWebhook::PATH)
-        .header("accept", "text/html")
-        .header("sec-fetch-site", "same-origin")
-        .header("referer", "http://testserver/webhooks/new")
-        .header("cookie", &ann)
-        .body(FORM, "name=Ann+was+here&url=nope&description=")
-        .send()
-        .await;
+    let reply = plain_form_post(
+        &app,
+        CreateWebhook::PATH,
+        "http://testserver/webhooks/new",
+        &ann,
+        "name=Ann+was+here&url=nope&description=",
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::FOUND);
 
     // Bob signs in on the same browser.

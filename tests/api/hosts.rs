@@ -10,21 +10,19 @@ use crate::support::{TestApp, ThrowawayDb, GOOD_URL};
 async fn a_host_that_is_not_allowed_is_a_bad_request_everywhere() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    for path in ["/api/v2/webhooks/", "/login", "/pkg/webhook-admin.css"] {
-        let reply = app
-            .get(path, &token)
-            .header("host", "evil.example")
-            .send()
-            .await;
-        reply.assert_detail(400, "Bad Request");
+    let refused = [
+        ("/api/v2/webhooks/", vec!["evil.example"]),
+        ("/login", vec!["evil.example"]),
+        ("/pkg/webhook-admin.css", vec!["evil.example"]),
+        ("/api/v2/webhooks/", vec!["testserver", "evil.example"]),
+    ];
+    for (path, hosts) in refused {
+        let mut request = app.get(path, &token);
+        for host in &hosts {
+            request = request.header("host", host);
+        }
+        request.send().await.assert_detail(400, "Bad Request");
     }
-    let reply = app
-        .get("/api/v2/webhooks/", &token)
-        .header("host", "testserver")
-        .header("host", "evil.example")
-        .send()
-        .await;
-    reply.assert_detail(400, "Bad Request");
 
     let reply = app
         .get("/api/v2/webhooks/", &token)

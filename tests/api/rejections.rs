@@ -9,7 +9,7 @@ use webhook_admin::server_fns::{CreateWebhook, Login};
 use webhook_admin::validation::{messages, Field, FieldErrors};
 use webhook_admin::views::FormEcho;
 
-use crate::browser::{admin_signed_in, page, FORM};
+use crate::browser::{admin_signed_in, page, plain_form_post};
 use crate::support::TestApp;
 
 #[tokio::test]
@@ -52,18 +52,14 @@ async fn a_rejected_form_shows_its_errors_and_values_once() {
     let app = TestApp::spawn().await;
     let (_, cookie) = admin_signed_in(&app).await;
 
-    let reply = app
-        .request("POST", CreateWebhook::PATH)
-        .header("accept", "text/html")
-        .header("sec-fetch-site", "same-origin")
-        .header("referer", "http://testserver/webhooks/new")
-        .header("cookie", &cookie)
-        .body(
-            FORM,
-            "name=Kept+name&url=http%3A%2F%2Fexample.com&description=",
-        )
-        .send()
-        .await;
+    let reply = plain_form_post(
+        &app,
+        CreateWebhook::PATH,
+        "http://testserver/webhooks/new",
+        &cookie,
+        "name=Kept+name&url=http%3A%2F%2Fexample.com&description=",
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::FOUND);
     // Back to the page, its address clean.
     assert_eq!(
