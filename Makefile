@@ -29,9 +29,11 @@ help:
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)" \
-		|| cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked
+		|| CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+			cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked
 	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" \
-		|| cargo install wasm-bindgen-cli --version "=$(WASM_BINDGEN_VERSION)" --force
+		|| CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+			cargo install wasm-bindgen-cli --version "=$(WASM_BINDGEN_VERSION)" --force
 	@test -x "$(TOOLS_DIR)/node_modules/.bin/wasm-opt" \
 		|| npm install --silent --no-audit --no-fund --prefix "$(TOOLS_DIR)" binaryen@$(BINARYEN_VERSION)
 

@@ -28,6 +28,9 @@ pub enum AppError {
     TooManyAttempts(i64),
     #[error("The server is busy. Please try again in a moment.")]
     Busy,
+    /// The database cannot be reached right now.
+    #[error("The service is temporarily unavailable. Please try again in a moment.")]
+    Unavailable,
     /// An internal failure; its cause was logged on the server.
     #[error("Something went wrong on our side. Please try again.")]
     Server,
@@ -45,7 +48,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Invalid(..) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy | AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Server | AppError::ServerFn(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

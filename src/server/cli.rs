@@ -110,7 +110,7 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 async fn connect_and_migrate(config: &Config) -> Result<Db, Box<dyn std::error::Error>> {
-    let db = Db::connect(&config.database_url).await?;
+    let db = Db::connect_with(&config.database_url, config.database_timeout()).await?;
     db.migrate().await?;
     Ok(db)
 }
@@ -218,6 +218,16 @@ async fn serve(config: &Config) -> CliResult {
             .clone()
             .sweep_expired(config.session_sweep_period()),
     );
+    if let Some(metrics_addr) = config.metrics_listen {
+        let listener = tokio::net::TcpListener::bind(metrics_addr).await?;
+        tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+        let metrics = super::ops::metrics_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, metrics).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let app = app(state);
     let shutdown = shutdown_signal()?;
     tracing::info!("listening on http://{addr}");

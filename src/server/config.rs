@@ -28,6 +28,16 @@ pub struct Config {
     )]
     pub listen: SocketAddr,
 
+    /// Address for Prometheus metrics (`GET /metrics`); off when unset. Keep
+    /// it private (loopback or an internal network): it is not authenticated.
+    #[arg(long, env = "METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// Seconds a query waits for a database connection before the request
+    /// answers 503 (the database is away or overloaded).
+    #[arg(long, env = "DATABASE_TIMEOUT_SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub database_timeout_secs: u64,
+
     /// The address people use; when it is https, session cookies are Secure.
     #[arg(long, env = "PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
@@ -139,6 +149,10 @@ impl Config {
         }
     }
 
+    pub fn database_timeout(&self) -> Duration {
+        Duration::from_secs(self.database_timeout_secs)
+    }
+
     pub fn session_sweep_period(&self) -> Duration {
         Duration::from_secs(self.session_sweep_secs)
     }
@@ -148,7 +162,12 @@ impl Config {
 impl fmt::Display for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "  database:      {}", mask_password(&self.database_url))?;
+        writeln!(f, "  db timeout:    {} s", self.database_timeout_secs)?;
         writeln!(f, "  listen:        {}", self.listen)?;
+        match self.metrics_listen {
+            Some(addr) => writeln!(f, "  metrics:       http://{addr}/metrics")?,
+            None => writeln!(f, "  metrics:       (off)")?,
+        }
         writeln!(
             f,
             "  public URL:    {}",

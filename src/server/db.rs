@@ -13,6 +13,9 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://webhook-admin.db";
 
+/// How long a query waits for a free connection by default.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite(SqlitePool),
@@ -63,6 +66,13 @@ pub enum ConnectError {
 impl Db {
     /// Opens the database named by `url`, creating a SQLite file if needed.
     pub async fn connect(url: &str) -> Result<Db, ConnectError> {
+        Db::connect_with(url, DEFAULT_ACQUIRE_TIMEOUT).await
+    }
+
+    /// [`Db::connect`], waiting at most `acquire_timeout` for a connection
+    /// before a query fails (and the request answers 503): when the
+    /// database is away, requests fail fast instead of piling up.
+    pub async fn connect_with(url: &str, acquire_timeout: Duration) -> Result<Db, ConnectError> {
         if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(ConnectError::Connect)?
@@ -79,6 +89,7 @@ impl Db {
             let _turn = MigrationLock::take(options.get_filename()).await?;
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .acquire_timeout(acquire_timeout)
                 .connect_with(options)
                 .await
                 .map_err(ConnectError::Connect)?;
@@ -86,7 +97,7 @@ impl Db {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(acquire_timeout)
                 .connect(url)
                 .await
                 .map_err(ConnectError::Connect)?;
@@ -139,6 +150,22 @@ impl Db {
         }
     }
 
+    /// True when a trivial query answers within `timeout` (the readiness probe).
+    pub async fn is_reachable(&self, timeout: Duration) -> bool {
+        let ping =
+            async { on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(drop)) };
+        matches!(tokio::time::timeout(timeout, ping).await, Ok(Ok(_)))
+    }
+
+    /// Connections handed out now, and the pool's size.
+    pub fn connections_in_use(&self) -> (u32, u32) {
+        on_pool!(self, pool => {
+            let size = pool.size();
+            let idle = u32::try_from(pool.num_idle()).unwrap_or(size);
+            (size.saturating_sub(idle), pool.options().get_max_connections())
+        })
+    }
+
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await)
     }
@@ -186,4 +213,33 @@ impl Drop for MigrationLock {
 /// True when a write failed because a UNIQUE constraint already holds the value.
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+/// True when a query failed because the database could not be reached or
+/// is going away (network, pool, server shutting down, file unreadable),
+/// not because of the query: the client may retry later (503).
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(e) => {
+            let code = e.code().unwrap_or_default();
+            if e.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // Busy (5), I/O error (10), cannot open (14), with their
+                // extended codes (the low byte is the primary code).
+                code.parse::<i32>()
+                    .is_ok_and(|n| matches!(n & 0xff, 5 | 10 | 14))
+            } else {
+                // PostgreSQL: connection exceptions (08…), out of resources
+                // (53…), shutting down or not yet accepting (57P…).
+                ["08", "53", "57P"]
+                    .iter()
+                    .any(|prefix| code.starts_with(prefix))
+            }
+        }
+        _ => false,
+    }
 }

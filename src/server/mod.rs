@@ -10,6 +10,7 @@ pub mod csrf;
 pub mod db;
 pub mod headers;
 pub mod listener;
+pub mod ops;
 pub mod rejections;
 pub mod sessions;
 pub mod site;
@@ -38,6 +39,7 @@ pub struct AppState {
     pub sessions: sessions::DbSessionStore,
     pub session_settings: sessions::SessionSettings,
     pub site: Arc<site::SiteSettings>,
+    pub metrics: Arc<ops::Metrics>,
 }
 
 impl AppState {
@@ -54,13 +56,15 @@ impl AppState {
             leptos_options,
             session_settings,
             site: Arc::new(site),
+            metrics: Arc::default(),
         }
     }
 }
 
 /// The whole application behind the allowed-hosts check: the REST API (token
 /// authentication, no session), then the browser pages and their server
-/// functions, with sessions and the same-origin check.
+/// functions, with sessions and the same-origin check; beside it the
+/// health probes; around all of it request ids, logs and metrics.
 pub fn app(state: AppState) -> Router {
     // The tokens page also answers the form that creates a token: the new
     // token is shown in the very response that made it, and stored nowhere.
@@ -102,6 +106,8 @@ pub fn app(state: AppState) -> Router {
         ))
         .with_state(state.clone());
     let site = state.site.clone();
+    let metrics = state.metrics.clone();
+    let probes = ops::probes().with_state(state.clone());
     let https = site
         .public_origin
         .as_deref()
@@ -113,5 +119,8 @@ pub fn app(state: AppState) -> Router {
             site,
             site::allowed_hosts_only,
         ));
+    // Probes answer any Host: load balancers often probe by address.
     headers::layer(app, https)
+        .merge(probes)
+        .layer(axum::middleware::from_fn_with_state(metrics, ops::observe))
 }

@@ -66,11 +66,21 @@ fn internal(cause: impl Debug) -> AppError {
     AppError::Server
 }
 
+/// A failed query: the database being away is worth a retry, not a bug.
+fn database_failure(error: sqlx::Error) -> AppError {
+    if crate::server::db::is_unavailable(&error) {
+        tracing::warn!(?error, "database unavailable");
+        AppError::Unavailable
+    } else {
+        internal(error)
+    }
+}
+
 impl From<ServiceError> for AppError {
     fn from(error: ServiceError) -> Self {
         match error {
             ServiceError::NotFound | ServiceError::InvalidPage => AppError::NotFound,
-            ServiceError::Database(e) => internal(e),
+            ServiceError::Database(e) => database_failure(e),
         }
     }
 }
@@ -93,7 +103,7 @@ impl From<SignInError> for AppError {
                 AppError::TooManyAttempts(retry_after_secs)
             }
             SignInError::Busy(_) => AppError::Busy,
-            SignInError::Database(e) => internal(e),
+            SignInError::Database(e) => database_failure(e),
         }
     }
 }
@@ -112,7 +122,7 @@ impl From<SessionError> for AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
-        internal(error)
+        database_failure(error)
     }
 }
 
@@ -131,7 +141,9 @@ pub fn set_error_status(error: &AppError) {
         AppError::TooManyAttempts(retry_after_secs) => {
             response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
         }
-        AppError::Busy => response.insert_header(header::RETRY_AFTER, HeaderValue::from(1)),
+        AppError::Busy | AppError::Unavailable => {
+            response.insert_header(header::RETRY_AFTER, HeaderValue::from(1))
+        }
         _ => {}
     }
 }

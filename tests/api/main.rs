@@ -1,6 +1,7 @@
 //! The REST API and the CLI against a real database: SQLite by default,
 //! PostgreSQL with `TEST_BACKEND=postgres` (`make test` runs both).
 
+mod process;
 mod support;
 
 mod auth;
@@ -14,9 +15,11 @@ mod limits;
 mod list;
 mod methods;
 mod migrations;
+mod ops;
 mod rejections;
 mod scoping;
 mod secrets;
 mod sessions;
 mod sign_in;
+mod stress;
 mod update_delete;

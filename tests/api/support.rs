@@ -48,7 +48,12 @@ pub struct ThrowawayDb {
 }
 
 impl ThrowawayDb {
+    /// A database on the backend this run tests (`TEST_BACKEND`).
     pub async fn new() -> ThrowawayDb {
+        ThrowawayDb::on(backend()).await
+    }
+
+    pub async fn on(backend: Backend) -> ThrowawayDb {
         let unique = format!(
             "{}_{}_{}",
             std::process::id(),
@@ -58,7 +63,7 @@ impl ThrowawayDb {
                 .unwrap()
                 .subsec_nanos()
         );
-        match backend() {
+        match backend {
             Backend::Sqlite => {
                 let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
                     .join(format!("test_{unique}.db"));
@@ -121,6 +126,7 @@ impl Drop for ThrowawayDb {
 
 pub struct TestApp {
     pub db: Db,
+    pub state: AppState,
     router: Router,
     // Last, so the pool is dropped before the database is.
     pub database: ThrowawayDb,
@@ -153,14 +159,25 @@ impl TestApp {
         let db = Db::connect(&database.url)
             .await
             .expect("throwaway database opens");
+        TestApp::on(db, database, site, sessions).await
+    }
+
+    /// The application over an open pool (`database` is what it points at).
+    pub async fn on(
+        db: Db,
+        database: ThrowawayDb,
+        site: SiteSettings,
+        sessions: SessionSettings,
+    ) -> TestApp {
         db.migrate().await.expect("migrations run");
         let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
             .unwrap()
             .leptos_options;
         let state = AppState::new(db.clone(), leptos_options, sessions, site);
-        let router = app(state);
+        let router = app(state.clone());
         TestApp {
             db,
+            state,
             router,
             database,
         }

@@ -50,8 +50,21 @@ pub enum ApiError {
     /// The resource's router adds the `Allow` header.
     #[error("Method \"{0}\" not allowed.")]
     MethodNotAllowed(String),
+    /// The database cannot be reached; the client may retry.
+    #[error("Service temporarily unavailable.")]
+    Unavailable(#[source] sqlx::Error),
     #[error("A server error occurred.")]
-    Database(#[from] sqlx::Error),
+    Database(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        if crate::server::db::is_unavailable(&error) {
+            ApiError::Unavailable(error)
+        } else {
+            ApiError::Database(error)
+        }
+    }
 }
 
 impl ApiError {
@@ -73,6 +86,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -93,7 +107,7 @@ impl From<ServiceError> for ApiError {
         match error {
             ServiceError::NotFound => ApiError::WebhookNotFound,
             ServiceError::InvalidPage => ApiError::InvalidPage,
-            ServiceError::Database(e) => ApiError::Database(e),
+            ServiceError::Database(e) => e.into(),
         }
     }
 }
@@ -113,9 +127,18 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = ?self, "request failed");
                 json!({ "detail": self.to_string() })
             }
+            ApiError::Unavailable(_) => {
+                tracing::warn!(error = ?self, "database unavailable");
+                json!({ "detail": self.to_string() })
+            }
             _ => json!({ "detail": self.to_string() }),
         };
         let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

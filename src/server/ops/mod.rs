@@ -1,0 +1,146 @@
+//! What operators watch: liveness and readiness probes, a request id and one
+//! log line per request, and Prometheus metrics (on their own address).
+
+mod metrics;
+
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tracing::Instrument;
+
+pub use metrics::Metrics;
+
+use super::AppState;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// How long the readiness probe waits for the database.
+const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `/healthz` and `/readyz`: no authentication, any host (load balancers
+/// often probe by address), no session.
+pub fn probes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+}
+
+/// The process is up and answering; the database is not consulted, so a
+/// database outage does not get healthy instances restarted.
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// Ready when the database answers; 503 otherwise, so a load balancer sends
+/// requests elsewhere until it is back.
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.db.is_reachable(READINESS_TIMEOUT).await {
+        Json(json!({ "status": "ready" })).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "detail": "Service temporarily unavailable." })),
+        )
+            .into_response()
+    }
+}
+
+/// `GET /metrics` in Prometheus' text format, for the metrics listener.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(render_metrics))
+        .with_state(state)
+}
+
+async fn render_metrics(State(state): State<AppState>) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(state.db.connections_in_use()),
+    )
+        .into_response()
+}
+
+/// Wraps every route: gives the request an id (the client's `x-request-id`
+/// when it is a sane one, else a new one), runs it inside a span carrying
+/// that id (so every log line of the request has it), echoes the id on the
+/// response, logs one line (method, path without query, status, latency —
+/// never a body, token or cookie) and counts it in the metrics.
+pub async fn observe(
+    State(metrics): State<std::sync::Arc<Metrics>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let id = request
+        .headers()
+        .get(&REQUEST_ID)
+        .filter(|value| is_sane_request_id(value.as_bytes()))
+        .cloned()
+        .unwrap_or_else(new_request_id);
+    request.headers_mut().insert(REQUEST_ID, id.clone());
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(unmatched)", |p| p.as_str())
+        .to_owned();
+    let span = tracing::info_span!("request", id = id.to_str().unwrap_or_default());
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    span.in_scope(|| {
+        tracing::info!(
+            target: "webhook_admin::http",
+            %method,
+            path,
+            status,
+            latency_ms = elapsed.as_secs_f64() * 1000.0,
+            "answered"
+        );
+    });
+    metrics.record(&route, &method, status, elapsed);
+    response.headers_mut().insert(REQUEST_ID, id);
+    response
+}
+
+/// Up to 128 characters of letters, digits and `-_.:` — what proxies and
+/// tracing systems send; anything else is replaced rather than logged.
+fn is_sane_request_id(value: &[u8]) -> bool {
+    (1..=128).contains(&value.len())
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
+}
+
+fn new_request_id() -> HeaderValue {
+    let bytes: [u8; 16] = rand::random();
+    HeaderValue::from_str(&hex::encode(bytes)).expect("hex is a valid header value")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_from_clients_are_kept_only_when_sane() {
+        assert!(is_sane_request_id(b"3f2a-9c_01.lb:7"));
+        assert!(!is_sane_request_id(b""));
+        assert!(!is_sane_request_id(b"has space"));
+        assert!(!is_sane_request_id(b"quote\"d"));
+        assert!(!is_sane_request_id(&[b'a'; 129]));
+        let fresh = new_request_id();
+        assert_eq!(fresh.len(), 32);
+        assert!(is_sane_request_id(fresh.as_bytes()));
+        assert_ne!(fresh, new_request_id());
+    }
+}
