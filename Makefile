@@ -17,7 +17,7 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS_DIR)/node_modules/.bin:$(PATH)
 export LEPTOS_OUTPUT_NAME := webhook-admin
 export TEST_POSTGRES_URL
 
-.PHONY: help tools browser-tools run release client-size test test-unit test-sqlite test-postgres test-e2e build-site lint clean-test-dbs
+.PHONY: help tools browser-tools run release client-size test test-unit test-sqlite test-postgres test-e2e build-site lint clean-test-dbs openapi
 
 help:
 	@echo "make run      build and serve the app on http://127.0.0.1:3000 (SQLite by default)"
@@ -74,6 +74,10 @@ test-postgres: clean-test-dbs
 	@pg_isready -h 127.0.0.1 -p 5432 -q || { echo "PostgreSQL is not running on 127.0.0.1:5432 (see DEVELOPERS.md)"; exit 1; }
 	TEST_BACKEND=postgres cargo test --no-default-features --features ssr --test api --test sign_in_flood
 	@$(MAKE) --no-print-directory clean-test-dbs
+
+## Rewrites docs/openapi.json from the code (review the diff).
+openapi:
+	UPDATE_OPENAPI=1 cargo test --no-default-features --features ssr --test api -- openapi::the_served_document_is_the_committed_one
 
 ## Drops databases left behind by interrupted PostgreSQL test runs.
 clean-test-dbs:

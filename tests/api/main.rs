@@ -15,6 +15,7 @@ mod limits;
 mod list;
 mod methods;
 mod migrations;
+mod openapi;
 mod ops;
 mod rejections;
 mod scoping;

@@ -4,10 +4,49 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
 
 use crate::server::webhooks::{AccessDenied, ServiceError};
-use crate::validation::FieldErrors;
+use crate::validation::{Field, FieldErrors};
+
+/// `{"detail": "…"}`: the body of every error but an invalid field.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    #[schema(example = "Authentication credentials were not provided.")]
+    detail: String,
+}
+
+/// An invalid body: each failing field with its messages, or
+/// `non_field_errors` when the body is not a JSON object.
+#[derive(Default, Serialize, utoipa::ToSchema)]
+pub struct ValidationErrors {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    active: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    non_field_errors: Option<Vec<String>>,
+}
+
+impl From<&FieldErrors> for ValidationErrors {
+    fn from(errors: &FieldErrors) -> Self {
+        let mut body = ValidationErrors::default();
+        for (field, messages) in errors.iter() {
+            let slot = match field {
+                Field::Name => &mut body.name,
+                Field::Url => &mut body.url,
+                Field::Description => &mut body.description,
+                Field::Active => &mut body.active,
+            };
+            *slot = Some(messages.to_vec());
+        }
+        body
+    }
+}
 
 /// Every way a REST request can fail, with the contract's message for each.
 /// Causes stay attached as sources; they are logged once, here, and never
@@ -115,25 +154,30 @@ impl From<ServiceError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let body = match &self {
-            ApiError::Validation(errors) => Value::Object(
-                errors
-                    .iter()
-                    .map(|(field, messages)| (field.as_str().to_owned(), json!(messages)))
-                    .collect::<Map<String, Value>>(),
-            ),
-            ApiError::NotADictionary(_) => json!({ "non_field_errors": [self.to_string()] }),
+        let detail = || ErrorDetail {
+            detail: self.to_string(),
+        };
+        let mut response = match &self {
+            ApiError::Validation(errors) => {
+                (status, Json(ValidationErrors::from(errors))).into_response()
+            }
+            ApiError::NotADictionary(_) => {
+                let body = ValidationErrors {
+                    non_field_errors: Some(vec![self.to_string()]),
+                    ..ValidationErrors::default()
+                };
+                (status, Json(body)).into_response()
+            }
             ApiError::Database(_) => {
                 tracing::error!(error = ?self, "request failed");
-                json!({ "detail": self.to_string() })
+                (status, Json(detail())).into_response()
             }
             ApiError::Unavailable(_) => {
                 tracing::warn!(error = ?self, "database unavailable");
-                json!({ "detail": self.to_string() })
+                (status, Json(detail())).into_response()
             }
-            _ => json!({ "detail": self.to_string() }),
+            _ => (status, Json(detail())).into_response(),
         };
-        let mut response = (status, Json(body)).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response
                 .headers_mut()

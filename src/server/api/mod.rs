@@ -6,3 +6,4 @@ pub mod error;
 pub mod extract;
 pub mod json_body;
 pub mod links;
+pub mod openapi;

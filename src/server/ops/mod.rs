@@ -31,15 +31,43 @@ pub fn probes() -> Router<AppState> {
         .route("/readyz", get(readyz))
 }
 
+/// What a probe answers.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)] // documents the probes' bodies
+pub(crate) struct Probe {
+    /// `ok`, `ready` or `unavailable`.
+    status: String,
+    /// Only when unavailable: `Service temporarily unavailable.`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+}
+
 /// The process is up and answering; the database is not consulted, so a
 /// database outage does not get healthy instances restarted.
-async fn healthz() -> Json<serde_json::Value> {
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    security(()),
+    responses((status = 200, description = "`{\"status\": \"ok\"}`", body = Probe))
+)]
+pub(crate) async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
 /// Ready when the database answers; 503 otherwise, so a load balancer sends
 /// requests elsewhere until it is back.
-async fn readyz(State(state): State<AppState>) -> Response {
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    security(()),
+    responses(
+        (status = 200, description = "`{\"status\": \"ready\"}`", body = Probe),
+        (status = 503, description = "The database cannot be reached", body = Probe),
+    )
+)]
+pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
     if state.db.is_reachable(READINESS_TIMEOUT).await {
         Json(json!({ "status": "ready" })).into_response()
     } else {

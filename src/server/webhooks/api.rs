@@ -11,9 +11,14 @@ use serde_json::json;
 
 use super::{PageRequest, WebhookResource};
 use crate::server::api::auth::WebhookCaller;
-use crate::server::api::error::ApiError;
+use crate::server::api::error::{ApiError, ErrorDetail};
 use crate::server::api::extract::{WebhookBody, WebhookId};
 use crate::server::api::links::RequestUrl;
+use crate::server::api::openapi;
+use crate::server::api::openapi::{
+    BadRequest, Forbidden, NotFound, TooLarge, Unauthenticated, Unavailable, UnsupportedMediaType,
+    WebhookCreate, WebhookUpdate,
+};
 use crate::server::webhooks as service;
 use crate::server::AppState;
 use crate::validation::{validate_changes, validate_new};
@@ -39,6 +44,7 @@ pub fn router() -> Router<AppState> {
     );
     // The same paths without the trailing slash are served identically.
     Router::new()
+        .route(openapi::PATH, get(openapi::serve))
         .route("/api/v2/webhooks/", list.clone())
         .route("/api/v2/webhooks", list)
         .route("/api/v2/webhooks/{id}/", item.clone())
@@ -57,15 +63,59 @@ fn with_allow(router: MethodRouter<AppState>, allow: &'static str) -> MethodRout
     ))
 }
 
-#[derive(Serialize)]
-struct ListBody<'a> {
+/// One page of webhooks, ordered by id.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = WebhookList)]
+pub(crate) struct ListBody<'a> {
+    /// Webhooks in the organization, on every page.
     count: i64,
+    /// The next page's absolute URL, or null on the last page.
+    #[schema(format = "uri")]
     next: Option<String>,
+    /// The previous page's absolute URL (no `page` for the first), or null.
+    #[schema(format = "uri")]
     previous: Option<String>,
     results: Vec<WebhookResource<'a>>,
 }
 
-async fn list(
+/// `?page=&page_size=`, read the way DRF reads them (Python's `int()`).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the query; `PageRequest` reads it
+pub(crate) struct PageQuery {
+    /// The page, from 1 (or `last`). Past the last page: 404 "Invalid page.".
+    #[param(minimum = 1)]
+    page: Option<i64>,
+    /// Webhooks per page: 25 by default, at most 100 (larger asks get 100).
+    #[param(minimum = 1)]
+    page_size: Option<i64>,
+}
+
+/// The `{id}` of a webhook's path.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // documents the path; `WebhookId` reads it
+pub(crate) struct IdPath {
+    /// The webhook's id; not an integer: 404 "Not found.".
+    id: i64,
+}
+
+/// List the organization's webhooks, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/v2/webhooks/",
+    operation_id = "listWebhooks",
+    tag = "webhooks",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of webhooks", body = ListBody),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "`Invalid page.`", body = ErrorDetail),
+        (status = 503, response = Unavailable),
+    )
+)]
+pub(crate) async fn list(
     State(state): State<AppState>,
     WebhookCaller(scope): WebhookCaller,
     url: RequestUrl,
@@ -85,7 +135,22 @@ async fn list(
     Ok(Json(body).into_response())
 }
 
-async fn retrieve(
+/// One webhook.
+#[utoipa::path(
+    get,
+    path = "/api/v2/webhooks/{id}/",
+    operation_id = "retrieveWebhook",
+    tag = "webhooks",
+    params(IdPath),
+    responses(
+        (status = 200, description = "The webhook", body = WebhookResource),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
+pub(crate) async fn retrieve(
     State(state): State<AppState>,
     WebhookCaller(scope): WebhookCaller,
     WebhookId(id): WebhookId,
@@ -94,7 +159,25 @@ async fn retrieve(
     Ok(Json(webhook.resource()).into_response())
 }
 
-async fn create(
+/// Create a webhook.
+#[utoipa::path(
+    post,
+    path = "/api/v2/webhooks/",
+    operation_id = "createWebhook",
+    tag = "webhooks",
+    request_body = WebhookCreate,
+    responses(
+        (status = 201, description = "Created; `Location` is its address", body = WebhookResource,
+            headers(("Location" = String, description = "The new webhook's absolute URL"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 503, response = Unavailable),
+    )
+)]
+pub(crate) async fn create(
     State(state): State<AppState>,
     WebhookCaller(scope): WebhookCaller,
     url: RequestUrl,
@@ -111,7 +194,26 @@ async fn create(
         .into_response())
 }
 
-async fn update(
+/// Change some fields of a webhook (PATCH only; there is no PUT).
+#[utoipa::path(
+    patch,
+    path = "/api/v2/webhooks/{id}/",
+    operation_id = "updateWebhook",
+    tag = "webhooks",
+    params(IdPath),
+    request_body = WebhookUpdate,
+    responses(
+        (status = 200, description = "The changed webhook", body = WebhookResource),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 503, response = Unavailable),
+    )
+)]
+pub(crate) async fn update(
     State(state): State<AppState>,
     WebhookCaller(scope): WebhookCaller,
     WebhookId(id): WebhookId,
@@ -122,7 +224,22 @@ async fn update(
     Ok(Json(webhook.resource()).into_response())
 }
 
-async fn delete(
+/// Delete a webhook.
+#[utoipa::path(
+    delete,
+    path = "/api/v2/webhooks/{id}/",
+    operation_id = "deleteWebhook",
+    tag = "webhooks",
+    params(IdPath),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = Unauthenticated),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
+pub(crate) async fn delete(
     State(state): State<AppState>,
     WebhookCaller(scope): WebhookCaller,
     WebhookId(id): WebhookId,

@@ -72,15 +72,24 @@ pub struct Webhook {
 }
 
 /// A webhook as the API shows it, fields in the documented order.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Webhook)]
 pub struct WebhookResource<'a> {
+    /// Never reused, even after a delete.
     id: i64,
     name: &'a str,
+    /// The Slack URL as stored (a credential: keep it secret).
     url: &'a str,
     description: &'a str,
+    /// Always `slack`.
+    #[schema(pattern = "^slack$")]
     integration_type: &'static str,
     active: bool,
+    /// When it was created, UTC with milliseconds.
+    #[schema(format = DateTime, example = "2026-11-27T14:03:07.123Z")]
     created: String,
+    /// When it was last changed, UTC with milliseconds.
+    #[schema(format = DateTime, example = "2026-11-27T14:03:07.123Z")]
     updated: String,
 }
 
