@@ -233,4 +233,90 @@ mod tests {
         assert!(!is_json(""));
         assert!(!is_json("application/jsonx"));
     }
+
+    mod generated {
+        use proptest::prelude::*;
+        use serde_json::{json, Value};
+
+        use super::*;
+        use crate::validation::{validate_changes, validate_new};
+
+        /// Any JSON value, nested a few levels.
+        fn any_json() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(|n| json!(n)),
+                any::<f64>()
+                    .prop_filter("finite", |f| f.is_finite())
+                    .prop_map(|f| json!(f)),
+                ".{0,40}".prop_map(Value::String),
+            ];
+            leaf.prop_recursive(3, 24, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    prop::collection::btree_map(
+                        prop_oneof![
+                            Just("name".to_owned()),
+                            Just("url".to_owned()),
+                            Just("description".to_owned()),
+                            Just("active".to_owned()),
+                            "[a-z]{1,6}",
+                        ],
+                        inner,
+                        0..5,
+                    )
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+            /// No byte string makes the reader (or the validation after it) panic.
+            #[test]
+            fn any_bytes_are_read_or_refused(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+                if let Ok(input) = parse_webhook_json(&bytes) {
+                    let _ = validate_new(&input);
+                    let _ = validate_changes(&input);
+                }
+            }
+
+            /// Any JSON document gets a verdict: an object's fields come through
+            /// as what they were; anything else is "not a dictionary".
+            #[test]
+            fn any_json_gets_a_verdict(document in any_json()) {
+                let bytes = serde_json::to_vec(&document).unwrap();
+                match (&document, parse_webhook_json(&bytes)) {
+                    (Value::Object(fields), Ok(input)) => {
+                        for (key, got) in [
+                            ("name", &input.name),
+                            ("url", &input.url),
+                            ("description", &input.description),
+                            ("active", &input.active),
+                        ] {
+                            let expected = match fields.get(key) {
+                                None => Input::Missing,
+                                Some(Value::Null) => Input::Null,
+                                Some(Value::Bool(b)) => Input::Bool(*b),
+                                Some(Value::String(text)) => Input::Text(text.clone()),
+                                Some(Value::Array(_) | Value::Object(_)) => Input::Structured,
+                                Some(Value::Number(_)) => {
+                                    prop_assert!(matches!(got, Input::Number(_)), "{key}: {got:?}");
+                                    continue;
+                                }
+                            };
+                            prop_assert_eq!(got, &expected, "{}", key);
+                        }
+                        let _ = validate_new(&input);
+                        let _ = validate_changes(&input);
+                    }
+                    (Value::Object(_), Err(e)) => prop_assert!(false, "an object refused: {e:?}"),
+                    (_, Err(ApiError::NotADictionary(_))) => {}
+                    (_, other) => prop_assert!(false, "{document}: {other:?}"),
+                }
+            }
+        }
+    }
 }
