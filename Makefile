@@ -9,6 +9,11 @@ CARGO_LEPTOS_VERSION := 0.3.5
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"/, "", $$3); print $$3; exit}' Cargo.lock)
 BINARYEN_VERSION := 132.0.0
 TOOLS_DIR := $(CURDIR)/.tools
+SCHEMATHESIS_VERSION := 4.32.5
+SPEC_VALIDATOR_VERSION := 0.9.0
+# Schema fuzzing: examples per operation for `make fuzz`, and in `make test`.
+FUZZ_EXAMPLES ?= 1000
+FUZZ_EXAMPLES_CI ?= 100
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 export PATH := $(HOME)/.cargo/bin:$(TOOLS_DIR)/node_modules/.bin:$(PATH)
@@ -17,13 +22,15 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS_DIR)/node_modules/.bin:$(PATH)
 export LEPTOS_OUTPUT_NAME := webhook-admin
 export TEST_POSTGRES_URL
 
-.PHONY: help tools browser-tools run release client-size test test-unit test-sqlite test-postgres test-e2e build-site lint clean-test-dbs openapi
+.PHONY: help tools browser-tools run release client-size test test-unit test-sqlite test-postgres test-e2e build-site lint clean-test-dbs openapi fuzz fuzz-tools test-fuzz pg-ready
 
 help:
 	@echo "make run      build and serve the app on http://127.0.0.1:3000 (SQLite by default)"
 	@echo "make test     run every test: browser (Playwright), unit, API and CLI on SQLite and PostgreSQL"
 	@echo "make release  build target/release/webhook-admin and the optimised site"
 	@echo "make lint     rustfmt and clippy, both feature sets"
+	@echo "make fuzz     schema fuzzing (schemathesis, $(FUZZ_EXAMPLES) examples per operation) on both databases"
+	@echo "make openapi  rewrite docs/openapi.json from the code"
 
 ## Installs the toolchain pieces, each only when missing (see DEVELOPERS.md).
 tools:
@@ -53,7 +60,9 @@ build-site: tools
 	cargo leptos build
 
 # The browser suite runs against the release build, the one people deploy.
-test: tools browser-tools client-size test-e2e test-unit test-sqlite test-postgres
+test: tools browser-tools client-size test-e2e test-unit test-sqlite test-postgres test-fuzz
+# The tests that run the server as a process (kill -9, two instances) use it too.
+test: export WEBHOOK_ADMIN_BIN := $(CURDIR)/target/release/webhook-admin
 
 ## The optimised release build, and the size of what browsers download.
 client-size: release
@@ -70,10 +79,28 @@ test-unit:
 test-sqlite:
 	TEST_BACKEND=sqlite cargo test --no-default-features --features ssr --test api --test sign_in_flood
 
-test-postgres: clean-test-dbs
-	@pg_isready -h 127.0.0.1 -p 5432 -q || { echo "PostgreSQL is not running on 127.0.0.1:5432 (see DEVELOPERS.md)"; exit 1; }
+test-postgres: pg-ready clean-test-dbs
 	TEST_BACKEND=postgres cargo test --no-default-features --features ssr --test api --test sign_in_flood
 	@$(MAKE) --no-print-directory clean-test-dbs
+
+## schemathesis and an OpenAPI validator, in a virtualenv of their own.
+fuzz-tools:
+	@test -x "$(TOOLS_DIR)/venv/bin/st" || { python3 -m venv "$(TOOLS_DIR)/venv" \
+		&& "$(TOOLS_DIR)/venv/bin/pip" install -q schemathesis==$(SCHEMATHESIS_VERSION) \
+			openapi-spec-validator==$(SPEC_VALIDATOR_VERSION); }
+
+## Schema fuzzing of the release server from docs/openapi.json, on both backends.
+fuzz: release fuzz-tools pg-ready
+	scripts/fuzz.sh $(FUZZ_EXAMPLES) sqlite
+	scripts/fuzz.sh $(FUZZ_EXAMPLES) postgres
+
+## The same at CI size (part of `make test`).
+test-fuzz: release fuzz-tools pg-ready
+	scripts/fuzz.sh $(FUZZ_EXAMPLES_CI) sqlite
+	scripts/fuzz.sh $(FUZZ_EXAMPLES_CI) postgres
+
+pg-ready:
+	@pg_isready -h 127.0.0.1 -p 5432 -q || { echo "PostgreSQL is not running on 127.0.0.1:5432 (see DEVELOPERS.md)"; exit 1; }
 
 ## Rewrites docs/openapi.json from the code (review the diff).
 openapi:

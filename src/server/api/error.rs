@@ -11,6 +11,7 @@ use crate::validation::{Field, FieldErrors};
 
 /// `{"detail": "…"}`: the body of every error but an invalid field.
 #[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)] // additionalProperties: false, so it is told apart from field errors
 pub struct ErrorDetail {
     #[schema(example = "Authentication credentials were not provided.")]
     detail: String,
@@ -19,6 +20,7 @@ pub struct ErrorDetail {
 /// An invalid body: each failing field with its messages, or
 /// `non_field_errors` when the body is not a JSON object.
 #[derive(Default, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)] // additionalProperties: false
 pub struct ValidationErrors {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<Vec<String>>,
