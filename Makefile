@@ -22,12 +22,13 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS_DIR)/node_modules/.bin:$(PATH)
 export LEPTOS_OUTPUT_NAME := webhook-admin
 export TEST_POSTGRES_URL
 
-.PHONY: help tools browser-tools run release client-size test test-unit test-sqlite test-postgres test-e2e build-site lint clean-test-dbs openapi fuzz fuzz-tools test-fuzz pg-ready
+.PHONY: help tools browser-tools run release client-size test test-unit test-sqlite test-postgres test-e2e build-site lint clean-test-dbs openapi fuzz fuzz-tools test-fuzz pg-ready test-one-file dist
 
 help:
 	@echo "make run      build and serve the app on http://127.0.0.1:3000 (SQLite by default)"
 	@echo "make test     run every test: browser (Playwright), unit, API and CLI on SQLite and PostgreSQL"
-	@echo "make release  build target/release/webhook-admin and the optimised site"
+	@echo "make release  build target/release/webhook-admin with the optimised site inside"
+	@echo "make dist     dist/webhook-admin: the one file to deploy"
 	@echo "make lint     rustfmt and clippy, both feature sets"
 	@echo "make fuzz     schema fuzzing (schemathesis, $(FUZZ_EXAMPLES) examples per operation) on both databases"
 	@echo "make openapi  rewrite docs/openapi.json from the code"
@@ -52,21 +53,32 @@ browser-tools:
 run: tools
 	cargo leptos serve
 
+## The release binary carries the site (precompressed): one file to deploy.
 release: tools
-	cargo leptos build --release
+	cargo leptos build --release --precompress --bin-features embed-site
 
 ## A debug build of server and site (then `cd end2end && E2E_PROFILE=debug npx playwright test`).
 build-site: tools
 	cargo leptos build
 
 # The browser suite runs against the release build, the one people deploy.
-test: tools browser-tools client-size test-e2e test-unit test-sqlite test-postgres test-fuzz
+test: tools browser-tools client-size test-one-file test-e2e test-unit test-sqlite test-postgres test-fuzz
 # The tests that run the server as a process (kill -9, two instances) use it too.
 test: export WEBHOOK_ADMIN_BIN := $(CURDIR)/target/release/webhook-admin
 
 ## The optimised release build, and the size of what browsers download.
 client-size: release
 	node end2end/client-size.js
+
+## The release binary, alone in an empty directory, serves the whole site.
+test-one-file: release
+	scripts/one-file-test.sh target/release/webhook-admin
+
+## One file to deploy: dist/webhook-admin (the site inside, symbols stripped).
+dist: release
+	@mkdir -p dist
+	strip -o dist/webhook-admin target/release/webhook-admin
+	@ls -l dist/webhook-admin
 
 ## Playwright in Chromium against the release server on a throwaway SQLite
 ## database (end2end/playwright.config.ts starts both).

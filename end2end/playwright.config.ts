@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { SERVER_BIN } from './server-binary';
+import { PROFILE, SERVER_BIN } from './server-binary';
 
 // One server on a throwaway database for the whole run, started by
 // Playwright on a port of its own (so a `make run` server is left alone).
@@ -15,6 +15,12 @@ if (!process.env.DATABASE_URL) {
   process.env.DATABASE_URL = `sqlite://${path.join(dir, 'e2e.db')}`;
 }
 const databaseUrl = process.env.DATABASE_URL;
+// The release binary carries its site: run it from an empty directory, as
+// deployed. A debug build reads target/site.
+const runDir = path.resolve(__dirname, '../target/e2e/run');
+fs.mkdirSync(runDir, { recursive: true });
+const siteEnv: Record<string, string> =
+  PROFILE === 'release' ? {} : { LEPTOS_SITE_ROOT: path.resolve(__dirname, '../target/site') };
 
 export default defineConfig({
   testDir: './tests',
@@ -46,13 +52,14 @@ export default defineConfig({
   ],
   webServer: {
     command: `${SERVER_BIN} serve`,
+    cwd: runDir,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
     timeout: 60_000,
     env: {
       DATABASE_URL: databaseUrl,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: '../target/site',
+      ...siteEnv,
       RUST_LOG: 'warn',
     },
   },

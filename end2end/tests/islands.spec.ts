@@ -85,7 +85,7 @@ test('what is typed before the client arrives is checked when it does', async ({
   // off the HTTP cache, so the page cannot take it from there).
   let arrive!: () => void;
   const arrived = new Promise<void>((resolve) => (arrive = resolve));
-  await page.route('**/pkg/*.wasm', async (route) => {
+  await page.route('**/pkg/**/*.wasm', async (route) => {
     await arrived;
     await route.continue();
   });

@@ -203,6 +203,10 @@ async fn serve(config: &Config) -> CliResult {
     let addr = listener.local_addr()?;
     let mut leptos_options = get_configuration(None)?.leptos_options;
     leptos_options.site_addr = addr;
+    // An embedded site's files live at addresses of their own version.
+    if let Some(version) = super::assets::version() {
+        leptos_options.site_pkg_dir = format!("pkg/{version}").into();
+    }
     if let Some(admin) = accounts::bootstrap(&db).await? {
         print_first_admin(&admin, addr);
     }

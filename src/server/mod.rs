@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod assets;
 pub mod auth_session;
 pub mod cli;
 pub mod clock;
@@ -113,6 +114,7 @@ pub fn app(state: AppState) -> Router {
         .as_deref()
         .is_some_and(|origin| origin.starts_with("https://"));
     let app = webhooks::api::router()
+        .merge(assets::router())
         .with_state(state)
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(
