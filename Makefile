@@ -22,7 +22,7 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS_DIR)/node_modules/.bin:$(PATH)
 export LEPTOS_OUTPUT_NAME := webhook-admin
 export TEST_POSTGRES_URL
 
-.PHONY: help tools browser-tools run release client-size test test-unit test-sqlite test-postgres test-e2e build-site lint clean-test-dbs openapi fuzz fuzz-tools test-fuzz pg-ready test-one-file dist
+.PHONY: help tools browser-tools run release client-size test test-unit test-sqlite test-postgres test-e2e build-site lint clean-test-dbs test-all openapi fuzz fuzz-tools test-fuzz pg-ready test-one-file dist
 
 help:
 	@echo "make run      build and serve the app on http://127.0.0.1:3000 (SQLite by default)"
@@ -61,10 +61,15 @@ release: tools
 build-site: tools
 	cargo leptos build
 
+# Everything, with PostgreSQL: the one at TEST_POSTGRES_URL, or when nothing
+# answers there a throwaway cluster under target/ (scripts/with-postgres.sh).
+test:
+	scripts/with-postgres.sh $(MAKE) --no-print-directory test-all
+
 # The browser suite runs against the release build, the one people deploy.
-test: tools browser-tools client-size test-one-file test-e2e test-unit test-sqlite test-postgres test-fuzz
+test-all: tools browser-tools client-size test-one-file test-e2e test-unit test-sqlite test-postgres test-fuzz
 # The tests that run the server as a process (kill -9, two instances) use it too.
-test: export WEBHOOK_ADMIN_BIN := $(CURDIR)/target/release/webhook-admin
+test-all: export WEBHOOK_ADMIN_BIN := $(CURDIR)/target/release/webhook-admin
 
 ## The optimised release build, and the size of what browsers download.
 client-size: release

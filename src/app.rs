@@ -7,8 +7,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::pages::{
-    EditWebhookPage, HydrationMarker, LoginPage, NewWebhookPage, NotFoundPage, TokensPage, TopBar,
-    WebhookListPage,
+    EditWebhookPage, HydrationMarker, LoginPage, NewWebhookPage, NotFoundPage, PasswordPage,
+    TokensPage, TopBar, WebhookListPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -56,6 +56,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("tokens") view=TokensPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("password"))
+                        view=PasswordPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <HydrationMarker/>

@@ -24,6 +24,12 @@ pub enum AppError {
     Invalid(FieldErrors, FormEcho),
     #[error("Wrong email or password.")]
     BadCredentials,
+    #[error("Your current password is not right.")]
+    WrongPassword,
+    #[error("The new password must have 12 to 1024 characters.")]
+    WeakPassword,
+    #[error("The two new passwords differ.")]
+    PasswordsDiffer,
     #[error("Too many failed sign-in attempts. Try again in {0} seconds.")]
     TooManyAttempts(i64),
     #[error("The server is busy. Please try again in a moment.")]
@@ -46,7 +52,10 @@ impl AppError {
             AppError::NotSignedIn | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::NotSuperuser | AppError::FeatureDisabled => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Invalid(..) => StatusCode::BAD_REQUEST,
+            AppError::Invalid(..)
+            | AppError::WrongPassword
+            | AppError::WeakPassword
+            | AppError::PasswordsDiffer => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy | AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Server | AppError::ServerFn(_) => StatusCode::INTERNAL_SERVER_ERROR,

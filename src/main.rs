@@ -3,14 +3,16 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use webhook_admin::server::cli::{run, Cli};
-use webhook_admin::server::config::LogFormat;
+use webhook_admin::server::config::{LogFormat, COMMAND_LOG, SERVE_LOG};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    let default_filter = if cli.serves() { SERVE_LOG } else { COMMAND_LOG };
+    let filter = cli.config.log.as_deref().unwrap_or(default_filter);
     let logs = tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_new(&cli.config.log).unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr);
     match cli.config.log_format {

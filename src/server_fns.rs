@@ -44,6 +44,34 @@ pub async fn login(email: String, password: Secret) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Where the change-password form lives (and says it worked).
+pub const PASSWORD_PATH: &str = "/account/password";
+
+/// Changes the signed-in user's password: the current one is checked with
+/// sign-in's throttle, the new one by the same rule as everywhere. Every
+/// other session of the user ends; this one continues under a new id.
+#[server]
+pub async fn change_password(current: Secret, new: Secret, again: Secret) -> Result<(), AppError> {
+    let user = web::signed_in_user().await?;
+    if new.0 != again.0 {
+        return Err(AppError::PasswordsDiffer);
+    }
+    let new = accounts::Password::parse_new(&new.0).map_err(|_| AppError::WeakPassword)?;
+    let db = &web::state().db;
+    let address = web::client_address().await;
+    accounts::sign_in(db, &user.email, &current.0, &address)
+        .await
+        .map_err(|e| match e {
+            accounts::SignInError::BadCredentials => AppError::WrongPassword,
+            other => other.into(),
+        })?;
+    let user_id = user.principal.user_id;
+    accounts::set_password(db, user_id, &new).await?;
+    web::auth_session().await?.sign_in(user_id).await?;
+    leptos_axum::redirect(&format!("{PASSWORD_PATH}?changed"));
+    Ok(())
+}
+
 #[server]
 pub async fn logout() -> Result<(), AppError> {
     web::auth_session().await?.sign_out().await?;

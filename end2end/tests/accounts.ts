@@ -4,6 +4,8 @@ export const ACCOUNTS = {
   flagOff: { email: 'off@e2e.test', password: 'off-pass-1234', org: 'e2e-off', superuser: true },
   pages: { email: 'pages@e2e.test', password: 'pages-pass-1', org: 'e2e-pages', superuser: true },
   nojs: { email: 'nojs@e2e.test', password: 'nojs-pass-1234', org: 'e2e', superuser: true },
+  changer: { email: 'changer@e2e.test', password: 'changer-pass-1', org: 'e2e', superuser: true },
+  nojsChanger: { email: 'nojs-changer@e2e.test', password: 'nojs-changer-1', org: 'e2e', superuser: true },
 };
 
 export type Account = (typeof ACCOUNTS)[keyof typeof ACCOUNTS];

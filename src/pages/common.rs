@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use crate::error::AppError;
-use crate::server_fns::{current_user, take_rejection, Logout};
+use crate::server_fns::{current_user, take_rejection, Logout, PASSWORD_PATH};
 
 /// Why this page's last plain post to the server function `F` failed, once
 /// (kept in the session by the server, never read from the address).
@@ -76,6 +76,7 @@ pub fn TopBar() -> impl IntoView {
                             <nav aria-label="Main" class="nav">
                                 {me.webhooks_denied.is_none().then(|| view! { <a href="/webhooks">"Webhooks"</a> })}
                                 <a href="/tokens">"API tokens"</a>
+                                <a href=PASSWORD_PATH>"Password"</a>
                             </nav>
                             <div class="user">
                                 <span class="email">{me.email}</span>

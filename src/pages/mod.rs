@@ -5,6 +5,7 @@
 
 mod common;
 mod login;
+mod password;
 mod tokens;
 mod webhook_form;
 mod webhook_list;
@@ -12,6 +13,7 @@ mod webhook_pages;
 
 pub use common::{HydrationMarker, NotFoundPage, TopBar};
 pub use login::LoginPage;
+pub use password::PasswordPage;
 pub use tokens::{TokensPage, TOKENS_PATH};
 pub use webhook_list::WebhookListPage;
 pub use webhook_pages::{EditWebhookPage, NewWebhookPage};

@@ -23,19 +23,28 @@ pub struct AuthSession(Session);
 #[error("session store: {0}")]
 pub struct SessionError(#[from] tower_sessions::session::Error);
 
+/// Who a session is signed in as, and since when (ms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignedIn {
+    pub user_id: i64,
+    pub at: i64,
+}
+
 impl AuthSession {
-    /// The user this session is signed in as, if any. A sign-in older than
+    /// Who this session is signed in as, if anyone. A sign-in older than
     /// [`MAX_SIGN_IN_MS`] has ended: the session is deleted.
-    pub async fn user_id(&self) -> Result<Option<i64>, SessionError> {
+    pub async fn signed_in(&self) -> Result<Option<SignedIn>, SessionError> {
         let Some(user_id) = self.0.get::<i64>(USER_ID).await? else {
             return Ok(None);
         };
         let signed_in_at = self.0.get::<i64>(SIGNED_IN_AT).await?;
-        if signed_in_at.is_none_or(|at| now_millis() - at > MAX_SIGN_IN_MS) {
-            self.sign_out().await?;
-            return Ok(None);
+        match signed_in_at {
+            Some(at) if now_millis() - at <= MAX_SIGN_IN_MS => Ok(Some(SignedIn { user_id, at })),
+            _ => {
+                self.sign_out().await?;
+                Ok(None)
+            }
         }
-        Ok(Some(user_id))
     }
 
     /// Signs the session in as `user_id`, under a new session id (a session

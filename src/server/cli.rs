@@ -11,6 +11,7 @@ use leptos::prelude::get_configuration;
 use super::accounts::{self, ApiToken, Email, OrgSlug, Password};
 use super::config::Config;
 use super::db::Db;
+use super::listing;
 use super::{app, AppState};
 
 #[derive(Parser, Debug)]
@@ -43,8 +44,21 @@ enum Command {
     Token(TokenCommand),
 }
 
+impl Cli {
+    /// Whether this runs the server (no command is `serve`).
+    pub fn serves(&self) -> bool {
+        matches!(self.command, None | Some(Command::Serve))
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum OrgCommand {
+    /// List organizations: slug, Webhooks flag, users, webhooks, created.
+    List {
+        /// One JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Create an organization.
     Create {
         slug: String,
@@ -58,10 +72,21 @@ enum OrgCommand {
         flag: FeatureFlag,
         state: OnOff,
     },
+    /// Give an organization a new slug.
+    Rename { slug: String, new_slug: String },
 }
 
 #[derive(Subcommand, Debug)]
 enum UserCommand {
+    /// List users: email, organization, super user, active, password, created.
+    List {
+        /// Only this organization's users.
+        #[arg(long)]
+        org: Option<String>,
+        /// One JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Create a user in an organization.
     Create {
         email: String,
@@ -73,14 +98,31 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Deactivate a user: their tokens stop working.
+    /// Deactivate a user: their tokens and browser sessions stop working.
     Deactivate { email: String },
+    /// Let a deactivated user in again.
+    Activate { email: String },
+    /// Set a user's password (12 characters at least) and end their browser
+    /// sessions. Asks twice, without echo, on a terminal.
+    Password {
+        email: String,
+        /// Read the password from standard input instead.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 enum TokenCommand {
     /// Create an API token; prints only the token.
     Create { email: String },
+    /// List a user's tokens: prefix, created, last used (never the token).
+    List {
+        email: String,
+        /// One JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Revoke an API token, read from standard input (so it stays out of `ps`
     /// and shell history): `webhook-admin token revoke < token.txt`.
     Revoke,
@@ -161,11 +203,54 @@ async fn dispatch(cli: Cli) -> CliResult {
             db.close().await;
             Ok(())
         }
-        Command::User(UserCommand::Deactivate { email }) => {
+        Command::User(UserCommand::Deactivate { email }) => set_active(config, &email, false).await,
+        Command::User(UserCommand::Activate { email }) => set_active(config, &email, true).await,
+        Command::User(UserCommand::Password {
+            email,
+            password_stdin,
+        }) => {
+            let email = Email::parse(&email)?;
+            let password = if password_stdin {
+                read_stdin()?
+            } else {
+                prompt_new_password()?
+            };
+            let password = Password::parse_new(&password)?;
+            let db = open_database().await?;
+            let user_id = accounts::user_id_by_email(&db, &email).await?;
+            accounts::set_password(&db, user_id, &password).await?;
+            db.close().await;
+            Ok(())
+        }
+        Command::User(UserCommand::List { org, json }) => {
+            let org = org.as_deref().map(OrgSlug::parse).transpose()?;
+            let db = open_database().await?;
+            let users = accounts::list_users(&db, org.as_ref()).await?;
+            db.close().await;
+            listing::users(&users, json);
+            Ok(())
+        }
+        Command::Org(OrgCommand::List { json }) => {
+            let db = open_database().await?;
+            let organizations = accounts::list_organizations(&db).await?;
+            db.close().await;
+            listing::organizations(&organizations, json);
+            Ok(())
+        }
+        Command::Org(OrgCommand::Rename { slug, new_slug }) => {
+            let (slug, new_slug) = (OrgSlug::parse(&slug)?, OrgSlug::parse(&new_slug)?);
+            let db = open_database().await?;
+            accounts::rename_organization(&db, &slug, &new_slug).await?;
+            db.close().await;
+            Ok(())
+        }
+        Command::Token(TokenCommand::List { email, json }) => {
             let email = Email::parse(&email)?;
             let db = open_database().await?;
-            accounts::deactivate_user(&db, &email).await?;
+            let user_id = accounts::user_id_by_email(&db, &email).await?;
+            let tokens = accounts::tokens_of(&db, user_id).await?;
             db.close().await;
+            listing::tokens(&tokens, json);
             Ok(())
         }
         Command::Token(TokenCommand::Create { email }) => {
@@ -185,6 +270,31 @@ async fn dispatch(cli: Cli) -> CliResult {
             Ok(())
         }
     }
+}
+
+async fn set_active(config: &Config, email: &str, active: bool) -> CliResult {
+    let email = Email::parse(email)?;
+    let db = connect_and_migrate(config).await?;
+    accounts::set_user_active(&db, &email, active).await?;
+    db.close().await;
+    Ok(())
+}
+
+/// A new password typed twice at a terminal, without echo.
+fn prompt_new_password() -> Result<String, Box<dyn std::error::Error>> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(
+            "standard input is not a terminal: pass --password-stdin to read the password from it"
+                .into(),
+        );
+    }
+    let password = rpassword::prompt_password("New password (12 characters at least): ")?;
+    let again = rpassword::prompt_password("The same again: ")?;
+    if password != again {
+        return Err("the two passwords differ; nothing was changed".into());
+    }
+    Ok(password)
 }
 
 /// The whole of standard input, less one line ending.

@@ -78,14 +78,22 @@ pub struct Config {
     #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 30, global = true)]
     pub shutdown_grace_secs: u64,
 
-    /// Log filter, e.g. `info`, `warn`, `webhook_admin=debug`.
-    #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
-    pub log: String,
+    /// Log filter, e.g. `info`, `warn`, `webhook_admin=debug`. Default:
+    /// `info` for `serve`, `warn` for the other commands.
+    #[arg(long, env = "RUST_LOG", global = true)]
+    pub log: Option<String>,
 
     /// Log lines as plain text or as JSON objects.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
 }
+
+/// The server's default log filter: a line per request and what matters;
+/// PostgreSQL's notices (as "relation already exists, skipping") only when
+/// they are warnings.
+pub const SERVE_LOG: &str = "info,sqlx::postgres::notice=warn";
+/// The admin commands' default: quiet unless something is wrong.
+pub const COMMAND_LOG: &str = "warn";
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
@@ -188,7 +196,12 @@ impl fmt::Display for Config {
         )?;
         writeln!(f, "  session idle:  {} s", self.session_idle_secs)?;
         writeln!(f, "  session sweep: every {} s", self.session_sweep_secs)?;
-        write!(f, "  log:           {} ({:?})", self.log, self.log_format)
+        write!(
+            f,
+            "  log:           {} ({:?})",
+            self.log.as_deref().unwrap_or(SERVE_LOG),
+            self.log_format
+        )
     }
 }
 

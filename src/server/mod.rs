@@ -11,6 +11,7 @@ pub mod csrf;
 pub mod db;
 pub mod headers;
 pub mod listener;
+pub mod listing;
 pub mod ops;
 pub mod rejections;
 pub mod sessions;

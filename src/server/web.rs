@@ -42,11 +42,19 @@ pub async fn client_address() -> String {
 
 /// The active user this request's session belongs to, if any.
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
-    let Some(user_id) = auth_session().await?.user_id().await? else {
+    let session = auth_session().await?;
+    let Some(signed_in) = session.signed_in().await? else {
         return Ok(None);
     };
-    let user = accounts::session_user(&state().db, user_id).await?;
-    Ok(user.filter(|u| u.principal.is_active))
+    let user = accounts::session_user(&state().db, signed_in.user_id).await?;
+    match user {
+        // A password change since this sign-in ended it.
+        Some(user) if signed_in.at < user.sessions_valid_after => {
+            session.sign_out().await?;
+            Ok(None)
+        }
+        user => Ok(user.filter(|u| u.principal.is_active)),
+    }
 }
 
 pub async fn signed_in_user() -> Result<SessionUser, AppError> {

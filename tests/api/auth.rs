@@ -87,7 +87,7 @@ async fn inactive_user_is_refused() {
     let app = TestApp::spawn().await;
     let org = app.org("acme", true).await;
     let token = app.user_token("ann@acme.test", &org, true).await;
-    accounts::deactivate_user(&app.db, &Email::parse("ann@acme.test").unwrap())
+    accounts::set_user_active(&app.db, &Email::parse("ann@acme.test").unwrap(), false)
         .await
         .unwrap();
     app.get(LIST, &token)

@@ -8,13 +8,13 @@ use webhook_admin::server::db::Db;
 
 use crate::support::{TestApp, ThrowawayDb};
 
-const BIN: &str = env!("CARGO_BIN_EXE_webhook-admin");
+pub const BIN: &str = env!("CARGO_BIN_EXE_webhook-admin");
 
-fn cli(db: &ThrowawayDb, args: &[&str]) -> Output {
+pub fn cli(db: &ThrowawayDb, args: &[&str]) -> Output {
     cli_with_stdin(db, args, "")
 }
 
-fn cli_with_stdin(db: &ThrowawayDb, args: &[&str], stdin: &str) -> Output {
+pub fn cli_with_stdin(db: &ThrowawayDb, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(BIN)
         .args(args)
         .env("DATABASE_URL", &db.url)
@@ -34,7 +34,7 @@ fn cli_with_stdin(db: &ThrowawayDb, args: &[&str], stdin: &str) -> Output {
 }
 
 #[track_caller]
-fn ok(output: &Output) -> String {
+pub fn ok(output: &Output) -> String {
     assert!(
         output.status.success(),
         "{}",
@@ -45,7 +45,7 @@ fn ok(output: &Output) -> String {
 
 /// Fails with exactly one line on stderr, which contains `expected`.
 #[track_caller]
-fn fails(output: &Output, expected: &str) {
+pub fn fails(output: &Output, expected: &str) {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");

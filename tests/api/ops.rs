@@ -147,15 +147,17 @@ struct Relay {
 }
 
 impl Relay {
-    async fn start(port: u16) -> Relay {
+    /// Relays 127.0.0.1:`port` (0: any free port) to `upstream`.
+    async fn start(port: u16, upstream: String) -> Relay {
         let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let mut tasks = JoinSet::new();
         tasks.spawn(async move {
             let mut connections = JoinSet::new();
             while let Ok((mut client, _)) = listener.accept().await {
+                let upstream = upstream.clone();
                 connections.spawn(async move {
-                    if let Ok(mut server) = TcpStream::connect("127.0.0.1:5432").await {
+                    if let Ok(mut server) = TcpStream::connect(upstream).await {
                         let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
                     }
                 });
@@ -176,14 +178,12 @@ impl Relay {
 #[tokio::test]
 async fn the_api_answers_503_while_postgres_is_away_and_recovers() {
     let database = ThrowawayDb::on(Backend::Postgres).await;
-    let relay = Relay::start(0).await;
-    let through_relay = database
-        .url
-        .replace("127.0.0.1:5432", &format!("127.0.0.1:{}", relay.port));
-    assert_ne!(
-        through_relay, database.url,
-        "the test database is on 127.0.0.1:5432"
-    );
+    // postgres://user@HOST:PORT/name
+    let url = database.url.clone();
+    let (start, rest) = url.split_once('@').unwrap();
+    let (upstream, name) = rest.split_once('/').unwrap();
+    let relay = Relay::start(0, upstream.to_owned()).await;
+    let through_relay = format!("{start}@127.0.0.1:{}/{name}", relay.port);
     let db = Db::connect_with(&through_relay, Duration::from_secs(1))
         .await
         .unwrap();
@@ -208,7 +208,7 @@ async fn the_api_answers_503_while_postgres_is_away_and_recovers() {
     assert_eq!(app.request("GET", "/readyz").send().await.status, 503);
     assert_eq!(app.request("GET", "/healthz").send().await.status, 200);
 
-    let _relay = Relay::start(port).await;
+    let _relay = Relay::start(port, upstream.to_owned()).await;
     assert_eq!(app.request("GET", "/readyz").send().await.status, 200);
     let list = app.get("/api/v2/webhooks/", &token).send().await;
     assert_eq!(list.status, 200, "{}", list.text());

@@ -53,7 +53,7 @@ async fn users_without_a_password_or_inactive_cannot_sign_in() {
     ));
 
     let app = app_with_user(Some("pw")).await;
-    accounts::deactivate_user(&app.db, &Email::parse("ann@acme.test").unwrap())
+    accounts::set_user_active(&app.db, &Email::parse("ann@acme.test").unwrap(), false)
         .await
         .unwrap();
     assert!(matches!(

@@ -10,14 +10,20 @@ mod tokens;
 mod users;
 
 pub use bootstrap::{bootstrap, FirstAdmin, DEFAULT_ORGANIZATION, FIRST_ADMIN_EMAIL};
-pub use organizations::{create_organization, set_webhooks_flag, OrgSlug};
+pub use organizations::{
+    create_organization, list_organizations, rename_organization, set_webhooks_flag, OrgSlug,
+    OrganizationListing,
+};
 pub use passwords::{Busy, Password, MAX_PASSWORD_BYTES};
 pub use sign_in::{sign_in, SignInError, MAX_ADDRESS_FAILURES, MAX_FAILURES};
 pub use tokens::{
     create_token, principal_for_token, revoke_token, revoke_token_of_user, tokens_of, ApiToken,
     TokenInfo,
 };
-pub use users::{create_user, deactivate_user, session_user, user_id_by_email, Email, SessionUser};
+pub use users::{
+    create_user, list_users, session_user, set_password, set_user_active, user_id_by_email, Email,
+    SessionUser, UserListing,
+};
 
 /// A mistake in an account command, or the database failing under it.
 #[derive(Debug, thiserror::Error)]

@@ -75,3 +75,58 @@ mod tests {
         }
     }
 }
+
+/// The id of the organization with this slug.
+pub(super) async fn organization_id(db: &Db, slug: &OrgSlug) -> Result<i64, AccountError> {
+    on_pool!(db, pool => sqlx::query_scalar::<_, i64>("SELECT id FROM organizations WHERE slug = $1")
+        .bind(slug.as_str())
+        .fetch_optional(pool)
+        .await?)
+    .ok_or_else(|| AccountError::UnknownOrganization(slug.as_str().to_owned()))
+}
+
+/// An organization as `org list` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct OrganizationListing {
+    pub slug: String,
+    pub webhooks_enabled: bool,
+    pub users: i64,
+    pub webhooks: i64,
+    pub created_at: i64,
+}
+
+/// Every organization, by slug, with how many users and webhooks it has.
+pub async fn list_organizations(db: &Db) -> Result<Vec<OrganizationListing>, AccountError> {
+    Ok(
+        on_pool!(db, pool => sqlx::query_as::<_, OrganizationListing>(
+        "SELECT o.slug, o.webhooks_enabled, o.created_at,
+                (SELECT COUNT(*) FROM users u WHERE u.organization_id = o.id) AS users,
+                (SELECT COUNT(*) FROM webhooks w WHERE w.organization_id = o.id) AS webhooks
+         FROM organizations o ORDER BY o.slug",
+    )
+    .fetch_all(pool)
+    .await?),
+    )
+}
+
+/// Gives an organization a new slug (nothing refers to slugs but people).
+pub async fn rename_organization(
+    db: &Db,
+    from: &OrgSlug,
+    to: &OrgSlug,
+) -> Result<(), AccountError> {
+    let renamed = on_pool!(db, pool => sqlx::query("UPDATE organizations SET slug = $1 WHERE slug = $2")
+        .bind(to.as_str())
+        .bind(from.as_str())
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()));
+    match renamed {
+        Ok(0) => Err(AccountError::UnknownOrganization(from.as_str().to_owned())),
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => {
+            Err(AccountError::DuplicateSlug(to.as_str().to_owned()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

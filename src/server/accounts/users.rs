@@ -51,11 +51,7 @@ pub async fn create_user(
     superuser: bool,
     password: Option<&Password>,
 ) -> Result<i64, AccountError> {
-    let organization_id = on_pool!(db, pool => sqlx::query_scalar::<_, i64>("SELECT id FROM organizations WHERE slug = $1")
-        .bind(org.as_str())
-        .fetch_optional(pool)
-        .await?)
-    .ok_or_else(|| AccountError::UnknownOrganization(org.as_str().to_owned()))?;
+    let organization_id = super::organizations::organization_id(db, org).await?;
     let hash = match password {
         Some(password) => Some(password.hash().await),
         None => None,
@@ -77,8 +73,11 @@ pub async fn create_user(
     })
 }
 
-pub async fn deactivate_user(db: &Db, email: &Email) -> Result<(), AccountError> {
-    let updated = on_pool!(db, pool => sqlx::query("UPDATE users SET is_active = FALSE WHERE email = $1")
+/// Lets a user in again (`true`) or shuts them out (`false`): a deactivated
+/// user's tokens and sessions stop working.
+pub async fn set_user_active(db: &Db, email: &Email, active: bool) -> Result<(), AccountError> {
+    let updated = on_pool!(db, pool => sqlx::query("UPDATE users SET is_active = $1 WHERE email = $2")
+        .bind(active)
         .bind(email.as_str())
         .execute(pool)
         .await?
@@ -87,6 +86,51 @@ pub async fn deactivate_user(db: &Db, email: &Email) -> Result<(), AccountError>
         return Err(AccountError::UnknownUser(email.as_str().to_owned()));
     }
     Ok(())
+}
+
+/// Gives a user a new password and ends every browser session they signed
+/// in before now. Returns that moment: a session signed in from it on is valid.
+pub async fn set_password(db: &Db, user_id: i64, password: &Password) -> Result<i64, AccountError> {
+    let hash = password.hash().await;
+    let now = now_millis();
+    on_pool!(db, pool => sqlx::query(
+        "UPDATE users SET password_hash = $1, sessions_valid_after = $2 WHERE id = $3",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(user_id)
+    .execute(pool)
+    .await
+    .map(drop))?;
+    Ok(now)
+}
+
+/// A user as `user list` shows them.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct UserListing {
+    pub email: String,
+    pub organization: String,
+    pub is_superuser: bool,
+    pub is_active: bool,
+    pub has_password: bool,
+    pub created_at: i64,
+}
+
+/// Every user, or an organization's, by email.
+pub async fn list_users(db: &Db, org: Option<&OrgSlug>) -> Result<Vec<UserListing>, AccountError> {
+    if let Some(org) = org {
+        super::organizations::organization_id(db, org).await?;
+    }
+    Ok(on_pool!(db, pool => sqlx::query_as::<_, UserListing>(
+        "SELECT u.email, o.slug AS organization, u.is_superuser, u.is_active,
+                u.password_hash IS NOT NULL AS has_password, u.created_at
+         FROM users u JOIN organizations o ON o.id = u.organization_id
+         WHERE $1 IS NULL OR o.slug = $1
+         ORDER BY u.email",
+    )
+    .bind(org.map(OrgSlug::as_str))
+    .fetch_all(pool)
+    .await?))
 }
 
 /// The id of the user with this email.
@@ -104,12 +148,15 @@ pub struct SessionUser {
     #[sqlx(flatten)]
     pub principal: Principal,
     pub email: String,
+    /// Sessions signed in before this (ms) have ended.
+    pub sessions_valid_after: i64,
 }
 
 /// The user a session points at; `None` when the user no longer exists.
 pub async fn session_user(db: &Db, user_id: i64) -> Result<Option<SessionUser>, sqlx::Error> {
     on_pool!(db, pool => sqlx::query_as::<_, SessionUser>(&format!(
-        "SELECT {PRINCIPAL_COLUMNS}, u.email FROM {USERS_AND_ORGANIZATIONS} WHERE u.id = $1"
+        "SELECT {PRINCIPAL_COLUMNS}, u.email, u.sessions_valid_after
+     FROM {USERS_AND_ORGANIZATIONS} WHERE u.id = $1"
     ))
     .bind(user_id)
     .fetch_optional(pool)

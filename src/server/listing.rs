@@ -1,0 +1,172 @@
+//! What the CLI's `list` commands print: an aligned table for people, or
+//! with `--json` one JSON array for scripts. Times are UTC, ISO 8601.
+
+use serde_json::{json, Value};
+
+use super::accounts::{OrganizationListing, TokenInfo, UserListing};
+use super::clock::format_millis;
+
+pub fn organizations(rows: &[OrganizationListing], as_json: bool) {
+    print(
+        as_json,
+        &["SLUG", "WEBHOOKS FLAG", "USERS", "WEBHOOKS", "CREATED"],
+        rows.iter()
+            .map(|o| {
+                json!({
+                    "slug": o.slug,
+                    "webhooks_enabled": o.webhooks_enabled,
+                    "users": o.users,
+                    "webhooks": o.webhooks,
+                    "created": format_millis(o.created_at),
+                })
+            })
+            .collect(),
+        |o| {
+            vec![
+                text(&o["slug"]),
+                on_off(&o["webhooks_enabled"]),
+                text(&o["users"]),
+                text(&o["webhooks"]),
+                text(&o["created"]),
+            ]
+        },
+    );
+}
+
+pub fn users(rows: &[UserListing], as_json: bool) {
+    print(
+        as_json,
+        &[
+            "EMAIL",
+            "ORGANIZATION",
+            "SUPERUSER",
+            "ACTIVE",
+            "PASSWORD",
+            "CREATED",
+        ],
+        rows.iter()
+            .map(|u| {
+                json!({
+                    "email": u.email,
+                    "organization": u.organization,
+                    "superuser": u.is_superuser,
+                    "active": u.is_active,
+                    "has_password": u.has_password,
+                    "created": format_millis(u.created_at),
+                })
+            })
+            .collect(),
+        |u| {
+            vec![
+                text(&u["email"]),
+                text(&u["organization"]),
+                yes_no(&u["superuser"]),
+                yes_no(&u["active"]),
+                yes_no(&u["has_password"]),
+                text(&u["created"]),
+            ]
+        },
+    );
+}
+
+pub fn tokens(rows: &[TokenInfo], as_json: bool) {
+    print(
+        as_json,
+        &["PREFIX", "CREATED", "LAST USED"],
+        rows.iter()
+            .map(|t| {
+                json!({
+                    "prefix": t.prefix,
+                    "created": format_millis(t.created_at),
+                    "last_used": t.last_used_at.map(format_millis),
+                })
+            })
+            .collect(),
+        |t| {
+            vec![
+                format!("{}…", text(&t["prefix"])),
+                text(&t["created"]),
+                t["last_used"].as_str().unwrap_or("never").to_owned(),
+            ]
+        },
+    );
+}
+
+/// The rows as JSON, or as a table with `columns` (one row per value).
+fn print(as_json: bool, columns: &[&str], rows: Vec<Value>, cells: impl Fn(&Value) -> Vec<String>) {
+    if as_json {
+        println!("{}", Value::Array(rows));
+        return;
+    }
+    let header: Vec<String> = columns.iter().map(|c| (*c).to_owned()).collect();
+    let table: Vec<Vec<String>> = std::iter::once(header)
+        .chain(rows.iter().map(cells))
+        .collect();
+    print!("{}", align(&table));
+}
+
+/// Columns padded to their widest cell, two spaces apart, no trailing space.
+fn align(table: &[Vec<String>]) -> String {
+    let columns = table.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            table
+                .iter()
+                .filter_map(|row| row.get(c))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in table {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn yes_no(value: &Value) -> String {
+    if value.as_bool() == Some(true) {
+        "yes"
+    } else {
+        "no"
+    }
+    .to_owned()
+}
+
+fn on_off(value: &Value) -> String {
+    if value.as_bool() == Some(true) {
+        "on"
+    } else {
+        "off"
+    }
+    .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_line_up() {
+        let table = vec![
+            vec!["SLUG".to_owned(), "USERS".to_owned()],
+            vec!["default".to_owned(), "1".to_owned()],
+            vec!["ünïcode".to_owned(), "12".to_owned()],
+        ];
+        assert_eq!(align(&table), "SLUG     USERS\ndefault  1\nünïcode  12\n");
+    }
+}

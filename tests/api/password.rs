@@ -1,0 +1,163 @@
+//! Changing one's password in the browser: the current password checked
+//! with sign-in's throttle, the new one by the 12-character rule; the other
+//! sessions end, this one goes on.
+
+use leptos::server_fn::ServerFn;
+use serde_json::json;
+use webhook_admin::server_fns::{ChangePassword, Login};
+
+use crate::browser::{call, page, plain_form_post};
+use crate::support::TestApp;
+
+const OLD: &str = "old-password-1";
+const NEW: &str = "new-password-22";
+
+async fn ann(app: &TestApp) {
+    let org = app.org("acme", true).await;
+    let email = webhook_admin::server::accounts::Email::parse("ann@acme.test").unwrap();
+    let password = webhook_admin::server::accounts::Password::parse(OLD).unwrap();
+    webhook_admin::server::accounts::create_user(&app.db, &email, &org, true, Some(&password))
+        .await
+        .unwrap();
+}
+
+/// A signed-in session cookie, or `None` when the password is refused.
+async fn session(app: &TestApp, password: &str) -> Option<String> {
+    let reply = call(
+        app,
+        Login::PATH,
+        None,
+        &format!("email=ann%40acme.test&password={password}"),
+    )
+    .await;
+    (reply.status.as_u16() < 400).then(|| cookie_of(&reply))
+}
+
+fn cookie_of(reply: &crate::support::Reply) -> String {
+    reply
+        .header("set-cookie")
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+fn form(current: &str, new: &str, again: &str) -> String {
+    format!("current={current}&new={new}&again={again}")
+}
+
+#[tokio::test]
+async fn a_new_password_ends_the_other_sessions_and_keeps_this_one() {
+    let app = TestApp::spawn().await;
+    ann(&app).await;
+    let this = session(&app, OLD).await.unwrap();
+    let other = session(&app, OLD).await.unwrap();
+
+    let changed = call(
+        &app,
+        ChangePassword::PATH,
+        Some(&this),
+        &form(OLD, NEW, NEW),
+    )
+    .await;
+    assert!(
+        changed.status.as_u16() < 400,
+        "{} {}",
+        changed.status,
+        changed.text()
+    );
+    // This session goes on under a new id.
+    let this = cookie_of(&changed);
+    assert_eq!(page(&app, "/webhooks", &this).await.status, 200);
+    let ended = page(&app, "/webhooks", &other).await;
+    assert_eq!(ended.status, 302);
+    assert_eq!(ended.header("location"), Some("/login"));
+    assert_eq!(session(&app, OLD).await, None);
+    assert!(session(&app, NEW).await.is_some());
+}
+
+#[tokio::test]
+async fn mistakes_are_400_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    ann(&app).await;
+    let cookie = session(&app, OLD).await.unwrap();
+    for (body, error) in [
+        (form("not-the-password", NEW, NEW), "WrongPassword"),
+        (form(OLD, NEW, "new-password-23"), "PasswordsDiffer"),
+        (form(OLD, "too-short", "too-short"), "WeakPassword"),
+    ] {
+        let reply = call(&app, ChangePassword::PATH, Some(&cookie), &body).await;
+        assert_eq!(reply.status, 400, "{body}");
+        assert_eq!(reply.json(), json!(error));
+    }
+    assert_eq!(page(&app, "/webhooks", &cookie).await.status, 200);
+    assert!(
+        session(&app, OLD).await.is_some(),
+        "the old password still works"
+    );
+
+    let signed_out = call(&app, ChangePassword::PATH, None, &form(OLD, NEW, NEW)).await;
+    assert_eq!(signed_out.status, 401);
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_is_throttled_like_sign_in() {
+    let app = TestApp::spawn().await;
+    ann(&app).await;
+    let cookie = session(&app, OLD).await.unwrap();
+    for _ in 0..webhook_admin::server::accounts::MAX_FAILURES {
+        let reply = call(
+            &app,
+            ChangePassword::PATH,
+            Some(&cookie),
+            &form("guess-guess-1", NEW, NEW),
+        )
+        .await;
+        assert_eq!(reply.status, 400);
+    }
+    let held = call(
+        &app,
+        ChangePassword::PATH,
+        Some(&cookie),
+        &form(OLD, NEW, NEW),
+    )
+    .await;
+    assert_eq!(held.status, 429, "{}", held.text());
+    assert!(held.header("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn the_page_works_as_a_plain_form() {
+    let app = TestApp::spawn().await;
+    ann(&app).await;
+    let signed_out = page(&app, "/account/password", "").await;
+    assert_eq!(signed_out.status, 302);
+    assert_eq!(signed_out.header("location"), Some("/login"));
+
+    let cookie = session(&app, OLD).await.unwrap();
+    let shown = page(&app, "/account/password", &cookie).await;
+    assert_eq!(shown.status, 200);
+    let html = shown.text();
+    for field in ["name=\"current\"", "name=\"new\"", "name=\"again\""] {
+        assert!(html.contains(field), "{field}");
+    }
+    assert!(!html.contains("Password changed."));
+
+    let page_url = "http://testserver/account/password";
+    let posted = plain_form_post(
+        &app,
+        ChangePassword::PATH,
+        page_url,
+        &cookie,
+        &form(OLD, NEW, NEW),
+    )
+    .await;
+    assert!(posted.status.is_redirection(), "{}", posted.status);
+    assert_eq!(posted.header("location"), Some("/account/password?changed"));
+    let cookie = cookie_of(&posted);
+    let done = page(&app, "/account/password?changed", &cookie).await;
+    assert!(done
+        .text()
+        .contains("Password changed. Your other sessions have been signed out."));
+}
