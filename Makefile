@@ -22,7 +22,7 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS_DIR)/node_modules/.bin:$(PATH)
 export LEPTOS_OUTPUT_NAME := webhook-admin
 export TEST_POSTGRES_URL
 
-.PHONY: help tools browser-tools run release client-size test test-unit test-sqlite test-postgres test-e2e build-site lint clean-test-dbs test-all openapi fuzz fuzz-tools test-fuzz pg-ready test-one-file dist
+.PHONY: help tools browser-tools run release client-size test test-unit test-sqlite test-postgres test-e2e build-site lint clean-test-dbs test-all openapi fuzz fuzz-tools test-fuzz pg-ready test-one-file dist bench
 
 help:
 	@echo "make run      build and serve the app on http://127.0.0.1:3000 (SQLite by default)"
@@ -32,6 +32,7 @@ help:
 	@echo "make lint     rustfmt and clippy, both feature sets"
 	@echo "make fuzz     schema fuzzing (schemathesis, $(FUZZ_EXAMPLES) examples per operation) on both databases"
 	@echo "make openapi  rewrite docs/openapi.json from the code"
+	@echo "make bench    benchmarks with budgets, written to docs/benchmarks.md"
 
 ## Installs the toolchain pieces, each only when missing (see DEVELOPERS.md).
 tools:
@@ -118,6 +119,12 @@ test-fuzz: release fuzz-tools pg-ready
 
 pg-ready:
 	@pg_isready -h 127.0.0.1 -p 5432 -q || { echo "PostgreSQL is not running on 127.0.0.1:5432 (see DEVELOPERS.md)"; exit 1; }
+
+## The benchmark suite: release server, wrk, both databases, budgets;
+## writes docs/benchmarks.md (scripts/bench.py).
+bench: release browser-tools pg-ready
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	python3 scripts/bench.py
 
 ## Rewrites docs/openapi.json from the code (review the diff).
 openapi:
