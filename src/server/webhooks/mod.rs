@@ -162,27 +162,41 @@ pub fn mask_url(url: &str) -> String {
 
 const COLUMNS: &str = "id, name, url, description, active, created_at, updated_at";
 
+/// One page, in id order. The count is the organization's counter (kept by
+/// create and delete); a page in the second half of the list is read from
+/// the end backwards, so the last page costs what the first does.
 pub async fn list(
     db: &Db,
     scope: WebhookScope,
     request: PageRequest,
 ) -> Result<WebhookPage, ServiceError> {
     let count = on_pool!(db, pool => sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM webhooks WHERE organization_id = $1",
+        "SELECT webhook_count FROM organizations WHERE id = $1",
     )
     .bind(scope.organization_id)
     .fetch_one(pool)
     .await?);
     let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
     let size = request.size();
-    let items = on_pool!(db, pool => sqlx::query_as::<_, Webhook>(&format!(
-        "SELECT {COLUMNS} FROM webhooks WHERE organization_id = $1 ORDER BY id LIMIT $2 OFFSET $3"
+    let offset = (number - 1) * size;
+    let rows = size.min(count - offset).max(0);
+    let from_the_end = offset > count / 2;
+    let (order, skip) = if from_the_end {
+        ("DESC", count - offset - rows)
+    } else {
+        ("ASC", offset)
+    };
+    let mut items = on_pool!(db, pool => sqlx::query_as::<_, Webhook>(&format!(
+        "SELECT {COLUMNS} FROM webhooks WHERE organization_id = $1 ORDER BY id {order} LIMIT $2 OFFSET $3"
     ))
     .bind(scope.organization_id)
-    .bind(size)
-    .bind((number - 1) * size)
+    .bind(if from_the_end { rows } else { size })
+    .bind(skip)
     .fetch_all(pool)
     .await?);
+    if from_the_end {
+        items.reverse();
+    }
     Ok(WebhookPage {
         count,
         number,
@@ -190,6 +204,21 @@ pub async fn list(
         size,
         items,
     })
+}
+
+/// Keeps the organization's webhook counter in step, inside the change's
+/// own transaction.
+fn count_change<'q, DB>(
+    scope: WebhookScope,
+    by: i64,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    sqlx::query("UPDATE organizations SET webhook_count = webhook_count + $1 WHERE id = $2")
+        .bind(by)
+        .bind(scope.organization_id)
 }
 
 pub async fn get(db: &Db, scope: WebhookScope, id: i64) -> Result<Webhook, ServiceError> {
@@ -225,6 +254,7 @@ pub async fn create(
         audit_entry(scope, webhook.id, "created", "name,url,description,active", now)
             .execute(&mut *tx)
             .await?;
+        count_change(scope, 1).execute(&mut *tx).await?;
         webhook
     });
     Ok(webhook)
@@ -284,6 +314,7 @@ pub async fn delete(db: &Db, scope: WebhookScope, id: i64) -> Result<(), Service
             audit_entry(scope, id, "deleted", "", now)
                 .execute(&mut *tx)
                 .await?;
+            count_change(scope, -1).execute(&mut *tx).await?;
         }
         deleted
     });
