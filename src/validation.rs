@@ -167,7 +167,12 @@ pub struct Name(String);
 /// A Slack incoming-webhook URL that passed [`is_slack_webhook_url`]. It is a
 /// credential: its `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
+#[cfg_attr(
+    feature = "ssr",
+    derive(sqlx::Type, serde::Deserialize),
+    sqlx(transparent),
+    serde(transparent)
+)]
 pub struct SlackUrl(String);
 
 /// A description: trimmed, 0–1024 characters.

@@ -59,8 +59,11 @@ pub struct Principal {
     pub is_active: bool,
     pub is_superuser: bool,
     pub webhooks_enabled: bool,
+    /// The organization's webhooks when this was read: a list page needs
+    /// no query of its own for its count.
+    pub webhook_count: i64,
 }
 
-const PRINCIPAL_COLUMNS: &str =
-    "u.id AS user_id, u.organization_id, u.is_active, u.is_superuser, o.webhooks_enabled";
+const PRINCIPAL_COLUMNS: &str = "u.id AS user_id, u.organization_id, u.is_active, u.is_superuser,
+     o.webhooks_enabled, o.webhook_count";
 const USERS_AND_ORGANIZATIONS: &str = "users u JOIN organizations o ON o.id = u.organization_id";

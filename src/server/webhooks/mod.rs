@@ -28,6 +28,9 @@ pub enum AccessDenied {
 pub struct WebhookScope {
     organization_id: i64,
     actor_user_id: i64,
+    /// The organization's webhook counter, read with the caller's identity
+    /// at the start of this request.
+    webhook_count: i64,
 }
 
 impl WebhookScope {
@@ -42,6 +45,7 @@ impl WebhookScope {
             Ok(WebhookScope {
                 organization_id: principal.organization_id,
                 actor_user_id: principal.user_id,
+                webhook_count: principal.webhook_count,
             })
         }
     }
@@ -163,19 +167,15 @@ pub fn mask_url(url: &str) -> String {
 const COLUMNS: &str = "id, name, url, description, active, created_at, updated_at";
 
 /// One page, in id order. The count is the organization's counter (kept by
-/// create and delete); a page in the second half of the list is read from
-/// the end backwards, so the last page costs what the first does.
+/// create and delete), read with the caller's identity; a page in the
+/// second half of the list is read from the end backwards, so the last page
+/// costs what the first does.
 pub async fn list(
     db: &Db,
     scope: WebhookScope,
     request: PageRequest,
 ) -> Result<WebhookPage, ServiceError> {
-    let count = on_pool!(db, pool => sqlx::query_scalar::<_, i64>(
-        "SELECT webhook_count FROM organizations WHERE id = $1",
-    )
-    .bind(scope.organization_id)
-    .fetch_one(pool)
-    .await?);
+    let count = scope.webhook_count;
     let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
     let size = request.size();
     let offset = (number - 1) * size;
@@ -186,17 +186,34 @@ pub async fn list(
     } else {
         ("ASC", offset)
     };
-    let mut items = on_pool!(db, pool => sqlx::query_as::<_, Webhook>(&format!(
-        "SELECT {COLUMNS} FROM webhooks WHERE organization_id = $1 ORDER BY id {order} LIMIT $2 OFFSET $3"
-    ))
-    .bind(scope.organization_id)
-    .bind(if from_the_end { rows } else { size })
-    .bind(skip)
-    .fetch_all(pool)
-    .await?);
-    if from_the_end {
-        items.reverse();
-    }
+    let limit = if from_the_end { rows } else { size };
+    let packed: String = match db {
+        Db::Sqlite(pool) => {
+            sqlx::query_scalar(&format!(
+                "SELECT json_group_array(json_array({COLUMNS}) ORDER BY id)
+             FROM (SELECT {COLUMNS} FROM webhooks WHERE organization_id = $1
+                   ORDER BY id {order} LIMIT $2 OFFSET $3)"
+            ))
+            .bind(scope.organization_id)
+            .bind(limit)
+            .bind(skip)
+            .fetch_one(pool)
+            .await?
+        }
+        Db::Postgres(pool) => {
+            sqlx::query_scalar(&format!(
+                "SELECT COALESCE(json_agg(json_build_array({COLUMNS}) ORDER BY id), '[]')::text
+             FROM (SELECT {COLUMNS} FROM webhooks WHERE organization_id = $1
+                   ORDER BY id {order} LIMIT $2 OFFSET $3) page"
+            ))
+            .bind(scope.organization_id)
+            .bind(limit)
+            .bind(skip)
+            .fetch_one(pool)
+            .await?
+        }
+    };
+    let items = unpack(&packed)?;
     Ok(WebhookPage {
         count,
         number,
@@ -204,6 +221,43 @@ pub async fn list(
         size,
         items,
     })
+}
+
+/// A page's webhooks arrive as one JSON array (the one query written per
+/// dialect: `json_group_array` / `json_agg`): one value to hand over instead
+/// of a row per webhook, which sqlx's SQLite driver passes between threads
+/// one at a time.
+#[derive(serde::Deserialize)]
+struct PackedWebhook(i64, String, SlackUrl, String, StoredBool, i64, i64);
+
+/// SQLite's JSON has 0/1 for a boolean column; PostgreSQL's true/false.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum StoredBool {
+    Bool(bool),
+    Number(i64),
+}
+
+fn unpack(packed: &str) -> Result<Vec<Webhook>, ServiceError> {
+    let rows: Vec<PackedWebhook> = serde_json::from_str(packed)
+        .map_err(|e| ServiceError::Database(sqlx::Error::Decode(Box::new(e))))?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |PackedWebhook(id, name, url, description, active, created_at, updated_at)| Webhook {
+                id,
+                name,
+                url,
+                description,
+                active: match active {
+                    StoredBool::Bool(b) => b,
+                    StoredBool::Number(n) => n != 0,
+                },
+                created_at,
+                updated_at,
+            },
+        )
+        .collect())
 }
 
 /// Keeps the organization's webhook counter in step, inside the change's
