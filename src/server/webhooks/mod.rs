@@ -181,10 +181,12 @@ pub async fn list(
     let offset = (number - 1) * size;
     let rows = size.min(count - offset).max(0);
     let from_the_end = offset > count / 2;
+    // Ordered as the (organization_id, id) index is, so PostgreSQL's
+    // planner walks that index rather than the primary key with a filter.
     let (order, skip) = if from_the_end {
-        ("DESC", count - offset - rows)
+        ("organization_id DESC, id DESC", count - offset - rows)
     } else {
-        ("ASC", offset)
+        ("organization_id, id", offset)
     };
     let limit = if from_the_end { rows } else { size };
     let packed: String = match db {
@@ -192,7 +194,7 @@ pub async fn list(
             sqlx::query_scalar(&format!(
                 "SELECT json_group_array(json_array({COLUMNS}) ORDER BY id)
              FROM (SELECT {COLUMNS} FROM webhooks WHERE organization_id = $1
-                   ORDER BY id {order} LIMIT $2 OFFSET $3)"
+                   ORDER BY {order} LIMIT $2 OFFSET $3)"
             ))
             .bind(scope.organization_id)
             .bind(limit)
@@ -204,7 +206,7 @@ pub async fn list(
             sqlx::query_scalar(&format!(
                 "SELECT COALESCE(json_agg(json_build_array({COLUMNS}) ORDER BY id), '[]')::text
              FROM (SELECT {COLUMNS} FROM webhooks WHERE organization_id = $1
-                   ORDER BY id {order} LIMIT $2 OFFSET $3) page"
+                   ORDER BY {order} LIMIT $2 OFFSET $3) page"
             ))
             .bind(scope.organization_id)
             .bind(limit)
