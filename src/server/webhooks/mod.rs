@@ -181,8 +181,10 @@ pub async fn list(
     let offset = (number - 1) * size;
     let rows = size.min(count - offset).max(0);
     let from_the_end = offset > count / 2;
-    // Ordered as the (organization_id, id) index is, so PostgreSQL's
-    // planner walks that index rather than the primary key with a filter.
+    // The organization as a range, ordered as the (organization_id, id)
+    // index is: with `organization_id = $1` PostgreSQL's planner may walk the
+    // primary key in id order and filter, reading every other organization's
+    // rows first (35 ms for a page of 100,000 behind 200,000 others).
     let (order, skip) = if from_the_end {
         ("organization_id DESC, id DESC", count - offset - rows)
     } else {
@@ -193,7 +195,7 @@ pub async fn list(
         Db::Sqlite(pool) => {
             sqlx::query_scalar(&format!(
                 "SELECT json_group_array(json_array({COLUMNS}) ORDER BY id)
-             FROM (SELECT {COLUMNS} FROM webhooks WHERE organization_id = $1
+             FROM (SELECT {COLUMNS} FROM webhooks WHERE organization_id >= $1 AND organization_id <= $1
                    ORDER BY {order} LIMIT $2 OFFSET $3)"
             ))
             .bind(scope.organization_id)
@@ -205,7 +207,7 @@ pub async fn list(
         Db::Postgres(pool) => {
             sqlx::query_scalar(&format!(
                 "SELECT COALESCE(json_agg(json_build_array({COLUMNS}) ORDER BY id), '[]')::text
-             FROM (SELECT {COLUMNS} FROM webhooks WHERE organization_id = $1
+             FROM (SELECT {COLUMNS} FROM webhooks WHERE organization_id >= $1 AND organization_id <= $1
                    ORDER BY {order} LIMIT $2 OFFSET $3) page"
             ))
             .bind(scope.organization_id)
