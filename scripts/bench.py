@@ -415,8 +415,9 @@ retrieve with two, a write with the caller plus one transaction. Done so far, by
 the per-organization counter instead of `COUNT(*)` and reading the second half of a list from
 its end (100,000 webhooks: first page 475 → ~7,000 req/s, last page 221 → ~5,000–7,000), the
 page as one JSON value (`json_group_array`/`json_agg`) instead of a row per webhook, and page
-queries ordered like the `(organization_id, id)` index (PostgreSQL's first page of 100,000:
-62 req/s before). Not done: caching verified tokens (a deactivated user or revoked token would
+queries that select the organization as a range in the `(organization_id, id)` index's order
+(PostgreSQL's planner had walked the primary key past other organizations' rows: 62 req/s for
+the first page of 100,000 before). Not done: caching verified tokens (a deactivated user or revoked token would
 keep working on other instances for the cache's lifetime), and skipping the session write
 on page requests (the idle timeout would then restart only every so often); both would
 trade a documented guarantee for speed.

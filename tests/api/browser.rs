@@ -25,16 +25,28 @@ pub async fn call(app: &TestApp, path: &str, cookie: Option<&str>, body: &str) -
 
 /// Signs in and returns the session cookie (`name=value`).
 pub async fn session_of(app: &TestApp, email: &str) -> String {
+    sign_in(app, email, "pw")
+        .await
+        .expect("sign-in sets the session cookie")
+}
+
+/// The session cookie of a sign-in with this email and password, or `None`
+/// when it is refused.
+pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> Option<String> {
+    let email = email.replace('@', "%40");
     let reply = call(
         app,
         Login::PATH,
         None,
-        &format!("email={email}&password=pw"),
+        &format!("email={email}&password={password}"),
     )
     .await;
-    let set_cookie = reply
-        .header("set-cookie")
-        .expect("sign-in sets the session cookie");
+    (reply.status.as_u16() < 400).then(|| cookie_of(&reply))
+}
+
+/// The `name=value` of the session cookie an answer sets.
+pub fn cookie_of(reply: &Reply) -> String {
+    let set_cookie = reply.header("set-cookie").expect("a session cookie");
     set_cookie.split(';').next().unwrap().to_owned()
 }
 

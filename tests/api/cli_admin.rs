@@ -3,11 +3,9 @@
 
 use std::process::{Command, Stdio};
 
-use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
-use webhook_admin::server_fns::Login;
 
-use crate::browser::{call, page};
+use crate::browser::{page, sign_in};
 use crate::cli::{cli, cli_with_stdin, fails, ok, BIN};
 use crate::support::{TestApp, ThrowawayDb};
 
@@ -134,22 +132,7 @@ async fn lists_show_organizations_users_and_tokens() {
 }
 
 async fn signs_in(app: &TestApp, password: &str) -> Option<String> {
-    let reply = call(
-        app,
-        Login::PATH,
-        None,
-        &format!("email=ann%40acme.test&password={password}"),
-    )
-    .await;
-    (reply.status.as_u16() < 400).then(|| {
-        reply
-            .header("set-cookie")
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned()
-    })
+    sign_in(app, "ann@acme.test", password).await
 }
 
 #[tokio::test]

@@ -4,9 +4,9 @@
 
 use leptos::server_fn::ServerFn;
 use serde_json::json;
-use webhook_admin::server_fns::{ChangePassword, Login};
+use webhook_admin::server_fns::ChangePassword;
 
-use crate::browser::{call, page, plain_form_post};
+use crate::browser::{call, cookie_of, page, plain_form_post, sign_in};
 use crate::support::TestApp;
 
 const OLD: &str = "old-password-1";
@@ -23,24 +23,7 @@ async fn ann(app: &TestApp) {
 
 /// A signed-in session cookie, or `None` when the password is refused.
 async fn session(app: &TestApp, password: &str) -> Option<String> {
-    let reply = call(
-        app,
-        Login::PATH,
-        None,
-        &format!("email=ann%40acme.test&password={password}"),
-    )
-    .await;
-    (reply.status.as_u16() < 400).then(|| cookie_of(&reply))
-}
-
-fn cookie_of(reply: &crate::support::Reply) -> String {
-    reply
-        .header("set-cookie")
-        .expect("a session cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
+    sign_in(app, "ann@acme.test", password).await
 }
 
 fn form(current: &str, new: &str, again: &str) -> String {
