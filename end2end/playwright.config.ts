@@ -6,6 +6,8 @@ import { PROFILE, SERVER_BIN } from './server-binary';
 // One server on a throwaway database for the whole run, started by
 // Playwright on a port of its own (so a `make run` server is left alone).
 const port = process.env.E2E_PORT ?? '3107';
+// Test messages go to a fake Slack (fake-slack.js), never to Slack.
+const slackPort = process.env.FAKE_SLACK_PORT ?? '3108';
 if (!process.env.DATABASE_URL) {
   // First evaluation, in the runner (workers inherit the variable set below):
   // start every run from an empty database.
@@ -50,17 +52,26 @@ export default defineConfig({
     { name: 'javascript', use: { javaScriptEnabled: true }, testIgnore: /no-js\.spec/ },
     { name: 'no-javascript', use: { javaScriptEnabled: false }, testMatch: /no-js\.spec/ },
   ],
-  webServer: {
-    command: `${SERVER_BIN} serve`,
-    cwd: runDir,
-    url: `http://127.0.0.1:${port}/`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: {
-      DATABASE_URL: databaseUrl,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      ...siteEnv,
-      RUST_LOG: 'warn',
+  webServer: [
+    {
+      command: 'node fake-slack.js',
+      url: `http://127.0.0.1:${slackPort}/`,
+      reuseExistingServer: false,
+      env: { FAKE_SLACK_PORT: slackPort },
     },
-  },
+    {
+      command: `${SERVER_BIN} serve`,
+      cwd: runDir,
+      url: `http://127.0.0.1:${port}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        DATABASE_URL: databaseUrl,
+        LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+        SLACK_BASE_URL: `http://127.0.0.1:${slackPort}`,
+        ...siteEnv,
+        RUST_LOG: 'warn',
+      },
+    },
+  ],
 });

@@ -7,8 +7,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::pages::{
-    EditWebhookPage, HydrationMarker, LoginPage, NewWebhookPage, NotFoundPage, PasswordPage,
-    TokensPage, TopBar, WebhookListPage,
+    ActivityPage, EditWebhookPage, HydrationMarker, LoginPage, NewWebhookPage, NotFoundPage,
+    PasswordPage, TokensPage, TopBar, WebhookListPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                         view=EditWebhookPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=StaticSegment("activity") view=ActivityPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("tokens") view=TokensPage ssr=SsrMode::Async/>
                     <Route
                         path=(StaticSegment("account"), StaticSegment("password"))

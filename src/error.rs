@@ -20,6 +20,19 @@ pub enum AppError {
     FeatureDisabled,
     #[error("Not found.")]
     NotFound,
+    /// Someone else saved the webhook after this form was loaded.
+    #[error("This webhook was changed since you loaded it. Reload it and try again.")]
+    Stale,
+    /// A create form sent again with other values (after going back).
+    #[error("This form was already used to create a webhook. Open a new form to create another.")]
+    FormReused,
+    #[error("Select one or more webhooks first.")]
+    NothingSelected,
+    #[error("A test message was sent moments ago. Try again in {0} seconds.")]
+    TestTooSoon(i64),
+    /// Slack (or the network) refused the test message; why, on one line.
+    #[error("The test message was not delivered. {0}")]
+    TestNotDelivered(String),
     #[error("Please correct the highlighted fields.")]
     Invalid(FieldErrors, FormEcho),
     #[error("Wrong email or password.")]
@@ -55,8 +68,14 @@ impl AppError {
             AppError::Invalid(..)
             | AppError::WrongPassword
             | AppError::WeakPassword
-            | AppError::PasswordsDiffer => StatusCode::BAD_REQUEST,
-            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            | AppError::PasswordsDiffer
+            | AppError::NothingSelected => StatusCode::BAD_REQUEST,
+            AppError::Stale => StatusCode::PRECONDITION_FAILED,
+            AppError::FormReused => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooManyAttempts(_) | AppError::TestTooSoon(_) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            AppError::TestNotDelivered(_) => StatusCode::BAD_GATEWAY,
             AppError::Busy | AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Server | AppError::ServerFn(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

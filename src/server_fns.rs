@@ -7,22 +7,25 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::views::{FormOriginals, Me, Secret, Tokens, WebhookDetail, WebhookList};
+use crate::views::{FormOriginals, HistoryList, Me, Secret, Tokens, WebhookDetail, WebhookList};
 
 #[cfg(feature = "ssr")]
 use crate::{
     server::{accounts, web, webhooks},
     validation::{keeps_stored_url, validate_changes, validate_new, Input, WebhookInput},
-    views::{FormEcho, Notice},
+    views::{FormEcho, ListQuery, Notice},
 };
 
 /// The signed-in user, for the top bar; `None` when signed out.
 #[server]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
     Ok(web::current_user().await?.map(|user| Me {
-        webhooks_denied: webhooks::WebhookScope::for_principal(&user.principal)
-            .err()
-            .map(AppError::from),
+        webhooks_denied: webhooks::WebhookScope::for_principal(
+            &user.principal,
+            webhooks::Via::Browser,
+        )
+        .err()
+        .map(AppError::from),
         email: user.email,
     }))
 }
@@ -79,34 +82,117 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-/// One page of the organization's webhooks, with the API's page rules.
+/// One page of the organization's webhooks, with the API's page rules,
+/// searched, filtered and ordered as the address says.
 #[server]
 pub async fn list_webhooks(
     page: Option<String>,
     page_size: Option<String>,
+    q: Option<String>,
+    status: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
 ) -> Result<WebhookList, AppError> {
     let scope = web::webhook_scope().await?;
     let request = webhooks::PageRequest::from_query(page.as_deref(), page_size.as_deref());
-    let page = webhooks::list(&web::state().db, scope, request).await?;
+    let query = ListQuery::from_params(
+        q.as_deref(),
+        status.as_deref(),
+        sort.as_deref(),
+        dir.as_deref(),
+    );
+    let page = webhooks::browse::page(&web::state().db, scope, &query, request).await?;
     Ok(WebhookList {
         count: page.count,
         page: page.number,
         num_pages: page.num_pages,
         page_size: page.size,
         rows: page.items.iter().map(web::webhook_row).collect(),
+        query,
     })
 }
 
+/// Activate, deactivate or delete the selected webhooks, all in one
+/// transaction (one history entry each). A delete is confirmed first
+/// (`delete_confirmed`): a plain `delete` goes back to the list, which asks
+/// (saying how many). `back` is the list's address to return to.
+#[server]
+pub async fn bulk_webhooks(
+    action: String,
+    ids: Option<Vec<i64>>,
+    back: Option<String>,
+) -> Result<(), AppError> {
+    let scope = web::webhook_scope().await?;
+    let back = back
+        .filter(|b| b == "/webhooks" || b.starts_with("/webhooks?"))
+        .unwrap_or_else(|| "/webhooks".to_owned());
+    let separator = if back.contains('?') { '&' } else { '?' };
+    let ids = ids.unwrap_or_default();
+    if ids.is_empty() {
+        return Err(AppError::NothingSelected);
+    }
+    // The new `active` for an activate or deactivate; `None` deletes.
+    let (active, notice) = match action.as_str() {
+        "activate" => (Some(true), Notice::Activated),
+        "deactivate" => (Some(false), Notice::Deactivated),
+        "delete_confirmed" => (None, Notice::DeletedMany),
+        "delete" => {
+            let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+            leptos_axum::redirect(&format!(
+                "{back}{separator}confirm=delete&ids={}",
+                ids.join(",")
+            ));
+            return Ok(());
+        }
+        _ => return Err(AppError::NothingSelected),
+    };
+    let changes = active.map(|active| crate::validation::WebhookChanges {
+        active: Some(active),
+        ..Default::default()
+    });
+    let change = match &changes {
+        Some(changes) => webhooks::Change::Edit(changes),
+        None => webhooks::Change::Delete,
+    };
+    let changed = webhooks::apply(
+        &web::state().db,
+        scope,
+        &ids,
+        change,
+        &webhooks::Precondition::none(),
+    )
+    .await?;
+    leptos_axum::redirect(&format!(
+        "{back}{separator}notice={}&count={}",
+        notice.code(),
+        changed.len()
+    ));
+    Ok(())
+}
+
 /// One webhook; with its full URL only when `reveal` is set, for the one
-/// page that shows it on request.
+/// page that shows it on request (the reveal goes into its history).
 #[server]
 pub async fn get_webhook(id: i64, reveal: bool) -> Result<WebhookDetail, AppError> {
     let scope = web::webhook_scope().await?;
-    let webhook = webhooks::get(&web::state().db, scope, id).await?;
+    let db = &web::state().db;
+    let webhook = if reveal {
+        webhooks::reveal(db, scope, id).await?
+    } else {
+        webhooks::get(db, scope, id).await?
+    };
     Ok(WebhookDetail {
         webhook: web::webhook_row(&webhook),
         full_url: reveal.then(|| Secret(webhook.url.as_str().to_owned())),
     })
+}
+
+/// A fresh `Idempotency-Key` for one rendering of the create form, so a
+/// double click or a form sent twice creates one webhook.
+#[server]
+pub async fn new_form_key() -> Result<String, AppError> {
+    web::webhook_scope().await?;
+    Ok(web::random_key())
 }
 
 #[server]
@@ -115,8 +201,10 @@ pub async fn create_webhook(
     url: Secret,
     description: String,
     active: Option<String>,
+    form_key: Option<String>,
 ) -> Result<(), AppError> {
     let scope = web::webhook_scope().await?;
+    let key = form_key.and_then(|key| webhooks::IdempotencyKey::parse(key.as_bytes()));
     let active = active.is_some();
     let echo = FormEcho::new(&name, &description, active);
     let input = WebhookInput {
@@ -126,7 +214,7 @@ pub async fn create_webhook(
         active: Input::Bool(active),
     };
     let draft = validate_new(&input).map_err(|errors| AppError::Invalid(errors, echo))?;
-    webhooks::create(&web::state().db, scope, &draft).await?;
+    webhooks::create(&web::state().db, scope, &draft, key.as_ref()).await?;
     leptos_axum::redirect(&Notice::Created.list_href());
     Ok(())
 }
@@ -160,7 +248,10 @@ pub async fn update_webhook(
         active: changed(&active, &original.original_active, || Input::Bool(active)),
     };
     let changes = validate_changes(&input).map_err(|errors| AppError::Invalid(errors, echo))?;
-    webhooks::update(&web::state().db, scope, id, &changes).await?;
+    // Only onto the version this form was loaded with: never over someone
+    // else's save.
+    let loaded = webhooks::Precondition::one_of(vec![original.original_version]);
+    webhooks::update(&web::state().db, scope, id, &changes, &loaded).await?;
     leptos_axum::redirect(&Notice::Saved.list_href());
     Ok(())
 }
@@ -178,8 +269,54 @@ fn changed<T: PartialEq + ?Sized>(now: &T, before: &T, input: impl FnOnce() -> I
 #[server]
 pub async fn delete_webhook(id: i64) -> Result<(), AppError> {
     let scope = web::webhook_scope().await?;
-    webhooks::delete(&web::state().db, scope, id).await?;
+    webhooks::delete(&web::state().db, scope, id, &webhooks::Precondition::none()).await?;
     leptos_axum::redirect(&Notice::Deleted.list_href());
+    Ok(())
+}
+
+/// One page of a webhook's history, newest first.
+#[server]
+pub async fn webhook_history(id: i64, page: Option<String>) -> Result<HistoryList, AppError> {
+    history_page(webhooks::history::Scope::Webhook(id), page).await
+}
+
+/// One page of everything done to the organization's webhooks.
+#[server]
+pub async fn organization_activity(page: Option<String>) -> Result<HistoryList, AppError> {
+    history_page(webhooks::history::Scope::Organization, page).await
+}
+
+#[cfg(feature = "ssr")]
+async fn history_page(
+    of: webhooks::history::Scope,
+    page: Option<String>,
+) -> Result<HistoryList, AppError> {
+    let scope = web::webhook_scope().await?;
+    let request = webhooks::PageRequest::from_query(page.as_deref(), None);
+    let page = webhooks::history::page(&web::state().db, scope, of, request).await?;
+    Ok(HistoryList {
+        count: page.count,
+        page: page.number,
+        num_pages: page.num_pages,
+        rows: page.items.iter().map(web::history_row).collect(),
+    })
+}
+
+/// Sends a test message to the webhook's Slack URL. Delivered: back to the
+/// webhook's page with a notice; not: the reason, as the form's error.
+#[server]
+pub async fn send_test_message(id: i64) -> Result<(), AppError> {
+    let scope = web::webhook_scope().await?;
+    let state = web::state();
+    let delivery = webhooks::test_message::send(&state.db, &state.slack, scope, id).await?;
+    if !delivery.delivered {
+        let why = delivery.error.unwrap_or_default();
+        return Err(AppError::TestNotDelivered(match delivery.status {
+            Some(status) => format!("Slack answered {status}: {why}"),
+            None => format!("No answer from Slack: {why}"),
+        }));
+    }
+    leptos_axum::redirect(&Notice::TestDelivered.webhook_href(id));
     Ok(())
 }
 

@@ -37,6 +37,28 @@ test('webhook and token pages', async ({ page, consoleProblems }) => {
   allowStatus(consoleProblems, 404);
 });
 
+test('search, bulk delete, history and activity', async ({ page, consoleProblems }) => {
+  await signIn(page, ACCOUNTS.pages);
+  await page.goto('/webhooks?q=hook+0&sort=name&dir=desc');
+  await expectNoViolations(page, 'search results');
+  await page.getByRole('checkbox', { name: 'Select Paged hook 09' }).check();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expectNoViolations(page, 'bulk delete dialog');
+  await page.goto('/webhooks?confirm=delete&ids=1,2');
+  await expectNoViolations(page, 'bulk delete question');
+  await page.goto('/webhooks?q=no+such+hook');
+  await expectNoViolations(page, 'no results');
+  await page.goto('/webhooks?page_size=10');
+  await page.getByRole('link', { name: 'Paged hook 02' }).click();
+  await page.getByRole('button', { name: 'Send test message' }).click();
+  await expectNoViolations(page, 'edit with test notice and history');
+  await page.getByRole('button', { name: 'Send test message' }).click();
+  await expectNoViolations(page, 'test refused');
+  await page.goto('/activity');
+  await expectNoViolations(page, 'activity');
+  allowStatus(consoleProblems, 429);
+});
+
 test('no-access page', async ({ page, consoleProblems }) => {
   await page.goto('/login');
   await page.getByLabel('Email').fill(ACCOUNTS.member.email);

@@ -6,7 +6,20 @@ export const ACCOUNTS = {
   nojs: { email: 'nojs@e2e.test', password: 'nojs-pass-1234', org: 'e2e', superuser: true },
   changer: { email: 'changer@e2e.test', password: 'changer-pass-1', org: 'e2e', superuser: true },
   nojsChanger: { email: 'nojs-changer@e2e.test', password: 'nojs-changer-1', org: 'e2e', superuser: true },
+  searcher: { email: 'searcher@e2e.test', password: 'searcher-pass-1', org: 'e2e-search', superuser: true },
+  nojsSearcher: { email: 'nojs-searcher@e2e.test', password: 'nojs-search-1', org: 'e2e-search-nojs', superuser: true },
 };
+
+/** The webhooks each searcher's organization starts with: [name, description, active]. */
+export const SEARCH_WEBHOOKS: [string, string, boolean][] = [
+  ['Ops alerts', '', true],
+  ['Billing', 'Invoices for OPS', false],
+  ['Zebra', '', true],
+  ['alpha', '', false],
+];
+
+/** A Slack URL the fake Slack refuses (404 `no_service`). */
+export const GONE_URL = 'https://hooks.slack.com/services/gone/B00000000/XXXXXXXXXXXXXXXXXXXXdead';
 
 export type Account = (typeof ACCOUNTS)[keyof typeof ACCOUNTS];
 

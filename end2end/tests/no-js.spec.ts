@@ -75,3 +75,62 @@ test('change password without JavaScript', async ({ page }) => {
   await signIn(page, { ...account, password: 'nojs-changed-pass-1' });
   await expect(page.getByRole('heading', { name: 'Webhooks', exact: true })).toBeVisible();
 });
+
+test('search, sort and bulk delete without JavaScript', async ({ page }) => {
+  await signIn(page, ACCOUNTS.nojsSearcher);
+  await page.getByRole('searchbox', { name: 'Search' }).fill('OPS');
+  await page.getByLabel('Status').selectOption('active');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/q=OPS&status=active/);
+  await expect(page.getByText('1 webhook found')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Ops alerts' })).toBeVisible();
+
+  await page.goto('/webhooks?sort=created&dir=desc');
+  const names = page.locator('table.webhooks tbody td[data-label="Name"]');
+  await expect(names).toHaveText(['alpha', 'Zebra', 'Billing', 'Ops alerts']);
+  await page.getByRole('checkbox', { name: 'Select alpha' }).check();
+  await page.getByRole('checkbox', { name: 'Select Billing' }).check();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  // The list asks first, saying how many; Cancel keeps them.
+  const question = page.getByRole('alertdialog', { name: 'Delete 2 webhooks?' });
+  await expect(question).toBeVisible();
+  await question.getByRole('button', { name: 'Delete 2 webhooks' }).click();
+  await expect(page.getByRole('status')).toHaveText('2 webhooks deleted.');
+  await expect(page).toHaveURL(/sort=created&dir=desc&notice=deleted_many&count=2/);
+  await expect(names).toHaveText(['Zebra', 'Ops alerts']);
+});
+
+test('a test message, a stale save and the history without JavaScript', async ({ page, context }) => {
+  await signIn(page, ACCOUNTS.nojs);
+  const name = `Plain ${Date.now()}`;
+  await page.goto('/webhooks/new');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Slack webhook URL').fill(GOOD_URL);
+  await page.getByRole('button', { name: 'Create webhook' }).click();
+  await page.getByRole('link', { name }).click();
+  const editUrl = page.url();
+
+  await page.getByRole('button', { name: 'Send test message' }).click();
+  await expect(page.getByText('Test message delivered: Slack accepted it.')).toBeVisible();
+
+  const other = await context.newPage();
+  await other.goto(editUrl);
+  await other.getByLabel('Description').fill('Saved elsewhere');
+  await other.getByRole('button', { name: 'Save changes' }).click();
+  await other.close();
+
+  await page.getByLabel('Description').fill('Mine');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'changed since' })).toContainText(
+    'This webhook was changed since you loaded it. Reload it and try again.',
+  );
+  await expect(page.getByLabel('Description')).toHaveValue('Saved elsewhere');
+
+  const rows = page.getByRole('table', { name: 'History of this webhook' }).getByRole('row');
+  await expect(rows).toHaveCount(4);
+  await expect(rows.nth(1)).toContainText('Changed description');
+  await expect(rows.nth(2)).toContainText('Sent a test message');
+  await expect(rows.nth(3)).toContainText('Created');
+  await page.getByRole('link', { name: 'Activity' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(`${name}.*Sent a test message`) })).toBeVisible();
+});

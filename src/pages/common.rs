@@ -74,7 +74,10 @@ pub fn TopBar() -> impl IntoView {
                     match me.await {
                         Ok(Some(me)) => view! {
                             <nav aria-label="Main" class="nav">
-                                {me.webhooks_denied.is_none().then(|| view! { <a href="/webhooks">"Webhooks"</a> })}
+                                {me.webhooks_denied.is_none().then(|| view! {
+                                    <a href="/webhooks">"Webhooks"</a>
+                                    <a href=super::ACTIVITY_PATH>"Activity"</a>
+                                })}
                                 <a href="/tokens">"API tokens"</a>
                                 <a href=PASSWORD_PATH>"Password"</a>
                             </nav>

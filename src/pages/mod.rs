@@ -4,6 +4,7 @@
 //! copy buttons).
 
 mod common;
+mod history;
 mod login;
 mod password;
 mod tokens;
@@ -12,6 +13,7 @@ mod webhook_list;
 mod webhook_pages;
 
 pub use common::{HydrationMarker, NotFoundPage, TopBar};
+pub use history::{ActivityPage, ACTIVITY_PATH};
 pub use login::LoginPage;
 pub use password::PasswordPage;
 pub use tokens::{TokensPage, TOKENS_PATH};

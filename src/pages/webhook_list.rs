@@ -1,32 +1,66 @@
+//! The webhook list: search (as you type, or a plain GET form), a filter
+//! by status, sortable columns, pagination, and bulk activate, deactivate
+//! and delete for the selected rows. Everything is in the address.
+
+use leptos::html;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::common::{ErrorPanel, Loading};
-use crate::server_fns::list_webhooks;
-use crate::views::{Notice, WebhookList, WebhookRow, PAGE_SIZES};
+use super::common::{rejection_of, ErrorPanel, Loading};
+use crate::error::AppError;
+use crate::server_fns::{list_webhooks, BulkWebhooks};
+use crate::views::{ListQuery, Notice, SortKey, WebhookList, WebhookRow, PAGE_SIZES};
 
 #[component]
 pub fn WebhookListPage() -> impl IntoView {
     let query = use_query_map();
-    let page_query = move || {
+    let list_query = move || {
         let q = query.read();
-        (q.get("page"), q.get("page_size"))
+        (
+            q.get("page"),
+            q.get("page_size"),
+            q.get("q"),
+            q.get("status"),
+            q.get("sort"),
+            q.get("dir"),
+        )
     };
-    let list = Resource::new(page_query, |(page, size)| list_webhooks(page, size));
+    let list = Resource::new(list_query, |(page, size, q, status, sort, dir)| {
+        list_webhooks(page, size, q, status, sort, dir)
+    });
+    let rejected = rejection_of::<BulkWebhooks>();
     let notice = move || {
-        query
-            .read()
-            .get("notice")
-            .and_then(|code| Notice::from_code(&code))
-            .map(Notice::message)
+        let q = query.read();
+        let notice = q.get("notice").and_then(|code| Notice::from_code(&code))?;
+        Some(match q.get("count").and_then(|n| n.parse::<i64>().ok()) {
+            Some(count) => notice.counted(count),
+            None => notice.message().to_owned(),
+        })
+    };
+    let confirming = move || {
+        let q = query.read();
+        (q.get("confirm").as_deref() == Some("delete"))
+            .then(|| q.get("ids"))
+            .flatten()
+            .map(|ids| {
+                ids.split(',')
+                    .filter_map(|id| id.parse::<i64>().ok())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|ids| !ids.is_empty())
     };
     view! {
         <Title text="Webhooks · Webhook admin"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let rejected = rejected.await;
                 match list.await {
-                    Ok(list) => view! { <ListView list notice=notice()/> }.into_any(),
+                    Ok(list) => view! {
+                        <ListView list notice=notice() rejected confirming=confirming()/>
+                    }
+                    .into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -35,14 +69,22 @@ pub fn WebhookListPage() -> impl IntoView {
 }
 
 #[component]
-fn ListView(list: WebhookList, notice: Option<&'static str>) -> impl IntoView {
-    let empty = list.count == 0;
+fn ListView(
+    list: WebhookList,
+    notice: Option<String>,
+    rejected: Option<AppError>,
+    confirming: Option<Vec<i64>>,
+) -> impl IntoView {
+    let empty = list.count == 0 && !list.query.is_filtered();
+    let here = list.query.href(list.page, list.page_size);
     view! {
         <div class="page-head">
             <h1>"Webhooks"</h1>
             <a class="button" href="/webhooks/new">"New webhook"</a>
         </div>
         {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
+        {rejected.map(|error| view! { <p class="form-error" role="alert">{error.to_string()}</p> })}
+        {confirming.map(|ids| view! { <ConfirmBulkDelete ids back=here.clone()/> })}
         {if empty {
             view! {
                 <section class="card empty">
@@ -53,36 +95,84 @@ fn ListView(list: WebhookList, notice: Option<&'static str>) -> impl IntoView {
             }
             .into_any()
         } else {
+            let count = list.count;
+            let found = if list.query.is_filtered() { " found" } else { "" };
             view! {
-                <p class="count">
-                    {format!("{} webhook{}", list.count, if list.count == 1 { "" } else { "s" })}
+                <SearchForm query=list.query.clone() page_size=list.page_size/>
+                <p class="count" aria-live="polite">
+                    {format!("{count} webhook{}{found}", if count == 1 { "" } else { "s" })}
                 </p>
-                <div class="table-wrap">
-                    <table class="webhooks">
-                        <caption class="visually-hidden">"Slack webhooks of your organization"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Name"</th>
-                                <th scope="col">"URL"</th>
-                                <th scope="col">"Active"</th>
-                                <th scope="col">"Created"</th>
-                                <th scope="col">"Updated"</th>
-                            </tr>
-                        </thead>
-                        <tbody>{list.rows.iter().cloned().map(|row| view! { <Row row/> }).collect_view()}</tbody>
-                    </table>
-                </div>
-                <Pagination list=list.clone()/>
+                {(count > 0).then(|| view! {
+                    <form id="bulk" method="post" action=BulkWebhooks::url() class="bulk">
+                        <input type="hidden" name="back" value=here.clone()/>
+                        <BulkActions/>
+                        <div class="table-wrap">
+                            <table class="webhooks">
+                                <caption class="visually-hidden">"Slack webhooks of your organization"</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col"><span class="visually-hidden">"Select"</span></th>
+                                        <SortHeader label="Name" key=SortKey::Name list=list.clone()/>
+                                        <th scope="col">"URL"</th>
+                                        <th scope="col">"Active"</th>
+                                        <SortHeader label="Created" key=SortKey::Created list=list.clone()/>
+                                        <SortHeader label="Updated" key=SortKey::Updated list=list.clone()/>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {list
+                                        .rows
+                                        .iter()
+                                        .cloned()
+                                        .enumerate()
+                                        .map(|(index, row)| view! { <Row row index/> })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    </form>
+                    <Pagination list=list.clone()/>
+                })}
             }
             .into_any()
         }}
     }
 }
 
+/// A sortable column's header: a link that orders by it (or reverses it).
 #[component]
-fn Row(row: WebhookRow) -> impl IntoView {
+fn SortHeader(label: &'static str, key: SortKey, list: WebhookList) -> impl IntoView {
+    let current = list.query.sort == key;
+    let aria_sort = match (current, list.query.descending) {
+        (false, _) => "none",
+        (true, false) => "ascending",
+        (true, true) => "descending",
+    };
+    let arrow = match (current, list.query.descending) {
+        (false, _) => "",
+        (true, false) => " ▲",
+        (true, true) => " ▼",
+    };
+    let href = list.query.sorted_by(key).href(1, list.page_size);
+    view! {
+        <th scope="col" aria-sort=aria_sort>
+            <a href=href class="sort">{label}<span aria-hidden="true">{arrow}</span></a>
+        </th>
+    }
+}
+
+#[component]
+fn Row(row: WebhookRow, index: usize) -> impl IntoView {
     view! {
         <tr>
+            <td class="select">
+                <input
+                    type="checkbox"
+                    name=format!("ids[{index}]")
+                    value=row.id.to_string()
+                    aria-label=format!("Select {}", row.name)
+                />
+            </td>
             <td data-label="Name"><a href=format!("/webhooks/{}", row.id)>{row.name}</a></td>
             <td data-label="URL"><code class="masked">{row.masked_url}</code></td>
             <td data-label="Active">
@@ -98,8 +188,172 @@ fn Row(row: WebhookRow) -> impl IntoView {
     }
 }
 
-fn page_href(page: i64, size: i64) -> String {
-    format!("/webhooks?page={page}&page_size={size}")
+/// The search box and status filter: a plain GET form; with JavaScript the
+/// list follows as you type (after a pause) or choose.
+#[island]
+fn SearchForm(query: ListQuery, page_size: i64) -> impl IntoView {
+    let search = NodeRef::<html::Input>::new();
+    let status = NodeRef::<html::Select>::new();
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let query_now = {
+        let query = query.clone();
+        move || ListQuery {
+            search: search.get().map(|i| i.value()).unwrap_or_default(),
+            ..ListQuery::from_params(
+                None,
+                status.get().map(|s| s.value()).as_deref(),
+                Some(query.sort.code()),
+                query.descending.then_some("desc"),
+            )
+        }
+    };
+    let go = move |typed: bool| {
+        let query = query_now();
+        let anchor = if typed { "#search" } else { "" };
+        let _ = window()
+            .location()
+            .set_href(&format!("{}{anchor}", query.href(1, page_size)));
+    };
+    let on_input = {
+        let go = go.clone();
+        move |_| {
+            if let Some(handle) = pending.get_value() {
+                handle.clear();
+            }
+            let go = go.clone();
+            let handle =
+                set_timeout_with_handle(move || go(true), std::time::Duration::from_millis(350))
+                    .ok();
+            pending.set_value(handle);
+        }
+    };
+    // Back after typing: the cursor returns to the end of the search box.
+    Effect::new(move |_| {
+        if window().location().hash().ok().as_deref() == Some("#search") {
+            if let Some(input) = search.get() {
+                let _ = input.focus();
+                let end = input.value().len() as u32;
+                let _ = input.set_selection_range(end, end);
+            }
+        }
+    });
+    let status_code = query.status_code();
+    view! {
+        <form method="get" action="/webhooks" class="search" role="search">
+            <div class="field inline">
+                <label for="search">"Search"</label>
+                <input
+                    id="search"
+                    name="q"
+                    type="search"
+                    value=query.search.clone()
+                    placeholder="Name or description"
+                    autocomplete="off"
+                    node_ref=search
+                    on:input=on_input
+                />
+            </div>
+            <div class="field inline">
+                <label for="status">"Status"</label>
+                <select id="status" name="status" node_ref=status on:change=move |_| go(false)>
+                    <option value="" selected=status_code.is_empty()>"All"</option>
+                    <option value="active" selected=status_code == "active">"Active"</option>
+                    <option value="inactive" selected=status_code == "inactive">"Inactive"</option>
+                </select>
+            </div>
+            {(query.sort != SortKey::Id).then(|| view! { <input type="hidden" name="sort" value=query.sort.code()/> })}
+            {query.descending.then(|| view! { <input type="hidden" name="dir" value="desc"/> })}
+            <input type="hidden" name="page_size" value=page_size.to_string()/>
+            <button type="submit" class="button secondary small">"Search"</button>
+        </form>
+    }
+}
+
+/// Activate, deactivate or delete the selected rows. With JavaScript a
+/// delete asks in a dialog first, saying how many; without, the server
+/// sends the list back with the same question.
+#[island]
+fn BulkActions() -> impl IntoView {
+    let dialog = NodeRef::<html::Dialog>::new();
+    let (selected, set_selected) = signal(0usize);
+    let ask = move |ev: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            let checked = ev
+                .target()
+                .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlButtonElement>().ok())
+                .and_then(|button| button.form())
+                .and_then(|form| form.query_selector_all("input[type=checkbox]:checked").ok())
+                .map_or(0, |nodes| nodes.length() as usize);
+            if checked > 0 {
+                if let Some(dialog) = dialog.get() {
+                    ev.prevent_default();
+                    set_selected.set(checked);
+                    let _ = dialog.show_modal();
+                }
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, set_selected);
+    };
+    let cancel = move |ev: leptos::ev::MouseEvent| {
+        if let Some(dialog) = dialog.get() {
+            ev.prevent_default();
+            dialog.close();
+        }
+    };
+    let noun = move || {
+        if selected.get() == 1 {
+            "webhook"
+        } else {
+            "webhooks"
+        }
+    };
+    view! {
+        <div class="actions bulk-actions" role="group" aria-label="With the selected webhooks">
+            <button type="submit" name="action" value="activate" class="button secondary small">"Activate"</button>
+            <button type="submit" name="action" value="deactivate" class="button secondary small">"Deactivate"</button>
+            <button type="submit" name="action" value="delete" class="button danger small" on:click=ask>"Delete"</button>
+        </div>
+        <dialog node_ref=dialog class="dialog" aria-labelledby="bulk-delete-title">
+            <h2 id="bulk-delete-title">{move || format!("Delete {} {}?", selected.get(), noun())}</h2>
+            <p>"They will stop receiving events. This cannot be undone."</p>
+            <div class="actions">
+                <button type="submit" name="action" value="delete_confirmed" class="button danger">
+                    {move || format!("Delete {} {}", selected.get(), noun())}
+                </button>
+                <button type="button" class="button secondary" on:click=cancel>"Cancel"</button>
+            </div>
+        </dialog>
+    }
+}
+
+/// The question a delete without JavaScript comes back with.
+#[component]
+fn ConfirmBulkDelete(ids: Vec<i64>, back: String) -> impl IntoView {
+    let count = ids.len();
+    let noun = if count == 1 { "webhook" } else { "webhooks" };
+    view! {
+        <section class="card narrow" role="alertdialog" aria-labelledby="confirm-title">
+            <h2 id="confirm-title">{format!("Delete {count} {noun}?")}</h2>
+            <p>"They will stop receiving events. This cannot be undone."</p>
+            <form method="post" action=BulkWebhooks::url()>
+                {ids
+                    .iter()
+                    .enumerate()
+                    .map(|(index, id)| view! { <input type="hidden" name=format!("ids[{index}]") value=id.to_string()/> })
+                    .collect_view()}
+                <input type="hidden" name="back" value=back.clone()/>
+                <div class="actions">
+                    <button type="submit" name="action" value="delete_confirmed" class="button danger">
+                        {format!("Delete {count} {noun}")}
+                    </button>
+                    <a class="button secondary" href=back>"Cancel"</a>
+                </div>
+            </form>
+        </section>
+    }
 }
 
 /// Page numbers around the current one, with gaps (`None`) where pages are skipped.
@@ -122,8 +376,11 @@ fn Pagination(list: WebhookList) -> impl IntoView {
         page,
         num_pages,
         page_size,
+        query,
         ..
     } = list;
+    let list_query = query.clone();
+    let page_href = move |page: i64, size: i64| query.href(page, size);
     view! {
         <nav class="pagination" aria-label="Pages">
             <ul>
@@ -156,14 +413,14 @@ fn Pagination(list: WebhookList) -> impl IntoView {
                     }}
                 </li>
             </ul>
-            <PageSizeForm page_size/>
+            <PageSizeForm page_size query=list_query/>
         </nav>
     }
 }
 
 /// Page size as a plain GET form; with JavaScript, choosing a size submits it.
 #[island]
-fn PageSizeForm(page_size: i64) -> impl IntoView {
+fn PageSizeForm(page_size: i64, query: ListQuery) -> impl IntoView {
     let submit_on_change = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
@@ -181,6 +438,10 @@ fn PageSizeForm(page_size: i64) -> impl IntoView {
     };
     view! {
         <form method="get" action="/webhooks" class="page-size">
+            {(!query.search.is_empty()).then(|| view! { <input type="hidden" name="q" value=query.search.clone()/> })}
+            {query.active.is_some().then(|| view! { <input type="hidden" name="status" value=query.status_code()/> })}
+            {(query.sort != SortKey::Id).then(|| view! { <input type="hidden" name="sort" value=query.sort.code()/> })}
+            {query.descending.then(|| view! { <input type="hidden" name="dir" value="desc"/> })}
             <label for="page_size">"Per page"</label>
             <select id="page_size" name="page_size" on:change=submit_on_change>
                 {PAGE_SIZES

@@ -1,5 +1,6 @@
 //! The new-webhook and edit-webhook pages: the form (see `webhook_form`),
-//! the URL revealed on request, and delete behind a confirmation.
+//! the URL revealed on request, a test message, the webhook's history, and
+//! delete behind a confirmation.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -8,14 +9,19 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::common::{rejection_of, CopyButton, ErrorPanel, Loading};
+use super::history::HistoryTable;
 use super::webhook_form::WebhookForm;
 use crate::error::AppError;
-use crate::server_fns::{current_user, get_webhook, CreateWebhook, DeleteWebhook, UpdateWebhook};
-use crate::views::{FormEcho, FormOriginals, WebhookRow};
+use crate::server_fns::{
+    current_user, get_webhook, new_form_key, webhook_history, CreateWebhook, DeleteWebhook,
+    SendTestMessage, UpdateWebhook,
+};
+use crate::views::{FormEcho, FormOriginals, HistoryList, Notice, WebhookRow};
 
 #[component]
 pub fn NewWebhookPage() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
+    let form_key = Resource::new(|| (), |_| new_form_key());
     let rejected = rejection_of::<CreateWebhook>();
     view! {
         <Title text="New webhook · Webhook admin"/>
@@ -26,17 +32,23 @@ pub fn NewWebhookPage() -> impl IntoView {
                     Ok(None) => Some(AppError::NotSignedIn),
                     Err(error) => Some(error),
                 };
-                match denied {
-                    None => view! { <NewWebhookForm rejected=rejected.await/> }.into_any(),
-                    Some(error) => view! { <ErrorPanel error/> }.into_any(),
+                match (denied, form_key.await) {
+                    (None, Ok(form_key)) => {
+                        view! { <NewWebhookForm rejected=rejected.await form_key/> }.into_any()
+                    }
+                    (Some(error), _) | (None, Err(error)) => {
+                        view! { <ErrorPanel error/> }.into_any()
+                    }
                 }
             })}
         </Suspense>
     }
 }
 
+/// `form_key` is this rendering's idempotency key: sent twice, the form
+/// creates one webhook.
 #[component]
-fn NewWebhookForm(rejected: Option<AppError>) -> impl IntoView {
+fn NewWebhookForm(rejected: Option<AppError>, form_key: String) -> impl IntoView {
     let echo = match &rejected {
         Some(AppError::Invalid(_, echo)) => echo.clone(),
         _ => FormEcho {
@@ -53,7 +65,7 @@ fn NewWebhookForm(rejected: Option<AppError>) -> impl IntoView {
                 rejected
                 echo
                 url_hint=None
-                hidden=Vec::new()
+                hidden=vec![("form_key".to_owned(), form_key)]
                 submit_label="Create webhook".to_owned()
             />
         </section>
@@ -79,20 +91,40 @@ pub fn EditWebhookPage() -> impl IntoView {
             }
         },
     );
+    let history = Resource::new(
+        move || (id(), query.read().get("history_page")),
+        |(id, page)| async move {
+            match id {
+                Some(id) => webhook_history(id, page).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
     let rejected = rejection_of::<UpdateWebhook>();
+    let test_rejected = rejection_of::<SendTestMessage>();
     let confirming = move || query.read().get("confirm").as_deref() == Some("delete");
+    let notice = move || {
+        query
+            .read()
+            .get("notice")
+            .and_then(|code| Notice::from_code(&code))
+            .map(Notice::message)
+    };
     view! {
         <Title text="Edit webhook · Webhook admin"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match webhook.await {
                     Ok(detail) => view! {
+                        {notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
                         <EditForm
-                            webhook=detail.webhook
+                            webhook=detail.webhook.clone()
                             revealed_url=detail.full_url.map(|url| url.0)
                             confirming=confirming()
                             rejected=rejected.await
                         />
+                        <TestMessage id=detail.webhook.id rejected=test_rejected.await/>
+                        <WebhookHistory id=detail.webhook.id history=history.await/>
                     }
                     .into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
@@ -118,11 +150,16 @@ fn EditForm(
         },
     };
     let id = webhook.id;
+    // Someone saved it after this form was loaded: the page shows their
+    // version now; say so, with a way to load it afresh.
+    let stale = matches!(rejected, Some(AppError::Stale));
+    let rejected = rejected.filter(|error| !matches!(error, AppError::Stale));
     // What the form started from: the server saves only the fields that differ.
     let originals = FormOriginals {
         original_name: webhook.name.clone(),
         original_description: webhook.description.clone(),
         original_active: webhook.active,
+        original_version: webhook.version,
     };
     let hidden = std::iter::once(("id", id.to_string()))
         .chain(originals.hidden_fields())
@@ -139,6 +176,12 @@ fn EditForm(
                 <dd><time datetime=webhook.updated.machine.clone()>{webhook.updated.human.clone()}</time></dd>
             </dl>
             <RevealUrl id masked=webhook.masked_url.clone() revealed_url/>
+            {stale.then(|| view! {
+                <p class="form-error" role="alert">
+                    {AppError::Stale.to_string()} " "
+                    <a href=format!("/webhooks/{id}")>"Reload"</a>
+                </p>
+            })}
             <WebhookForm
                 action=UpdateWebhook::url().to_owned()
                 editing=true
@@ -149,6 +192,44 @@ fn EditForm(
                 submit_label="Save changes".to_owned()
             />
             <DeleteControl id name=webhook.name action=DeleteWebhook::url().to_owned() confirming/>
+        </section>
+    }
+}
+
+/// "Send test message": a plain form; what Slack said comes back as the
+/// page's notice or as this form's error.
+#[component]
+fn TestMessage(id: i64, rejected: Option<AppError>) -> impl IntoView {
+    view! {
+        <section class="card narrow" aria-labelledby="test-title">
+            <h2 id="test-title">"Test message"</h2>
+            <p class="muted">"Posts a short message naming this webhook and you to its Slack channel."</p>
+            <p class="form-error" role="alert">{rejected.map(|error| error.to_string())}</p>
+            <form action=SendTestMessage::url() method="post">
+                <input type="hidden" name="id" value=id.to_string()/>
+                <button type="submit" class="button secondary">"Send test message"</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn WebhookHistory(id: i64, history: Result<HistoryList, AppError>) -> impl IntoView {
+    view! {
+        <section class="card narrow" aria-labelledby="history-title">
+            <h2 id="history-title">"History"</h2>
+            {match history {
+                Ok(list) => view! {
+                    <HistoryTable
+                        list
+                        with_webhook=false
+                        caption="History of this webhook"
+                        page_href=format!("/webhooks/{id}?history_page=")
+                    />
+                }
+                .into_any(),
+                Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+            }}
         </section>
     }
 }

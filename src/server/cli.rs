@@ -325,7 +325,8 @@ async fn serve(config: &Config) -> CliResult {
         leptos_options,
         config.session_settings(),
         config.site_settings(),
-    );
+    )
+    .with_slack_base_url(config.slack_base_url.clone());
     tokio::spawn(
         state
             .sessions

@@ -78,6 +78,12 @@ pub struct Config {
     #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 30, global = true)]
     pub shutdown_grace_secs: u64,
 
+    /// For tests only: test messages go to this origin (e.g.
+    /// `http://127.0.0.1:9999`, a fake Slack) instead of the webhook URL's
+    /// host, with the URL's path. Which URLs are accepted does not change.
+    #[arg(long, env = "SLACK_BASE_URL", global = true)]
+    pub slack_base_url: Option<String>,
+
     /// Log filter, e.g. `info`, `warn`, `webhook_admin=debug`. Default:
     /// `info` for `serve`, `warn` for the other commands.
     #[arg(long, env = "RUST_LOG", global = true)]

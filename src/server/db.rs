@@ -35,16 +35,26 @@ macro_rules! on_pool {
 pub(crate) use on_pool;
 
 /// Runs a block inside one transaction on whichever backend `db` holds.
-/// The block must start with a write, so SQLite takes its write lock first
-/// and concurrent writers queue on the busy timeout instead of deadlocking.
+/// SQLite's starts with `BEGIN IMMEDIATE`: it takes the write lock first
+/// (waiting up to the busy timeout), so a transaction that reads before it
+/// writes, or writes through an FTS5 index, never meets another writer
+/// half-way (which SQLite answers with an immediate "database is locked").
 macro_rules! in_transaction {
     ($db:expr, $tx:ident => $body:block) => {
-        $crate::server::db::on_pool!($db, pool => {
-            let mut $tx = pool.begin().await?;
-            let result = $body;
-            $tx.commit().await?;
-            result
-        })
+        match $db {
+            $crate::server::db::Db::Sqlite(pool) => {
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let result = $body;
+                $tx.commit().await?;
+                result
+            }
+            $crate::server::db::Db::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let result = $body;
+                $tx.commit().await?;
+                result
+            }
+        }
     };
 }
 pub(crate) use in_transaction;

@@ -42,6 +42,7 @@ pub struct AppState {
     pub session_settings: sessions::SessionSettings,
     pub site: Arc<site::SiteSettings>,
     pub metrics: Arc<ops::Metrics>,
+    pub slack: webhooks::test_message::SlackClient,
 }
 
 impl AppState {
@@ -59,7 +60,14 @@ impl AppState {
             session_settings,
             site: Arc::new(site),
             metrics: Arc::default(),
+            slack: webhooks::test_message::SlackClient::new(None),
         }
+    }
+
+    /// Test messages go to `base_url` instead of Slack (`SLACK_BASE_URL`).
+    pub fn with_slack_base_url(mut self, base_url: Option<String>) -> Self {
+        self.slack = webhooks::test_message::SlackClient::new(base_url);
+        self
     }
 }
 

@@ -14,10 +14,11 @@ use leptos_axum::ResponseOptions;
 use super::accounts::{self, AccountError, SessionUser, SignInError, TokenInfo};
 use super::auth_session::{AuthSession, SessionError};
 use super::clock::{format_display, format_millis};
-use super::webhooks::{AccessDenied, ServiceError, Webhook, WebhookScope};
+use super::webhooks::history::HistoryEntry;
+use super::webhooks::{AccessDenied, ServiceError, Via, Webhook, WebhookScope};
 use super::AppState;
 use crate::error::AppError;
-use crate::views::{Timestamp, TokenRow, WebhookRow};
+use crate::views::{HistoryRow, Timestamp, TokenRow, WebhookRow};
 
 pub fn state() -> AppState {
     expect_context::<AppState>()
@@ -64,7 +65,7 @@ pub async fn signed_in_user() -> Result<SessionUser, AppError> {
 /// The same permission checks as the REST API, for the signed-in user.
 pub async fn webhook_scope() -> Result<WebhookScope, AppError> {
     let user = signed_in_user().await?;
-    Ok(WebhookScope::for_principal(&user.principal)?)
+    Ok(WebhookScope::for_principal(&user.principal, Via::Browser)?)
 }
 
 /// Logs an internal failure with its cause, once; the page only learns
@@ -88,6 +89,11 @@ impl From<ServiceError> for AppError {
     fn from(error: ServiceError) -> Self {
         match error {
             ServiceError::NotFound | ServiceError::InvalidPage => AppError::NotFound,
+            ServiceError::Changed => AppError::Stale,
+            ServiceError::KeyReused => AppError::FormReused,
+            ServiceError::TestTooSoon { retry_after_secs } => {
+                AppError::TestTooSoon(retry_after_secs)
+            }
             ServiceError::Database(e) => database_failure(e),
         }
     }
@@ -146,7 +152,7 @@ pub fn set_error_status(error: &AppError) {
     };
     response.set_status(error.status());
     match error {
-        AppError::TooManyAttempts(retry_after_secs) => {
+        AppError::TooManyAttempts(retry_after_secs) | AppError::TestTooSoon(retry_after_secs) => {
             response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
         }
         AppError::Busy | AppError::Unavailable => {
@@ -180,6 +186,7 @@ pub fn timestamp(millis: i64) -> Timestamp {
 pub fn webhook_row(webhook: &Webhook) -> WebhookRow {
     WebhookRow {
         id: webhook.id,
+        version: webhook.version(),
         name: webhook.name.clone(),
         masked_url: webhook.masked_url(),
         description: webhook.description.clone(),
@@ -187,6 +194,42 @@ pub fn webhook_row(webhook: &Webhook) -> WebhookRow {
         created: timestamp(webhook.created_at),
         updated: timestamp(webhook.updated_at),
     }
+}
+
+pub fn history_row(entry: &HistoryEntry) -> HistoryRow {
+    let fields: Vec<&str> = entry.field_names().collect();
+    let what = match entry.action.as_str() {
+        "created" => "Created".to_owned(),
+        "updated" if fields.is_empty() => "Saved without changes".to_owned(),
+        "updated" => format!("Changed {}", fields.join(", ")),
+        "deleted" => "Deleted".to_owned(),
+        "url_revealed" => "Revealed the URL".to_owned(),
+        "test_sent" => "Sent a test message".to_owned(),
+        other => other.to_owned(),
+    };
+    let via = match (entry.actor_kind.as_deref(), entry.token_prefix.as_deref()) {
+        (Some("api token"), Some(prefix)) => format!("API token {prefix}…"),
+        (Some("api token"), None) => "API token".to_owned(),
+        (Some(kind), _) => kind.to_owned(),
+        (None, _) => String::new(),
+    };
+    HistoryRow {
+        id: entry.id,
+        webhook_id: entry.webhook_id,
+        webhook_name: entry.webhook_name.clone(),
+        what,
+        actor: entry.actor_email.clone(),
+        via,
+        at: timestamp(entry.at),
+    }
+}
+
+/// 128 random bits as 32 hex digits.
+pub fn random_key() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 pub fn token_row(token: &TokenInfo) -> TokenRow {

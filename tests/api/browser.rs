@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 use webhook_admin::server::db::Db;
 use webhook_admin::server_fns::{CreateWebhook, ListWebhooks, Login, UpdateWebhook};
 
-use crate::support::{Reply, TestApp, HOST};
+use crate::support::{self, Reply, TestApp, HOST};
 
 pub const FORM: &str = "application/x-www-form-urlencoded";
 
@@ -162,39 +162,152 @@ async fn a_missing_webhook_is_a_404_page_and_an_invalid_form_a_400() {
     assert_eq!(invalid[0][1][0], "url");
 }
 
+/// The edit form's body: `name` as typed, "active" unticked, and what the
+/// form was loaded with.
+fn edit_form(id: i64, name: &str, loaded: &serde_json::Value, version: i64) -> String {
+    format!(
+        "id={id}&name={name}&url=&description=&original_name={}&original_description=&original_active=true&original_version={version}",
+        loaded["name"].as_str().unwrap()
+    )
+}
+
+async fn version_of(app: &TestApp, token: &str, id: i64) -> i64 {
+    let reply = app
+        .get(&format!("/api/v2/webhooks/{id}/"), token)
+        .send()
+        .await;
+    reply
+        .header("etag")
+        .unwrap()
+        .trim_matches('"')
+        .parse()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_edit_form_saves_only_what_changed() {
     let app = TestApp::spawn().await;
     let (token, cookie) = admin_signed_in(&app).await;
     let created = app.create_named(&token, "Before").await;
     let id = created["id"].as_i64().unwrap();
+    let version = version_of(&app, &token, id).await;
 
-    // Someone else renames it after the form was loaded.
-    let reply = app
-        .request("PATCH", &format!("/api/v2/webhooks/{id}/"))
-        .token(&token)
-        .json(&serde_json::json!({"name": "Renamed elsewhere"}))
-        .send()
-        .await;
-    assert_eq!(reply.status, StatusCode::OK);
-
-    // The form still shows "Before"; only "active" was unticked.
-    let body = format!(
-        "id={id}&name=Before&url=&description=&original_name=Before&original_description=&original_active=true"
-    );
+    // Only "active" was unticked: the history names only that field.
+    let body = edit_form(id, "Before", &created, version);
     let reply = call(&app, UpdateWebhook::PATH, Some(&cookie), &body).await;
     // A script's call succeeds and is told where to go next.
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     assert_eq!(reply.header("location"), Some("/webhooks?notice=saved"));
-
     let stored = app
         .get(&format!("/api/v2/webhooks/{id}/"), &token)
         .send()
         .await
         .json();
-    assert_eq!(stored["name"], "Renamed elsewhere");
+    assert_eq!(stored["name"], "Before");
     assert_eq!(stored["active"], false);
     assert_eq!(stored["url"], created["url"]);
+    let history = app
+        .get(&format!("/api/v2/webhooks/{id}/history/"), &token)
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        history["results"][0]["fields"],
+        serde_json::json!(["active"])
+    );
+}
+
+#[tokio::test]
+async fn a_stale_edit_form_never_overwrites_someone_elses_save() {
+    let app = TestApp::spawn().await;
+    let (token, cookie) = admin_signed_in(&app).await;
+    let created = app.create_named(&token, "Before").await;
+    let id = created["id"].as_i64().unwrap();
+    let version = version_of(&app, &token, id).await;
+
+    // Someone else renames it after the form was loaded.
+    let reply = app
+        .request("PATCH", &format!("/api/v2/webhooks/{id}/"))
+        .token(&token)
+        .json(&serde_json::json!({"description": "Theirs"}))
+        .send()
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+
+    let body = edit_form(id, "Mine", &created, version);
+    let reply = call(&app, UpdateWebhook::PATH, Some(&cookie), &body).await;
+    assert_eq!(reply.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(reply.json(), serde_json::json!("Stale"));
+    let stored = app
+        .get(&format!("/api/v2/webhooks/{id}/"), &token)
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        (stored["name"].as_str(), stored["description"].as_str()),
+        (Some("Before"), Some("Theirs"))
+    );
+
+    // Without JavaScript: back to the page, which says so and links to reload.
+    let page_url = format!("http://testserver/webhooks/{id}");
+    let reply = plain_form_post(&app, UpdateWebhook::PATH, &page_url, &cookie, &body).await;
+    assert_eq!(reply.status, StatusCode::FOUND);
+    let html = page(&app, &format!("/webhooks/{id}"), &cookie).await.text();
+    assert!(
+        html.contains("This webhook was changed since you loaded it. Reload it and try again."),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(r#"<a href="/webhooks/{id}">Reload"#)),
+        "{html}"
+    );
+    // The form now carries the current version.
+    let current = version_of(&app, &token, id).await;
+    assert!(html.contains(&format!(r#"name="original_version" value="{current}""#)));
+}
+
+#[tokio::test]
+async fn the_create_form_sent_twice_creates_one_webhook() {
+    let app = TestApp::spawn().await;
+    let (token, cookie) = admin_signed_in(&app).await;
+    let html = page(&app, "/webhooks/new", &cookie).await.text();
+    let key = html
+        .split(r#"name="form_key" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no form key: {html}"))
+        .to_owned();
+    assert_eq!(key.len(), 32);
+    let other = page(&app, "/webhooks/new", &cookie).await.text();
+    assert!(!other.contains(&key), "each rendering has its own key");
+
+    let url = support::GOOD_URL.replace(':', "%3A").replace('/', "%2F");
+    let body = format!("name=Once&url={url}&description=&active=true&form_key={key}");
+    for _ in 0..2 {
+        let reply = plain_form_post(
+            &app,
+            CreateWebhook::PATH,
+            "http://testserver/webhooks/new",
+            &cookie,
+            &body,
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::FOUND);
+        assert_eq!(reply.header("location"), Some("/webhooks?notice=created"));
+    }
+    assert_eq!(
+        app.get("/api/v2/webhooks/", &token).send().await.json()["count"],
+        1
+    );
+    // Back, changed, sent again with the same form: refused, nothing created.
+    let changed = body.replace("name=Once", "name=Twice");
+    let reply = call(&app, CreateWebhook::PATH, Some(&cookie), &changed).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.json(), serde_json::json!("FormReused"));
+    assert_eq!(
+        app.get("/api/v2/webhooks/", &token).send().await.json()["count"],
+        1
+    );
 }
 
 #[tokio::test]

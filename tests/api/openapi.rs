@@ -50,6 +50,9 @@ async fn the_document_covers_every_operation_and_error() {
         operations("/api/v2/webhooks/{id}/"),
         ["delete", "get", "patch"]
     );
+    assert_eq!(operations("/api/v2/webhooks/{id}/history/"), ["get"]);
+    assert_eq!(operations("/api/v2/webhook-events/"), ["get"]);
+    assert_eq!(operations("/api/v2/webhooks/{id}/test/"), ["post"]);
     assert_eq!(operations("/healthz"), ["get"]);
     assert_eq!(operations("/readyz"), ["get"]);
     let statuses = |path: &str, method: &str| -> Vec<String> {
@@ -62,12 +65,32 @@ async fn the_document_covers_every_operation_and_error() {
     };
     assert_eq!(
         statuses("/api/v2/webhooks/", "post"),
-        ["201", "400", "401", "403", "413", "415", "503"]
+        ["201", "400", "401", "403", "413", "415", "422", "503"]
     );
     assert_eq!(
         statuses("/api/v2/webhooks/{id}/", "patch"),
-        ["200", "400", "401", "403", "404", "413", "415", "503"]
+        ["200", "400", "401", "403", "404", "412", "413", "415", "503"]
     );
+    assert_eq!(
+        statuses("/api/v2/webhooks/{id}/", "get"),
+        ["200", "304", "401", "403", "404", "503"]
+    );
+    assert_eq!(
+        statuses("/api/v2/webhooks/{id}/test/", "post"),
+        ["200", "401", "403", "404", "429", "503"]
+    );
+    let headers = |path: &str, method: &str| -> Vec<String> {
+        doc["paths"][path][method]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["in"] == "header")
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(headers("/api/v2/webhooks/", "post"), ["Idempotency-Key"]);
+    assert_eq!(headers("/api/v2/webhooks/{id}/", "patch"), ["If-Match"]);
+    assert_eq!(headers("/api/v2/webhooks/{id}/", "delete"), ["If-Match"]);
     assert_eq!(
         doc["components"]["securitySchemes"]["Token"],
         serde_json::json!({

@@ -20,6 +20,7 @@ fn row() -> WebhookRow {
     };
     WebhookRow {
         id: 1,
+        version: 1,
         name: "Eng".into(),
         masked_url: "hooks.slack.com/services/T…/B…/••••TURL".into(),
         description: String::new(),
@@ -88,6 +89,7 @@ fn no_secret_shows_in_debug_output() {
                 url: Secret(URL.into()),
                 description: String::new(),
                 active: None,
+                form_key: None,
             }
         ),
         format!(

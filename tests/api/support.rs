@@ -183,6 +183,13 @@ impl TestApp {
         }
     }
 
+    /// The same application, its test messages sent to `base_url` (a fake Slack).
+    pub fn with_slack_base_url(mut self, base_url: &str) -> TestApp {
+        self.state = self.state.with_slack_base_url(Some(base_url.to_owned()));
+        self.router = app(self.state.clone());
+        self
+    }
+
     /// An organization; returns its slug.
     pub async fn org(&self, slug: &str, webhooks_enabled: bool) -> OrgSlug {
         let slug = OrgSlug::parse(slug).unwrap();

@@ -18,7 +18,7 @@ pub use passwords::{Busy, Password, MAX_PASSWORD_BYTES};
 pub use sign_in::{sign_in, SignInError, MAX_ADDRESS_FAILURES, MAX_FAILURES};
 pub use tokens::{
     create_token, principal_for_token, revoke_token, revoke_token_of_user, tokens_of, ApiToken,
-    TokenInfo,
+    TokenInfo, TokenPrincipal,
 };
 pub use users::{
     create_user, list_users, session_user, set_password, set_user_active, user_id_by_email, Email,

@@ -128,11 +128,18 @@ struct TokenOwner {
 /// client does not turn every read into a write.
 const LAST_USED_RESOLUTION_MS: i64 = 60_000;
 
+/// Who a token acts for, and which token it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenPrincipal {
+    pub principal: Principal,
+    pub token_id: i64,
+}
+
 /// Finds the owner of a token; `None` when no such token exists.
 pub async fn principal_for_token(
     db: &Db,
     token: &ApiToken,
-) -> Result<Option<Principal>, sqlx::Error> {
+) -> Result<Option<TokenPrincipal>, sqlx::Error> {
     let owner = on_pool!(db, pool => sqlx::query_as::<_, TokenOwner>(&format!(
         "SELECT t.id AS token_id, t.last_used_at, {PRINCIPAL_COLUMNS}
          FROM {USERS_AND_ORGANIZATIONS} JOIN api_tokens t ON t.user_id = u.id
@@ -156,7 +163,10 @@ pub async fn principal_for_token(
             .await?
             .rows_affected());
     }
-    Ok(Some(owner.principal))
+    Ok(Some(TokenPrincipal {
+        principal: owner.principal,
+        token_id: owner.token_id,
+    }))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 
 use super::error::ApiError;
 use crate::server::accounts::{self, ApiToken};
-use crate::server::webhooks::WebhookScope;
+use crate::server::webhooks::{Via, WebhookScope};
 use crate::server::AppState;
 
 /// A caller allowed to manage its organization's webhooks.
@@ -18,10 +18,16 @@ impl FromRequestParts<AppState> for WebhookCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = token_from_header(parts.headers.get(AUTHORIZATION).map(|v| v.as_bytes()))?;
-        let principal = accounts::principal_for_token(&state.db, &token)
+        let caller = accounts::principal_for_token(&state.db, &token)
             .await?
             .ok_or(ApiError::InvalidToken)?;
-        Ok(WebhookCaller(WebhookScope::for_principal(&principal)?))
+        let via = Via::ApiToken {
+            token_id: caller.token_id,
+        };
+        Ok(WebhookCaller(WebhookScope::for_principal(
+            &caller.principal,
+            via,
+        )?))
     }
 }
 

@@ -78,6 +78,16 @@ pub enum ApiError {
     WebhookNotFound,
     #[error("Invalid page.")]
     InvalidPage,
+    /// `If-Match` names a version that is no longer current.
+    #[error("This webhook was changed since you loaded it. Reload it and try again.")]
+    PreconditionFailed,
+    #[error("Idempotency-Key must be 1 to 255 printable ASCII characters.")]
+    InvalidIdempotencyKey,
+    #[error("This Idempotency-Key was used with a different request body.")]
+    IdempotencyKeyReused,
+    /// DRF's throttle message; the response has `Retry-After`.
+    #[error("Request was throttled. Expected available in {0} seconds.")]
+    Throttled(i64),
     #[error("Invalid input: {0}")]
     Validation(FieldErrors),
     #[error("Invalid data. Expected a dictionary, but got {0}.")]
@@ -121,9 +131,13 @@ impl ApiError {
             ApiError::NotFound | ApiError::WebhookNotFound | ApiError::InvalidPage => {
                 StatusCode::NOT_FOUND
             }
-            ApiError::Validation(_) | ApiError::NotADictionary(_) | ApiError::JsonParse(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            ApiError::Validation(_)
+            | ApiError::NotADictionary(_)
+            | ApiError::JsonParse(_)
+            | ApiError::InvalidIdempotencyKey => StatusCode::BAD_REQUEST,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
@@ -148,6 +162,9 @@ impl From<ServiceError> for ApiError {
         match error {
             ServiceError::NotFound => ApiError::WebhookNotFound,
             ServiceError::InvalidPage => ApiError::InvalidPage,
+            ServiceError::Changed => ApiError::PreconditionFailed,
+            ServiceError::KeyReused => ApiError::IdempotencyKeyReused,
+            ServiceError::TestTooSoon { retry_after_secs } => ApiError::Throttled(retry_after_secs),
             ServiceError::Database(e) => e.into(),
         }
     }
@@ -184,6 +201,11 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if let ApiError::Throttled(retry_after_secs) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         if status == StatusCode::UNAUTHORIZED {
             response

@@ -2,6 +2,7 @@
 //! JSON bodies, extractors and absolute links. Resources own their routers.
 
 pub mod auth;
+pub mod conditional;
 pub mod error;
 pub mod extract;
 pub mod json_body;

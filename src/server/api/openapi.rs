@@ -36,6 +36,9 @@ pub const PATH: &str = "/api/v2/openapi.json";
         webhooks::api::retrieve,
         webhooks::api::update,
         webhooks::api::delete,
+        webhooks::api::test::send_test,
+        webhooks::api::history::webhook_history,
+        webhooks::api::history::organization_events,
         ops::healthz,
         ops::readyz,
     ),
@@ -48,6 +51,7 @@ pub const PATH: &str = "/api/v2/openapi.json";
             BadRequest,
             TooLarge,
             UnsupportedMediaType,
+            PreconditionFailed,
             Unavailable
         ),
     ),
@@ -55,6 +59,7 @@ pub const PATH: &str = "/api/v2/openapi.json";
     security(("Token" = [])),
     tags(
         (name = "webhooks", description = "Slack webhook endpoints of the caller's organization"),
+        (name = "history", description = "Who did what to which webhook, and when"),
         (name = "operations", description = "Probes for load balancers and orchestrators"),
     )
 )]
@@ -210,7 +215,7 @@ error_response!(
 );
 error_response!(
     BadRequest,
-    "Invalid fields (each with its messages), a body that is not a JSON object (`non_field_errors`) or not JSON (`JSON parse error - …`)",
+    "Invalid fields (each with its messages), a body that is not a JSON object (`non_field_errors`) or not JSON (`JSON parse error - …`), or an invalid `Idempotency-Key` header",
     field_errors_or_detail()
 );
 error_response!(
@@ -221,6 +226,11 @@ error_response!(
 error_response!(
     UnsupportedMediaType,
     "`Unsupported media type \"…\" in request.` (the body is not `application/json`)",
+    detail()
+);
+error_response!(
+    PreconditionFailed,
+    "`This webhook was changed since you loaded it. Reload it and try again.`: `If-Match` names another version; nothing was changed",
     detail()
 );
 error_response!(

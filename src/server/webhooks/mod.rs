@@ -4,16 +4,22 @@
 //! organization.
 
 pub mod api;
+pub mod browse;
+pub mod history;
+mod idempotency;
 mod pagination;
+pub mod test_message;
 
 use serde::Serialize;
 
-pub use pagination::{python_int, PageRequest};
+pub use history::{Action, Via};
+pub use idempotency::IdempotencyKey;
+pub use pagination::{python_int, Page, PageRequest};
 
 use super::accounts::Principal;
 use super::clock::{format_millis, now_millis};
 use super::db::{in_transaction, on_pool, Db};
-use crate::validation::{SlackUrl, WebhookChanges, WebhookDraft};
+use crate::validation::{Field, SlackUrl, WebhookChanges, WebhookDraft};
 
 /// Why a principal may not manage webhooks, in the order the checks run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,13 +34,15 @@ pub enum AccessDenied {
 pub struct WebhookScope {
     organization_id: i64,
     actor_user_id: i64,
+    /// How the actor reached us, for the history.
+    via: Via,
     /// The organization's webhook counter, read with the caller's identity
     /// at the start of this request.
     webhook_count: i64,
 }
 
 impl WebhookScope {
-    pub fn for_principal(principal: &Principal) -> Result<Self, AccessDenied> {
+    pub fn for_principal(principal: &Principal, via: Via) -> Result<Self, AccessDenied> {
         if !principal.is_active {
             Err(AccessDenied::Inactive)
         } else if !principal.is_superuser {
@@ -45,6 +53,7 @@ impl WebhookScope {
             Ok(WebhookScope {
                 organization_id: principal.organization_id,
                 actor_user_id: principal.user_id,
+                via,
                 webhook_count: principal.webhook_count,
             })
         }
@@ -59,6 +68,15 @@ pub enum ServiceError {
     /// The page asked for does not exist.
     #[error("no such page")]
     InvalidPage,
+    /// The webhook's version is not the one the caller expected.
+    #[error("changed since it was read")]
+    Changed,
+    /// The same `Idempotency-Key` came with another request.
+    #[error("idempotency key reused for another request")]
+    KeyReused,
+    /// A test message was sent moments ago.
+    #[error("test message sent too recently")]
+    TestTooSoon { retry_after_secs: i64 },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -98,6 +116,12 @@ pub struct WebhookResource<'a> {
 }
 
 impl Webhook {
+    /// Changes on every update (`updated` in milliseconds, which every
+    /// update moves forward): the API's `ETag`.
+    pub fn version(&self) -> i64 {
+        self.updated_at
+    }
+
     pub fn masked_url(&self) -> String {
         mask_url(self.url.as_str())
     }
@@ -117,23 +141,7 @@ impl Webhook {
 }
 
 /// One page of an organization's webhooks, ordered by id.
-#[derive(Debug)]
-pub struct WebhookPage {
-    pub count: i64,
-    pub number: i64,
-    pub num_pages: i64,
-    pub size: i64,
-    pub items: Vec<Webhook>,
-}
-
-impl WebhookPage {
-    pub fn has_next(&self) -> bool {
-        self.number < self.num_pages
-    }
-    pub fn has_previous(&self) -> bool {
-        self.number > 1
-    }
-}
+pub type WebhookPage = Page<Webhook>;
 
 /// The URL as lists show it: the host, then for each path part the end of
 /// the last one and the first character of the others, never more than half
@@ -290,13 +298,67 @@ pub async fn get(db: &Db, scope: WebhookScope, id: i64) -> Result<Webhook, Servi
     .ok_or(ServiceError::NotFound)
 }
 
+/// One webhook with its URL shown to a person: the reveal is recorded.
+pub async fn reveal(db: &Db, scope: WebhookScope, id: i64) -> Result<Webhook, ServiceError> {
+    let now = now_millis();
+    let webhook = in_transaction!(db, tx => {
+        let webhook = sqlx::query_as::<_, Webhook>(LOCK_ROW)
+            .bind(id)
+            .bind(scope.organization_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        history::record(scope, &webhook, Action::UrlRevealed, "", now)
+            .execute(&mut *tx)
+            .await?;
+        webhook
+    });
+    Ok(webhook)
+}
+
+/// A create's answer: the webhook as the API shows it (the JSON body), or,
+/// for a repeated `Idempotency-Key`, the first answer again.
+#[derive(Debug)]
+pub struct Created {
+    pub id: i64,
+    pub version: i64,
+    pub body: String,
+    pub replayed: bool,
+}
+
 pub async fn create(
     db: &Db,
     scope: WebhookScope,
     draft: &WebhookDraft,
-) -> Result<Webhook, ServiceError> {
+    key: Option<&IdempotencyKey>,
+) -> Result<Created, ServiceError> {
     let now = now_millis();
-    let webhook = in_transaction!(db, tx => {
+    let fingerprint = idempotency::fingerprint(draft);
+    let created = in_transaction!(db, tx => {
+        if let Some(key) = key {
+            sqlx::query(idempotency::EXPIRE)
+                .bind(now - idempotency::LIFETIME_MS)
+                .execute(&mut *tx)
+                .await?;
+            let claimed = sqlx::query(idempotency::CLAIM)
+                .bind(scope.organization_id)
+                .bind(key.as_str())
+                .bind(&fingerprint)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if claimed == 0 {
+                // Someone else's transaction with this key committed first
+                // (PostgreSQL waits for it; SQLite runs one at a time).
+                let first = sqlx::query_as::<_, idempotency::FirstAnswer>(idempotency::FIRST_ANSWER)
+                    .bind(scope.organization_id)
+                    .bind(key.as_str())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                return first.replay(&fingerprint);
+            }
+        }
         let webhook = sqlx::query_as::<_, Webhook>(&format!(
             "INSERT INTO webhooks (organization_id, name, url, description, active, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {COLUMNS}"
@@ -309,124 +371,183 @@ pub async fn create(
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        audit_entry(scope, webhook.id, "created", "name,url,description,active", now)
+        history::record(scope, &webhook, Action::Created, "", now)
             .execute(&mut *tx)
             .await?;
         count_change(scope, 1).execute(&mut *tx).await?;
-        webhook
+        let body = serde_json::to_string(&webhook.resource())
+            .map_err(|e| ServiceError::Database(sqlx::Error::Encode(Box::new(e))))?;
+        if let Some(key) = key {
+            sqlx::query(idempotency::SAVE_ANSWER)
+                .bind(webhook.id)
+                .bind(&body)
+                .bind(scope.organization_id)
+                .bind(key.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        Created {
+            id: webhook.id,
+            version: webhook.version(),
+            body,
+            replayed: false,
+        }
     });
-    Ok(webhook)
+    Ok(created)
 }
 
-/// Applies only the fields present, in one statement, so concurrent edits of
-/// different fields never undo each other. `updated` always moves forward,
-/// even for an empty change or two edits within one millisecond.
+/// Locks one of the organization's webhooks for the rest of the transaction
+/// (a write that changes nothing, so SQLite takes its write lock first) and
+/// reads it as it was.
+const LOCK_ROW: &str = "UPDATE webhooks SET updated_at = updated_at
+     WHERE id = $1 AND organization_id = $2
+     RETURNING id, name, url, description, active, created_at, updated_at";
+
+/// Sets only the fields present. `updated` (the version) always moves
+/// forward, even for an empty change or two edits within one millisecond.
+const EDIT_ROW: &str = "UPDATE webhooks SET
+        name = COALESCE($3, name),
+        url = COALESCE($4, url),
+        description = COALESCE($5, description),
+        active = COALESCE($6, active),
+        updated_at = CASE WHEN updated_at < $7 THEN $7 ELSE updated_at + 1 END
+     WHERE id = $1 AND organization_id = $2
+     RETURNING id, name, url, description, active, created_at, updated_at";
+
+const DELETE_ROW: &str = "DELETE FROM webhooks WHERE id = $1 AND organization_id = $2";
+
+/// A change to apply to one or more webhooks.
+#[derive(Clone, Copy, Debug)]
+pub enum Change<'a> {
+    Edit(&'a WebhookChanges),
+    Delete,
+}
+
+/// Applies only the fields present, so concurrent edits of different
+/// fields never undo each other. With a precondition, a webhook changed
+/// since the caller read it is left alone.
 pub async fn update(
     db: &Db,
     scope: WebhookScope,
     id: i64,
     changes: &WebhookChanges,
+    precondition: &Precondition,
 ) -> Result<Webhook, ServiceError> {
-    let now = now_millis();
-    let fields = changes.field_names().join(",");
-    let webhook = in_transaction!(db, tx => {
-        let webhook = sqlx::query_as::<_, Webhook>(&format!(
-            "UPDATE webhooks SET
-                name = COALESCE($3, name),
-                url = COALESCE($4, url),
-                description = COALESCE($5, description),
-                active = COALESCE($6, active),
-                updated_at = CASE WHEN updated_at < $7 THEN $7 ELSE updated_at + 1 END
-             WHERE id = $1 AND organization_id = $2
-             RETURNING {COLUMNS}"
-        ))
-        .bind(id)
-        .bind(scope.organization_id)
-        .bind(changes.name.as_ref().map(|v| v.as_str()))
-        .bind(changes.url.as_ref().map(|v| v.as_str()))
-        .bind(changes.description.as_ref().map(|v| v.as_str()))
-        .bind(changes.active)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(webhook) = &webhook {
-            audit_entry(scope, webhook.id, "updated", &fields, now)
-                .execute(&mut *tx)
-                .await?;
-        }
-        webhook
-    });
-    webhook.ok_or(ServiceError::NotFound)
+    apply(db, scope, &[id], Change::Edit(changes), precondition)
+        .await?
+        .pop()
+        .ok_or(ServiceError::NotFound)
 }
 
-pub async fn delete(db: &Db, scope: WebhookScope, id: i64) -> Result<(), ServiceError> {
-    let now = now_millis();
-    let deleted = in_transaction!(db, tx => {
-        let deleted = sqlx::query("DELETE FROM webhooks WHERE id = $1 AND organization_id = $2")
-            .bind(id)
-            .bind(scope.organization_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if deleted > 0 {
-            audit_entry(scope, id, "deleted", "", now)
-                .execute(&mut *tx)
-                .await?;
-            count_change(scope, -1).execute(&mut *tx).await?;
-        }
-        deleted
-    });
-    if deleted == 0 {
-        return Err(ServiceError::NotFound);
-    }
-    Ok(())
-}
-
-/// The audit-trail entry for a change, to execute inside the change's own
-/// transaction: the change and its record commit together or not at all.
-fn audit_entry<'q, DB>(
+pub async fn delete(
+    db: &Db,
     scope: WebhookScope,
-    webhook_id: i64,
-    action: &'q str,
-    fields: &'q str,
-    at: i64,
-) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
-where
-    DB: sqlx::Database,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    sqlx::query(
-        "INSERT INTO webhook_audit (organization_id, webhook_id, actor_user_id, action, fields, at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(scope.organization_id)
-    .bind(webhook_id)
-    .bind(scope.actor_user_id)
-    .bind(action)
-    .bind(fields)
-    .bind(at)
+    id: i64,
+    precondition: &Precondition,
+) -> Result<(), ServiceError> {
+    match apply(db, scope, &[id], Change::Delete, precondition).await?[..] {
+        [] => Err(ServiceError::NotFound),
+        _ => Ok(()),
+    }
 }
 
-/// One entry of the audit trail.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct AuditEntry {
-    pub webhook_id: i64,
-    pub actor_user_id: Option<i64>,
-    pub action: String,
-    pub fields: String,
-    pub at: i64,
+/// Applies `change` to each of `ids` that is one of the organization's
+/// webhooks, in one transaction, with one history entry per webhook.
+/// Answers the webhooks changed (as they are now; deleted ones as they
+/// were), in the order of `ids`.
+pub async fn apply(
+    db: &Db,
+    scope: WebhookScope,
+    ids: &[i64],
+    change: Change<'_>,
+    precondition: &Precondition,
+) -> Result<Vec<Webhook>, ServiceError> {
+    let now = now_millis();
+    let changed = in_transaction!(db, tx => {
+        let mut changed = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let Some(before) = sqlx::query_as::<_, Webhook>(LOCK_ROW)
+                .bind(id)
+                .bind(scope.organization_id)
+                .fetch_optional(&mut *tx)
+                .await?
+            else {
+                continue;
+            };
+            precondition.check(before.version())?;
+            let after = match change {
+                Change::Edit(changes) => {
+                    let after = sqlx::query_as::<_, Webhook>(EDIT_ROW)
+                        .bind(id)
+                        .bind(scope.organization_id)
+                        .bind(changes.name.as_ref().map(|v| v.as_str()))
+                        .bind(changes.url.as_ref().map(|v| v.as_str()))
+                        .bind(changes.description.as_ref().map(|v| v.as_str()))
+                        .bind(changes.active)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let fields = changed_fields(&before, &after).join(",");
+                    history::record(scope, &after, Action::Updated, &fields, now)
+                        .execute(&mut *tx)
+                        .await?;
+                    after
+                }
+                Change::Delete => {
+                    sqlx::query(DELETE_ROW)
+                        .bind(id)
+                        .bind(scope.organization_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    history::record(scope, &before, Action::Deleted, "", now)
+                        .execute(&mut *tx)
+                        .await?;
+                    count_change(scope, -1).execute(&mut *tx).await?;
+                    before
+                }
+            };
+            changed.push(after);
+        }
+        changed
+    });
+    Ok(changed)
 }
 
-/// The organization's audit trail, oldest first.
-pub async fn audit_trail(db: &Db, scope: WebhookScope) -> Result<Vec<AuditEntry>, ServiceError> {
-    Ok(on_pool!(db, pool => sqlx::query_as::<_, AuditEntry>(
-        "SELECT webhook_id, actor_user_id, action, fields, at FROM webhook_audit
-         WHERE organization_id = $1 ORDER BY id",
-    )
-    .bind(scope.organization_id)
-    .fetch_all(pool)
-    .await?))
+/// The names of the fields whose values differ, in the API's field order.
+fn changed_fields(before: &Webhook, after: &Webhook) -> Vec<&'static str> {
+    [
+        (before.name != after.name, Field::Name),
+        (before.url != after.url, Field::Url),
+        (before.description != after.description, Field::Description),
+        (before.active != after.active, Field::Active),
+    ]
+    .into_iter()
+    .filter(|(changed, _)| *changed)
+    .map(|(_, field)| field.as_str())
+    .collect()
+}
+
+/// The versions a change may apply to (`If-Match`): any, or one of a list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Precondition(Option<Vec<i64>>);
+
+impl Precondition {
+    /// No condition: the change applies to whatever is stored.
+    pub fn none() -> Self {
+        Precondition(None)
+    }
+
+    /// Applies only to one of these versions (an empty list: to none).
+    pub fn one_of(versions: Vec<i64>) -> Self {
+        Precondition(Some(versions))
+    }
+
+    fn check(&self, current: i64) -> Result<(), ServiceError> {
+        match &self.0 {
+            Some(versions) if !versions.contains(&current) => Err(ServiceError::Changed),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]

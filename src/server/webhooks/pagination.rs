@@ -63,6 +63,25 @@ impl PageRequest {
     }
 }
 
+/// One page of a list: the webhooks, or a history.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub count: i64,
+    pub number: i64,
+    pub num_pages: i64,
+    pub size: i64,
+    pub items: Vec<T>,
+}
+
+impl<T> Page<T> {
+    pub fn has_next(&self) -> bool {
+        self.number < self.num_pages
+    }
+    pub fn has_previous(&self) -> bool {
+        self.number > 1
+    }
+}
+
 /// Parses an integer the way Python's `int()` does for ASCII input: white
 /// space around it, an optional sign, and single `_` between digits. Values
 /// beyond `i128` saturate; they are out of every range we check anyway.

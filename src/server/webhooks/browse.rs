@@ -1,0 +1,126 @@
+//! The browser list's search, filter and order. Unfiltered in id order it
+//! is the API's list (and its fast path); otherwise one counting query and
+//! one page query over the organization's webhooks.
+
+use super::{list, Page, PageRequest, ServiceError, Webhook, WebhookPage, WebhookScope, COLUMNS};
+use crate::server::db::{on_pool, Db};
+use crate::views::{ListQuery, SortKey};
+
+/// `%term%` for LIKE, with LIKE's own characters taken literally (`\`
+/// escapes them).
+fn contains_pattern(term: &str) -> String {
+    let mut pattern = String::with_capacity(term.len() + 2);
+    pattern.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The term as one FTS5 phrase: with the trigram tokenizer, "contains".
+fn fts_phrase(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+pub async fn page(
+    db: &Db,
+    scope: WebhookScope,
+    query: &ListQuery,
+    request: PageRequest,
+) -> Result<WebhookPage, ServiceError> {
+    if !query.is_filtered() && query.sort == SortKey::Id && !query.descending {
+        return list(db, scope, request).await;
+    }
+    // Parameters: $1 the organization, then the pattern and the flag when
+    // present, then LIMIT and OFFSET.
+    let mut conditions = vec!["organization_id = $1".to_owned()];
+    let pattern = (!query.search.is_empty()).then(|| match db {
+        Db::Sqlite(_) if query.search.chars().count() >= 3 => fts_phrase(&query.search),
+        _ => contains_pattern(&query.search),
+    });
+    let mut next = 2;
+    if pattern.is_some() {
+        conditions.push(match db {
+            // The FTS5 trigram index (any case) for three characters or
+            // more; shorter terms have no trigram, so LIKE reads the rows.
+            Db::Sqlite(_) if query.search.chars().count() >= 3 => format!(
+                "id IN (SELECT rowid FROM webhooks_search WHERE webhooks_search MATCH ${next})"
+            ),
+            Db::Sqlite(_) => {
+                format!("(name LIKE ${next} ESCAPE '\\' OR description LIKE ${next} ESCAPE '\\')")
+            }
+            // The trigram indexes serve ILIKE.
+            Db::Postgres(_) => {
+                format!("(name ILIKE ${next} ESCAPE '\\' OR description ILIKE ${next} ESCAPE '\\')")
+            }
+        });
+        next += 1;
+    }
+    if query.active.is_some() {
+        conditions.push(format!("active = ${next}"));
+        next += 1;
+    }
+    let filter = conditions.join(" AND ");
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    let order = match query.sort {
+        SortKey::Id => format!("id {direction}"),
+        SortKey::Name => format!("lower(name) {direction}, id {direction}"),
+        SortKey::Created => format!("created_at {direction}, id {direction}"),
+        SortKey::Updated => format!("updated_at {direction}, id {direction}"),
+    };
+    let count_sql = format!("SELECT COUNT(*) FROM webhooks WHERE {filter}");
+    let page_sql = format!(
+        "SELECT {COLUMNS} FROM webhooks WHERE {filter} ORDER BY {order} LIMIT ${next} OFFSET ${}",
+        next + 1
+    );
+    let count: i64 = on_pool!(db, pool => {
+        let mut counting = sqlx::query_scalar(&count_sql).bind(scope.organization_id);
+        if let Some(pattern) = &pattern {
+            counting = counting.bind(pattern);
+        }
+        if let Some(active) = query.active {
+            counting = counting.bind(active);
+        }
+        counting.fetch_one(pool).await?
+    });
+    let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
+    let size = request.size();
+    let items = on_pool!(db, pool => {
+        let mut rows = sqlx::query_as::<_, Webhook>(&page_sql).bind(scope.organization_id);
+        if let Some(pattern) = &pattern {
+            rows = rows.bind(pattern);
+        }
+        if let Some(active) = query.active {
+            rows = rows.bind(active);
+        }
+        rows.bind(size).bind((number - 1) * size).fetch_all(pool).await?
+    });
+    Ok(Page {
+        count,
+        number,
+        num_pages,
+        size,
+        items,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{contains_pattern, fts_phrase};
+
+    #[test]
+    fn like_characters_are_taken_literally() {
+        assert_eq!(contains_pattern("ops"), "%ops%");
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn fts_terms_are_one_quoted_phrase() {
+        assert_eq!(fts_phrase("ops team"), "\"ops team\"");
+        assert_eq!(fts_phrase("say \"hi\" OR x"), "\"say \"\"hi\"\" OR x\"");
+    }
+}

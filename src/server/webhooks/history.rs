@@ -1,0 +1,224 @@
+//! The history of every webhook: who created, changed (which fields, never
+//! the values), deleted, revealed or tested it, how they reached us, and
+//! when. Each entry is written in the transaction of the change it records.
+
+use serde::Serialize;
+
+use super::{PageRequest, ServiceError, Webhook, WebhookScope};
+use crate::server::clock::format_millis;
+use crate::server::db::{on_pool, Db};
+use crate::server::webhooks::Page;
+
+/// How the actor reached us.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// A signed-in browser session.
+    Browser,
+    /// An API token, by its row id (its prefix goes into the history).
+    ApiToken { token_id: i64 },
+}
+
+impl Via {
+    fn kind(self) -> &'static str {
+        match self {
+            Via::Browser => "browser",
+            Via::ApiToken { .. } => "api token",
+        }
+    }
+
+    fn token_id(self) -> Option<i64> {
+        match self {
+            Via::Browser => None,
+            Via::ApiToken { token_id } => Some(token_id),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Created,
+    Updated,
+    Deleted,
+    UrlRevealed,
+    TestSent,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Updated => "updated",
+            Action::Deleted => "deleted",
+            Action::UrlRevealed => "url_revealed",
+            Action::TestSent => "test_sent",
+        }
+    }
+}
+
+/// The history entry for `action` on `webhook` (as it is after the change,
+/// or as it was before a delete), to execute inside the change's own
+/// transaction: the change and its record commit together or not at all.
+/// The actor's email and token prefix are copied as they are now.
+pub(super) fn record<'q, DB>(
+    scope: WebhookScope,
+    webhook: &'q Webhook,
+    action: Action,
+    fields: &'q str,
+    at: i64,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    sqlx::query(
+        "INSERT INTO webhook_audit (organization_id, webhook_id, webhook_name, actor_user_id,
+             actor_email, actor_kind, token_prefix, action, fields, at)
+         VALUES ($1, $2, $3, $4, (SELECT email FROM users WHERE id = $4), $5,
+             (SELECT prefix FROM api_tokens WHERE id = $6), $7, $8, $9)",
+    )
+    .bind(scope.organization_id)
+    .bind(webhook.id)
+    .bind(webhook.name.as_str())
+    .bind(scope.actor_user_id)
+    .bind(scope.via.kind())
+    .bind(scope.via.token_id())
+    .bind(action.as_str())
+    .bind(fields)
+    .bind(at)
+}
+
+/// One recorded action.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub webhook_id: i64,
+    /// The webhook's name at the time.
+    pub webhook_name: String,
+    pub action: String,
+    /// Changed field names, comma-separated (empty but for updates).
+    pub fields: String,
+    pub actor_email: String,
+    /// `None` for entries recorded before actor kinds were.
+    pub actor_kind: Option<String>,
+    pub token_prefix: Option<String>,
+    pub at: i64,
+}
+
+/// A history entry as the API shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = HistoryEntry)]
+pub struct HistoryResource<'a> {
+    id: i64,
+    /// `created`, `updated`, `deleted`, `url_revealed` or `test_sent`.
+    #[schema(example = "updated")]
+    action: &'a str,
+    /// The fields an update changed (never their values); empty otherwise.
+    #[schema(example = json!(["name", "active"]))]
+    fields: Vec<&'a str>,
+    /// The acting user's email at the time.
+    #[schema(example = "admin@example.com")]
+    actor: &'a str,
+    /// `browser` or `api token`; null for entries older than this field.
+    #[schema(example = "api token")]
+    actor_kind: Option<&'a str>,
+    /// The first characters of the API token used, when one was.
+    token_prefix: Option<&'a str>,
+    /// When, UTC with milliseconds.
+    #[schema(format = DateTime, example = "2026-11-27T14:03:07.123Z")]
+    at: String,
+}
+
+/// An organization's event: a history entry and its webhook.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = WebhookEvent)]
+pub struct EventResource<'a> {
+    /// The webhook's id (it may have been deleted since).
+    webhook_id: i64,
+    /// The webhook's name when this happened.
+    webhook_name: &'a str,
+    #[serde(flatten)]
+    entry: HistoryResource<'a>,
+}
+
+impl HistoryEntry {
+    pub fn resource(&self) -> HistoryResource<'_> {
+        HistoryResource {
+            id: self.id,
+            action: &self.action,
+            fields: self.field_names().collect(),
+            actor: &self.actor_email,
+            actor_kind: self.actor_kind.as_deref(),
+            token_prefix: self.token_prefix.as_deref(),
+            at: format_millis(self.at),
+        }
+    }
+
+    pub fn event(&self) -> EventResource<'_> {
+        EventResource {
+            webhook_id: self.webhook_id,
+            webhook_name: &self.webhook_name,
+            entry: self.resource(),
+        }
+    }
+
+    pub fn field_names(&self) -> impl Iterator<Item = &str> {
+        self.fields.split(',').filter(|f| !f.is_empty())
+    }
+}
+
+const HISTORY_COLUMNS: &str = "id, webhook_id, webhook_name, action, fields, actor_email,
+     actor_kind, token_prefix, at";
+
+/// Which history to read.
+#[derive(Clone, Copy, Debug)]
+pub enum Scope {
+    /// One webhook's (it must still exist).
+    Webhook(i64),
+    /// The whole organization's, deleted webhooks included.
+    Organization,
+}
+
+/// One page of history, newest first.
+pub async fn page(
+    db: &Db,
+    scope: WebhookScope,
+    of: Scope,
+    request: PageRequest,
+) -> Result<Page<HistoryEntry>, ServiceError> {
+    // Each filter matches an index: (webhook_id, id) or (organization_id, id).
+    let (filter, webhook_id) = match of {
+        Scope::Webhook(id) => {
+            super::get(db, scope, id).await?;
+            ("webhook_id = $2 AND organization_id = $1", id)
+        }
+        Scope::Organization => ("organization_id = $1 AND $2 = $2", 0),
+    };
+    let count: i64 = on_pool!(db, pool => sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM webhook_audit WHERE {filter}"
+    ))
+    .bind(scope.organization_id)
+    .bind(webhook_id)
+    .fetch_one(pool)
+    .await?);
+    let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
+    let size = request.size();
+    let items = on_pool!(db, pool => sqlx::query_as::<_, HistoryEntry>(&format!(
+        "SELECT {HISTORY_COLUMNS} FROM webhook_audit WHERE {filter}
+         ORDER BY id DESC LIMIT $3 OFFSET $4"
+    ))
+    .bind(scope.organization_id)
+    .bind(webhook_id)
+    .bind(size)
+    .bind((number - 1) * size)
+    .fetch_all(pool)
+    .await?);
+    Ok(Page {
+        count,
+        number,
+        num_pages,
+        size,
+        items,
+    })
+}
