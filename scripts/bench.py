@@ -69,6 +69,9 @@ class Server:
         self.process.wait(timeout=30)
 
 
+BENCH_PASSWORD = "bench-password-1"
+
+
 def cli(binary, database_url, *args, stdin=""):
     env = dict(os.environ, DATABASE_URL=database_url, RUST_LOG="warn")
     done = subprocess.run([binary, *args], env=env, input=stdin, capture_output=True, text=True)
@@ -103,10 +106,12 @@ class Seeder:
             subprocess.run(["psql", self.url, "-q", "-v", "ON_ERROR_STOP=1", "-c", statement], check=True, capture_output=True)
 
     def organization(self, slug):
-        """A new organization (Webhooks on) and its super user's token."""
+        """A new organization (Webhooks on) and its super user's token; the
+        user signs in as `bench@<slug>.test` with BENCH_PASSWORD."""
         cli(self.binary, self.url, "org", "create", slug, "--webhooks")
         email = f"bench@{slug}.test"
-        cli(self.binary, self.url, "user", "create", email, "--org", slug, "--superuser")
+        cli(self.binary, self.url, "user", "create", email, "--org", slug, "--superuser",
+            "--password-stdin", stdin=BENCH_PASSWORD + "\n")
         return cli(self.binary, self.url, "token", "create", email)
 
     def webhooks(self, slug, count, first=1, analyze=True):
@@ -200,11 +205,12 @@ def lua(path, method, body=None, path_template=None, first_id=None):
     return path
 
 
-def sign_in(server):
-    """A signed-in session cookie for the first administrator."""
+def sign_in(server, email=None, password=None):
+    """A signed-in session cookie for the first administrator, or another user."""
     page = urllib.request.urlopen(server.base + "/login").read().decode()
     action = re.search(r'<form action="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"email": server.email, "password": server.password}).encode()
+    credentials = {"email": email or server.email, "password": password or server.password}
+    body = urllib.parse.urlencode(credentials).encode()
     req = urllib.request.Request(server.base + action, data=body, method="POST", headers={"Origin": server.base, "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"})
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -264,6 +270,9 @@ def run_backend(backend, binary, seconds, workdir, results):
             measure(f"{size:,} webhooks: first page", api + "?page_size=25", token=tokens[slug])
             measure(f"{size:,} webhooks: last page", api + f"?page_size=25&page={last}", token=tokens[slug])
             measure(f"{size:,} webhooks: GET one", f"{api}{high}/", token=tokens[slug])
+        # The admin list's search at 100,000 (11 of them match), signed in.
+        searcher = sign_in(server, "bench@s100k.test", BENCH_PASSWORD)
+        measure("100,000 webhooks: /webhooks?q=hook 5000", server.base + "/webhooks?q=hook+5000", cookie=searcher)
         # 1,000,000 across 100 organizations: 97 more share what is left.
         per_org = max(0, (1_000_000 - seed.scalar("SELECT COUNT(*) FROM webhooks")) // 97)
         seed.sql(" ".join(

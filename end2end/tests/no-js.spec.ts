@@ -117,6 +117,7 @@ test('a test message, a stale save and the history without JavaScript', async ({
   await other.goto(editUrl);
   await other.getByLabel('Description').fill('Saved elsewhere');
   await other.getByRole('button', { name: 'Save changes' }).click();
+  await expect(other).toHaveURL(/notice=saved/);
   await other.close();
 
   await page.getByLabel('Description').fill('Mine');

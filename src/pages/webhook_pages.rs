@@ -82,22 +82,18 @@ pub fn EditWebhookPage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     };
+    // The history after the webhook: a reveal is recorded by that very read.
     let webhook = Resource::new(
-        move || (id(), query.read().get("reveal").is_some()),
-        |(id, reveal)| async move {
-            match id {
-                Some(id) => get_webhook(id, reveal).await,
-                None => Err(AppError::NotFound),
-            }
+        move || {
+            let q = query.read();
+            (id(), q.get("reveal").is_some(), q.get("history_page"))
         },
-    );
-    let history = Resource::new(
-        move || (id(), query.read().get("history_page")),
-        |(id, page)| async move {
-            match id {
-                Some(id) => webhook_history(id, page).await,
-                None => Err(AppError::NotFound),
-            }
+        |(id, reveal, history_page)| async move {
+            let Some(id) = id else {
+                return Err(AppError::NotFound);
+            };
+            let detail = get_webhook(id, reveal).await?;
+            Ok((detail, webhook_history(id, history_page).await))
         },
     );
     let rejected = rejection_of::<UpdateWebhook>();
@@ -115,7 +111,7 @@ pub fn EditWebhookPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match webhook.await {
-                    Ok(detail) => view! {
+                    Ok((detail, history)) => view! {
                         {notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
                         <EditForm
                             webhook=detail.webhook.clone()
@@ -124,7 +120,7 @@ pub fn EditWebhookPage() -> impl IntoView {
                             rejected=rejected.await
                         />
                         <TestMessage id=detail.webhook.id rejected=test_rejected.await/>
-                        <WebhookHistory id=detail.webhook.id history=history.await/>
+                        <WebhookHistory id=detail.webhook.id history/>
                     }
                     .into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
