@@ -195,17 +195,16 @@ fn SearchForm(query: ListQuery, page_size: i64) -> impl IntoView {
     let search = NodeRef::<html::Input>::new();
     let status = NodeRef::<html::Select>::new();
     let pending = StoredValue::new(None::<TimeoutHandle>);
-    let query_now = {
-        let query = query.clone();
-        move || ListQuery {
-            search: search.get().map(|i| i.value()).unwrap_or_default(),
-            ..ListQuery::from_params(
-                None,
-                status.get().map(|s| s.value()).as_deref(),
-                Some(query.sort.code()),
-                query.descending.then_some("desc"),
-            )
-        }
+    // The order stays; the search and the status are read from the form.
+    let (sort, descending) = (query.sort, query.descending);
+    let query_now = move || ListQuery {
+        search: search.get().map(|i| i.value()).unwrap_or_default(),
+        ..ListQuery::from_params(
+            None,
+            status.get().map(|s| s.value()).as_deref(),
+            Some(sort.code()),
+            descending.then_some("desc"),
+        )
     };
     let go = move |typed: bool| {
         let query = query_now();
@@ -214,18 +213,14 @@ fn SearchForm(query: ListQuery, page_size: i64) -> impl IntoView {
             .location()
             .set_href(&format!("{}{anchor}", query.href(1, page_size)));
     };
-    let on_input = {
-        let go = go.clone();
-        move |_| {
-            if let Some(handle) = pending.get_value() {
-                handle.clear();
-            }
-            let go = go.clone();
-            let handle =
-                set_timeout_with_handle(move || go(true), std::time::Duration::from_millis(350))
-                    .ok();
-            pending.set_value(handle);
+    // Follows the search box once typing pauses.
+    let on_input = move |_| {
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
         }
+        let handle =
+            set_timeout_with_handle(move || go(true), std::time::Duration::from_millis(350)).ok();
+        pending.set_value(handle);
     };
     // Back after typing: the cursor returns to the end of the search box.
     Effect::new(move |_| {
