@@ -137,7 +137,7 @@ impl ListQuery {
         }
         let query: Vec<String> = pairs
             .iter()
-            .map(|(key, value)| format!("{key}={}", form_encode(value)))
+            .map(|(key, value)| format!("{key}={}", quote_plus(value)))
             .collect();
         if query.is_empty() {
             "/webhooks".to_owned()
@@ -160,19 +160,21 @@ impl ListQuery {
     }
 }
 
-/// `application/x-www-form-urlencoded`, as a browser encodes a form value.
-pub fn form_encode(value: &str) -> String {
-    let mut encoded = String::with_capacity(value.len());
-    for byte in value.bytes() {
+/// Python's `quote_plus` (as the API's page links use it, and fine for any
+/// address): letters, digits and `_.-~` stay; space is `+`; every other byte
+/// of the UTF-8 text is `%XX`.
+pub fn quote_plus(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                encoded.push(byte as char)
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
+                out.push(byte as char)
             }
-            b' ' => encoded.push('+'),
-            _ => encoded.push_str(&format!("%{byte:02X}")),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
-    encoded
+    out
 }
 
 /// One entry of a webhook's history or the organization's activity.

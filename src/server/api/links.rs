@@ -5,6 +5,7 @@ use axum::http::request::Parts;
 use axum::http::Uri;
 
 use crate::server::site::{request_origin, SiteOrigin};
+use crate::views::quote_plus;
 
 /// Where a request was sent, as far as the client could see it.
 #[derive(Clone, Debug)]
@@ -114,22 +115,6 @@ fn unquote_plus(text: &str) -> String {
 fn hex_pair(high: u8, low: u8) -> Option<u8> {
     let digit = |b: u8| (b as char).to_digit(16);
     Some((digit(high)? * 16 + digit(low)?) as u8)
-}
-
-/// Python's `quote_plus`: letters, digits and `_.-~` stay; space is `+`;
-/// every other byte of the UTF-8 text is `%XX`.
-fn quote_plus(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
-                out.push(byte as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestUrl {
