@@ -12,7 +12,9 @@ use super::accounts::{self, ApiToken, Email, OrgSlug, Password};
 use super::config::Config;
 use super::db::Db;
 use super::listing;
+use super::webhooks::{self, AccessDenied, Via, WebhookScope};
 use super::{app, AppState};
+use crate::validation::WebhookChanges;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -42,6 +44,10 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// List, switch on or off, or delete webhooks, acting as a user (with
+    /// that user's rights; the history records them, by `cli`).
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
 }
 
 impl Cli {
@@ -126,6 +132,39 @@ enum TokenCommand {
     /// Revoke an API token, read from standard input (so it stays out of `ps`
     /// and shell history): `webhook-admin token revoke < token.txt`.
     Revoke,
+}
+
+#[derive(Subcommand, Debug)]
+enum WebhookCommand {
+    /// List the user's organization's webhooks: id, name, active, URL
+    /// (masked), updated.
+    List {
+        /// The user to act as (a super user of an organization with Webhooks on).
+        #[arg(long = "as", value_name = "EMAIL")]
+        actor: String,
+        /// Only those whose name or description contains this, in any case.
+        #[arg(long)]
+        search: Option<String>,
+        /// One JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Switch webhooks on.
+    Activate(WebhookIds),
+    /// Switch webhooks off (they keep their settings).
+    Deactivate(WebhookIds),
+    /// Delete webhooks.
+    Delete(WebhookIds),
+}
+
+#[derive(clap::Args, Debug)]
+struct WebhookIds {
+    /// The webhooks' ids; all must be the organization's, else nothing changes.
+    #[arg(required = true)]
+    ids: Vec<i64>,
+    /// The user to act as (a super user of an organization with Webhooks on).
+    #[arg(long = "as", value_name = "EMAIL")]
+    actor: String,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -262,6 +301,29 @@ async fn dispatch(cli: Cli) -> CliResult {
             println!("{}", token.as_str());
             Ok(())
         }
+        Command::Webhook(WebhookCommand::List {
+            actor,
+            search,
+            json,
+        }) => {
+            let email = Email::parse(&actor)?;
+            let db = open_database().await?;
+            let scope = webhook_scope(&db, &email).await?;
+            let query = crate::views::ListQuery::from_params(search.as_deref(), None, None, None);
+            let found = webhooks::browse::every(&db, scope, &query).await?;
+            db.close().await;
+            listing::webhooks(&found, json);
+            Ok(())
+        }
+        Command::Webhook(WebhookCommand::Activate(target)) => {
+            change_webhooks(config, target, Some(true)).await
+        }
+        Command::Webhook(WebhookCommand::Deactivate(target)) => {
+            change_webhooks(config, target, Some(false)).await
+        }
+        Command::Webhook(WebhookCommand::Delete(target)) => {
+            change_webhooks(config, target, None).await
+        }
         Command::Token(TokenCommand::Revoke) => {
             let token = ApiToken::from_clear(read_stdin()?.trim());
             let db = open_database().await?;
@@ -270,6 +332,67 @@ async fn dispatch(cli: Cli) -> CliResult {
             Ok(())
         }
     }
+}
+
+/// What `email` may do to webhooks, as the REST API and the pages check it.
+async fn webhook_scope(db: &Db, email: &Email) -> Result<WebhookScope, Box<dyn std::error::Error>> {
+    let user_id = accounts::user_id_by_email(db, email).await?;
+    let user = accounts::session_user(db, user_id)
+        .await?
+        .ok_or_else(|| accounts::AccountError::UnknownUser(email.as_str().to_owned()))?;
+    WebhookScope::for_principal(&user.principal, Via::Cli).map_err(|denied| {
+        let why = match denied {
+            AccessDenied::Inactive => "is deactivated",
+            AccessDenied::NotSuperuser => "is not a super user",
+            AccessDenied::FeatureDisabled => "is in an organization whose Webhooks flag is off",
+        };
+        format!("{} may not manage webhooks: the user {why}", email.as_str()).into()
+    })
+}
+
+/// Sets `active` on the webhooks, or deletes them (`None`), in one
+/// transaction; only when every id is one of the organization's.
+async fn change_webhooks(config: &Config, target: WebhookIds, active: Option<bool>) -> CliResult {
+    let email = Email::parse(&target.actor)?;
+    let db = connect_and_migrate(config).await?;
+    let scope = webhook_scope(&db, &email).await?;
+    for &id in &target.ids {
+        match webhooks::get(&db, scope, id).await {
+            Err(webhooks::ServiceError::NotFound) => {
+                return Err(format!(
+                    "no webhook {id} in the organization of {}; nothing was changed",
+                    email.as_str()
+                )
+                .into())
+            }
+            other => other?,
+        };
+    }
+    let changes = active.map(|active| WebhookChanges {
+        active: Some(active),
+        ..WebhookChanges::default()
+    });
+    let change = match &changes {
+        Some(changes) => webhooks::Change::Edit(changes),
+        None => webhooks::Change::Delete,
+    };
+    let changed = webhooks::apply(
+        &db,
+        scope,
+        &target.ids,
+        change,
+        &webhooks::Precondition::none(),
+    )
+    .await?;
+    db.close().await;
+    let done = match active {
+        Some(true) => "activated",
+        Some(false) => "deactivated",
+        None => "deleted",
+    };
+    let ids: Vec<String> = changed.iter().map(|w| w.id.to_string()).collect();
+    println!("{done}: {}", ids.join(", "));
+    Ok(())
 }
 
 async fn set_active(config: &Config, email: &str, active: bool) -> CliResult {

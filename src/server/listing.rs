@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::accounts::{OrganizationListing, TokenInfo, UserListing};
 use super::clock::format_millis;
+use super::webhooks::Webhook;
 
 pub fn organizations(rows: &[OrganizationListing], as_json: bool) {
     print(
@@ -64,6 +65,33 @@ pub fn users(rows: &[UserListing], as_json: bool) {
                 yes_no(&u["active"]),
                 yes_no(&u["has_password"]),
                 text(&u["created"]),
+            ]
+        },
+    );
+}
+
+pub fn webhooks(rows: &[Webhook], as_json: bool) {
+    print(
+        as_json,
+        &["ID", "NAME", "ACTIVE", "URL", "UPDATED"],
+        rows.iter()
+            .map(|w| {
+                json!({
+                    "id": w.id,
+                    "name": w.name,
+                    "active": w.active,
+                    "masked_url": w.masked_url(),
+                    "updated": format_millis(w.updated_at),
+                })
+            })
+            .collect(),
+        |w| {
+            vec![
+                text(&w["id"]),
+                text(&w["name"]),
+                yes_no(&w["active"]),
+                text(&w["masked_url"]),
+                text(&w["updated"]),
             ]
         },
     );

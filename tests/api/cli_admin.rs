@@ -256,3 +256,123 @@ async fn commands_are_quiet_by_default() {
         assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{args:?}");
     }
 }
+
+#[tokio::test]
+async fn webhooks_change_from_the_command_line_as_a_user_and_say_so_in_history() {
+    let (app, [token, _]) = populated().await;
+    let db = &app.database;
+    let second = app.create_named(&token, "Second one").await["id"]
+        .as_i64()
+        .unwrap();
+    let first = second - 1;
+
+    let listed = json_of(&cli(
+        db,
+        &["webhook", "list", "--as", "ann@acme.test", "--json"],
+    ));
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert_eq!(listed[1]["name"], "Second one");
+    assert_eq!(
+        listed[1]["masked_url"],
+        "hooks.slack.com/services/T…/B…/••••XXXX"
+    );
+    assert!(is_iso_time(&listed[1]["updated"]));
+    let found = ok(&cli(
+        db,
+        &[
+            "webhook",
+            "list",
+            "--as",
+            "ann@acme.test",
+            "--search",
+            "SECOND",
+        ],
+    ));
+    assert_eq!(found.lines().count(), 2, "{found}");
+    assert!(
+        found
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with(&format!("{second}  ")),
+        "{found}"
+    );
+
+    let done = ok(&cli(
+        db,
+        &[
+            "webhook",
+            "deactivate",
+            &first.to_string(),
+            &second.to_string(),
+            "--as",
+            "ann@acme.test",
+        ],
+    ));
+    assert_eq!(done, format!("deactivated: {first}, {second}\n"));
+    let history = app
+        .get(&format!("/api/v2/webhooks/{second}/history/"), &token)
+        .send()
+        .await
+        .json();
+    assert_eq!(history["results"][0]["action"], "updated");
+    assert_eq!(history["results"][0]["fields"], json!(["active"]));
+    assert_eq!(history["results"][0]["actor"], "ann@acme.test");
+    assert_eq!(history["results"][0]["actor_kind"], "cli");
+
+    // One unknown id: nothing changes.
+    fails(
+        &cli(
+            db,
+            &[
+                "webhook",
+                "delete",
+                &first.to_string(),
+                "999999",
+                "--as",
+                "ann@acme.test",
+            ],
+        ),
+        "no webhook 999999 in the organization of ann@acme.test; nothing was changed",
+    );
+    ok(&cli(
+        db,
+        &[
+            "webhook",
+            "activate",
+            &first.to_string(),
+            "--as",
+            "ann@acme.test",
+        ],
+    ));
+    ok(&cli(
+        db,
+        &[
+            "webhook",
+            "delete",
+            &second.to_string(),
+            "--as",
+            "ann@acme.test",
+        ],
+    ));
+    let left = app.get("/api/v2/webhooks/", &token).send().await.json();
+    assert_eq!(left["count"], 1);
+    assert_eq!(left["results"][0]["active"], true);
+    let events = app
+        .get("/api/v2/webhook-events/", &token)
+        .send()
+        .await
+        .json();
+    assert_eq!(events["results"][0]["action"], "deleted");
+    assert_eq!(events["results"][0]["actor_kind"], "cli");
+
+    // The user's rights apply: Bob is no super user.
+    fails(
+        &cli(db, &["webhook", "list", "--as", "bob@beta.test"]),
+        "bob@beta.test may not manage webhooks: the user is not a super user",
+    );
+    fails(
+        &cli(db, &["webhook", "list", "--as", "nobody@acme.test"]),
+        "no user with email \"nobody@acme.test\"",
+    );
+}

@@ -108,6 +108,29 @@ pub async fn page(
     })
 }
 
+/// Every webhook the query finds, a page of the largest size at a time
+/// (for the command line).
+pub async fn every(
+    db: &Db,
+    scope: WebhookScope,
+    query: &ListQuery,
+) -> Result<Vec<Webhook>, ServiceError> {
+    let mut found = Vec::new();
+    for number in 1.. {
+        let request = PageRequest::from_query(
+            Some(&number.to_string()),
+            Some(&crate::views::MAX_PAGE_SIZE.to_string()),
+        );
+        let page = page(db, scope, query, request).await?;
+        let more = page.has_next();
+        found.extend(page.items);
+        if !more {
+            break;
+        }
+    }
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{contains_pattern, fts_phrase};

@@ -16,6 +16,8 @@ pub enum Via {
     Browser,
     /// An API token, by its row id (its prefix goes into the history).
     ApiToken { token_id: i64 },
+    /// The admin command line, acting as a user.
+    Cli,
 }
 
 impl Via {
@@ -23,12 +25,13 @@ impl Via {
         match self {
             Via::Browser => "browser",
             Via::ApiToken { .. } => "api token",
+            Via::Cli => "cli",
         }
     }
 
     fn token_id(self) -> Option<i64> {
         match self {
-            Via::Browser => None,
+            Via::Browser | Via::Cli => None,
             Via::ApiToken { token_id } => Some(token_id),
         }
     }
@@ -120,7 +123,7 @@ pub struct HistoryResource<'a> {
     /// The acting user's email at the time.
     #[schema(example = "admin@example.com")]
     actor: &'a str,
-    /// `browser` or `api token`; null for entries older than this field.
+    /// `browser`, `api token` or `cli`; null for entries older than this field.
     #[schema(example = "api token")]
     actor_kind: Option<&'a str>,
     /// The first characters of the API token used, when one was.
