@@ -13,32 +13,25 @@ use super::history::HistoryTable;
 use super::webhook_form::WebhookForm;
 use crate::error::AppError;
 use crate::server_fns::{
-    current_user, get_webhook, new_form_key, webhook_history, CreateWebhook, DeleteWebhook,
-    SendTestMessage, UpdateWebhook,
+    get_webhook, new_form_key, webhook_history, CreateWebhook, DeleteWebhook, SendTestMessage,
+    UpdateWebhook,
 };
 use crate::views::{FormEcho, FormOriginals, HistoryList, Notice, WebhookRow};
 
 #[component]
 pub fn NewWebhookPage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
+    // The key is handed out only to those who may create (else the reason).
     let form_key = Resource::new(|| (), |_| new_form_key());
     let rejected = rejection_of::<CreateWebhook>();
     view! {
         <Title text="New webhook · Webhook admin"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                let denied = match me.await {
-                    Ok(Some(me)) => me.webhooks_denied,
-                    Ok(None) => Some(AppError::NotSignedIn),
-                    Err(error) => Some(error),
-                };
-                match (denied, form_key.await) {
-                    (None, Ok(form_key)) => {
+                match form_key.await {
+                    Ok(form_key) => {
                         view! { <NewWebhookForm rejected=rejected.await form_key/> }.into_any()
                     }
-                    (Some(error), _) | (None, Err(error)) => {
-                        view! { <ErrorPanel error/> }.into_any()
-                    }
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
         </Suspense>
