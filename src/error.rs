@@ -26,8 +26,6 @@ pub enum AppError {
     /// A create form sent again with other values (after going back).
     #[error("This form was already used to create a webhook. Open a new form to create another.")]
     FormReused,
-    #[error("Select one or more webhooks first.")]
-    NothingSelected,
     #[error("A test message was sent moments ago. Try again in {0} seconds.")]
     TestTooSoon(i64),
     /// Slack (or the network) refused the test message; why, on one line.
@@ -68,8 +66,7 @@ impl AppError {
             AppError::Invalid(..)
             | AppError::WrongPassword
             | AppError::WeakPassword
-            | AppError::PasswordsDiffer
-            | AppError::NothingSelected => StatusCode::BAD_REQUEST,
+            | AppError::PasswordsDiffer => StatusCode::BAD_REQUEST,
             AppError::Stale => StatusCode::PRECONDITION_FAILED,
             AppError::FormReused => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyAttempts(_) | AppError::TestTooSoon(_) => {

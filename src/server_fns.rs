@@ -129,7 +129,11 @@ pub async fn bulk_webhooks(
     let separator = if back.contains('?') { '&' } else { '?' };
     let ids = ids.unwrap_or_default();
     if ids.is_empty() {
-        return Err(AppError::NothingSelected);
+        leptos_axum::redirect(&format!(
+            "{back}{separator}notice={}",
+            Notice::NothingSelected.code()
+        ));
+        return Ok(());
     }
     // The new `active` for an activate or deactivate; `None` deletes.
     let (active, notice) = match action.as_str() {
@@ -144,7 +148,7 @@ pub async fn bulk_webhooks(
             ));
             return Ok(());
         }
-        _ => return Err(AppError::NothingSelected),
+        _ => return Err(AppError::NotFound),
     };
     let changes = active.map(|active| crate::validation::WebhookChanges {
         active: Some(active),

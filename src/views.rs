@@ -329,10 +329,12 @@ pub enum Notice {
     Activated,
     Deactivated,
     DeletedMany,
+    /// A bulk action with no row selected.
+    NothingSelected,
 }
 
 impl Notice {
-    const ALL: [Notice; 7] = [
+    const ALL: [Notice; 8] = [
         Notice::Created,
         Notice::Saved,
         Notice::Deleted,
@@ -340,6 +342,7 @@ impl Notice {
         Notice::Activated,
         Notice::Deactivated,
         Notice::DeletedMany,
+        Notice::NothingSelected,
     ];
 
     pub fn code(self) -> &'static str {
@@ -351,6 +354,7 @@ impl Notice {
             Notice::Activated => "activated",
             Notice::Deactivated => "deactivated",
             Notice::DeletedMany => "deleted_many",
+            Notice::NothingSelected => "none_selected",
         }
     }
 
@@ -367,6 +371,7 @@ impl Notice {
             Notice::Activated => "Webhooks activated.",
             Notice::Deactivated => "Webhooks deactivated.",
             Notice::DeletedMany => "Webhooks deleted.",
+            Notice::NothingSelected => "Select one or more webhooks first.",
         }
     }
 

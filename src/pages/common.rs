@@ -16,6 +16,12 @@ pub fn rejection_of<F: ServerFn>() -> Resource<Option<AppError>> {
     )
 }
 
+/// The same, read inside a page's own resource, after its data: a page
+/// then reads the session one request at a time.
+pub async fn take_rejection_of<F: ServerFn>() -> Option<AppError> {
+    take_rejection(F::PATH.to_owned()).await.ok().flatten()
+}
+
 /// True once the WASM client runs this island; false during server
 /// rendering, so JavaScript-only controls appear only where they work.
 pub fn use_hydrated() -> ReadSignal<bool> {

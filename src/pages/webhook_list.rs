@@ -8,8 +8,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::common::{rejection_of, ErrorPanel, Loading};
-use crate::error::AppError;
+use super::common::{ErrorPanel, Loading};
 use crate::server_fns::{list_webhooks, BulkWebhooks};
 use crate::views::{ListQuery, Notice, SortKey, WebhookList, WebhookRow, PAGE_SIZES};
 
@@ -30,7 +29,6 @@ pub fn WebhookListPage() -> impl IntoView {
     let list = Resource::new(list_query, |(page, size, q, status, sort, dir)| {
         list_webhooks(page, size, q, status, sort, dir)
     });
-    let rejected = rejection_of::<BulkWebhooks>();
     let notice = move || {
         let q = query.read();
         let notice = q.get("notice").and_then(|code| Notice::from_code(&code))?;
@@ -55,10 +53,9 @@ pub fn WebhookListPage() -> impl IntoView {
         <Title text="Webhooks · Webhook admin"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                let rejected = rejected.await;
                 match list.await {
                     Ok(list) => view! {
-                        <ListView list notice=notice() rejected confirming=confirming()/>
+                        <ListView list notice=notice() confirming=confirming()/>
                     }
                     .into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
@@ -72,7 +69,6 @@ pub fn WebhookListPage() -> impl IntoView {
 fn ListView(
     list: WebhookList,
     notice: Option<String>,
-    rejected: Option<AppError>,
     confirming: Option<Vec<i64>>,
 ) -> impl IntoView {
     let empty = list.count == 0 && !list.query.is_filtered();
@@ -83,7 +79,6 @@ fn ListView(
             <a class="button" href="/webhooks/new">"New webhook"</a>
         </div>
         {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
-        {rejected.map(|error| view! { <p class="form-error" role="alert">{error.to_string()}</p> })}
         {confirming.map(|ids| view! { <ConfirmBulkDelete ids back=here.clone()/> })}
         {if empty {
             view! {

@@ -8,7 +8,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::common::{rejection_of, CopyButton, ErrorPanel, Loading};
+use super::common::{take_rejection_of, CopyButton, ErrorPanel, Loading};
 use super::history::HistoryTable;
 use super::webhook_form::WebhookForm;
 use crate::error::AppError;
@@ -21,15 +21,20 @@ use crate::views::{FormEcho, FormOriginals, HistoryList, Notice, WebhookRow};
 #[component]
 pub fn NewWebhookPage() -> impl IntoView {
     // The key is handed out only to those who may create (else the reason).
-    let form_key = Resource::new(|| (), |_| new_form_key());
-    let rejected = rejection_of::<CreateWebhook>();
+    let form = Resource::new(
+        || (),
+        |_| async {
+            let form_key = new_form_key().await?;
+            Ok::<_, AppError>((form_key, take_rejection_of::<CreateWebhook>().await))
+        },
+    );
     view! {
         <Title text="New webhook · Webhook admin"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match form_key.await {
-                    Ok(form_key) => {
-                        view! { <NewWebhookForm rejected=rejected.await form_key/> }.into_any()
+                match form.await {
+                    Ok((form_key, rejected)) => {
+                        view! { <NewWebhookForm rejected form_key/> }.into_any()
                     }
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
@@ -75,7 +80,8 @@ pub fn EditWebhookPage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     };
-    // The history after the webhook: a reveal is recorded by that very read.
+    // The history after the webhook (a reveal is recorded by that very
+    // read), then what the page's last forms were refused for.
     let webhook = Resource::new(
         move || {
             let q = query.read();
@@ -86,11 +92,12 @@ pub fn EditWebhookPage() -> impl IntoView {
                 return Err(AppError::NotFound);
             };
             let detail = get_webhook(id, reveal).await?;
-            Ok((detail, webhook_history(id, history_page).await))
+            let history = webhook_history(id, history_page).await;
+            let rejected = take_rejection_of::<UpdateWebhook>().await;
+            let test_rejected = take_rejection_of::<SendTestMessage>().await;
+            Ok((detail, history, rejected, test_rejected))
         },
     );
-    let rejected = rejection_of::<UpdateWebhook>();
-    let test_rejected = rejection_of::<SendTestMessage>();
     let confirming = move || query.read().get("confirm").as_deref() == Some("delete");
     let notice = move || {
         query
@@ -104,15 +111,15 @@ pub fn EditWebhookPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match webhook.await {
-                    Ok((detail, history)) => view! {
+                    Ok((detail, history, rejected, test_rejected)) => view! {
                         {notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
                         <EditForm
                             webhook=detail.webhook.clone()
                             revealed_url=detail.full_url.map(|url| url.0)
                             confirming=confirming()
-                            rejected=rejected.await
+                            rejected
                         />
-                        <TestMessage id=detail.webhook.id rejected=test_rejected.await/>
+                        <TestMessage id=detail.webhook.id rejected=test_rejected/>
                         <WebhookHistory id=detail.webhook.id history/>
                     }
                     .into_any(),

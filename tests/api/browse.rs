@@ -209,10 +209,25 @@ async fn bulk_actions_change_the_selected_webhooks_with_a_history_entry_each() {
         reply.header("location"),
         Some("/webhooks?notice=activated&count=4")
     );
-    // Nothing selected.
-    let reply = call(&app, BulkWebhooks::PATH, Some(&cookie), "action=activate").await;
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reply.json(), json!("NothingSelected"));
+    // Nothing selected: back, saying so.
+    let reply = call(
+        &app,
+        BulkWebhooks::PATH,
+        Some(&cookie),
+        "action=activate&back=%2Fwebhooks%3Fq%3Da",
+    )
+    .await;
+    assert_eq!(
+        reply.header("location"),
+        Some("/webhooks?q=a&notice=none_selected")
+    );
+    let html = page(&app, "/webhooks?notice=none_selected", &cookie)
+        .await
+        .text();
+    assert!(
+        html.contains("Select one or more webhooks first."),
+        "{html}"
+    );
 }
 
 #[tokio::test]
