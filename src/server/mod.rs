@@ -71,29 +71,43 @@ impl AppState {
     }
 }
 
+/// The pages' routes, generated once per process. Generating them runs the
+/// app with resource loading suppressed process-wide (leptos_server's
+/// `SuppressResourceLoad`): a page that starts rendering meanwhile, in
+/// another app of the same process (as the tests make), would wait forever
+/// (leptos issue 4773). Once, before any app exists, nothing renders yet.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES
+        .get_or_init(|| {
+            // The tokens page also answers the form that creates a token: the
+            // new token is shown in the very response that made it, and
+            // stored nowhere.
+            generate_route_list(App)
+                .into_iter()
+                .map(|route| match route.path() {
+                    crate::pages::TOKENS_PATH => AxumRouteListing::new(
+                        route.path().to_owned(),
+                        route.mode().clone(),
+                        [Method::Get, Method::Post],
+                        Vec::new(),
+                    ),
+                    _ => route,
+                })
+                .collect()
+        })
+        .clone()
+}
+
 /// The whole application behind the allowed-hosts check: the REST API (token
 /// authentication, no session), then the browser pages and their server
 /// functions, with sessions and the same-origin check; beside it the
 /// health probes; around all of it request ids, logs and metrics.
 pub fn app(state: AppState) -> Router {
-    // The tokens page also answers the form that creates a token: the new
-    // token is shown in the very response that made it, and stored nowhere.
-    let routes = generate_route_list(App)
-        .into_iter()
-        .map(|route| match route.path() {
-            crate::pages::TOKENS_PATH => AxumRouteListing::new(
-                route.path().to_owned(),
-                route.mode().clone(),
-                [Method::Get, Method::Post],
-                Vec::new(),
-            ),
-            _ => route,
-        })
-        .collect();
     let pages = Router::new()
         .leptos_routes_with_context(
             &state,
-            routes,
+            page_routes(),
             {
                 let state = state.clone();
                 move || provide_context(state.clone())

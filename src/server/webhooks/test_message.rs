@@ -134,11 +134,14 @@ pub async fn send(
     id: i64,
 ) -> Result<Delivery, ServiceError> {
     let now = now_millis();
+    // A claim more than an interval ahead of `now` is from a clock that
+    // has since been set back: it does not hold the slot. (Concurrent
+    // requests' clocks differ by far less.)
     let (webhook, sender) = in_transaction!(db, tx => {
         let claimed = sqlx::query_as::<_, Webhook>(
             "UPDATE webhooks SET last_test_at = $3
              WHERE id = $1 AND organization_id = $2
-               AND (last_test_at IS NULL OR last_test_at <= $3 - $4 OR last_test_at > $3)
+               AND (last_test_at IS NULL OR last_test_at <= $3 - $4 OR last_test_at > $3 + $4)
              RETURNING id, name, url, description, active, created_at, updated_at",
         )
         .bind(id)
