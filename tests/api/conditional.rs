@@ -104,6 +104,7 @@ async fn a_stale_if_match_changes_nothing() {
         .send()
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let patched = reply.header("etag").unwrap().to_owned();
     let reply = app
         .request("DELETE", &path)
         .token(&token)
@@ -111,6 +112,9 @@ async fn a_stale_if_match_changes_nothing() {
         .send()
         .await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    // The version that was deleted.
+    assert_eq!(reply.header("etag"), Some(patched.as_str()));
+    assert!(reply.body.is_empty());
     // Gone: 404 comes before any precondition.
     app.request("PATCH", &path)
         .token(&token)

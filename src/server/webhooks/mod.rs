@@ -439,16 +439,17 @@ pub async fn update(
         .ok_or(ServiceError::NotFound)
 }
 
+/// Deletes one webhook; answers it as it was.
 pub async fn delete(
     db: &Db,
     scope: WebhookScope,
     id: i64,
     precondition: &Precondition,
-) -> Result<(), ServiceError> {
-    match apply(db, scope, &[id], Change::Delete, precondition).await?[..] {
-        [] => Err(ServiceError::NotFound),
-        _ => Ok(()),
-    }
+) -> Result<Webhook, ServiceError> {
+    apply(db, scope, &[id], Change::Delete, precondition)
+        .await?
+        .pop()
+        .ok_or(ServiceError::NotFound)
 }
 
 /// Applies `change` to each of `ids` that is one of the organization's

@@ -329,7 +329,8 @@ pub(crate) async fn update(
     tag = "webhooks",
     params(IdPath, IfMatchHeader),
     responses(
-        (status = 204, description = "Deleted"),
+        (status = 204, description = "Deleted",
+            headers(("ETag" = String, description = "The version that was deleted"))),
         (status = 401, response = Unauthenticated),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
@@ -342,9 +343,14 @@ pub(crate) async fn delete(
     WebhookCaller(scope): WebhookCaller,
     WebhookId(id): WebhookId,
     IfMatch(precondition): IfMatch,
-) -> Result<StatusCode, ApiError> {
-    service::delete(&state.db, scope, id, &precondition).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Response, ApiError> {
+    let deleted = service::delete(&state.db, scope, id, &precondition).await?;
+    // The version that was deleted, as every write answers with its ETag.
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::ETAG, etag(deleted.version()))],
+    )
+        .into_response())
 }
 
 async fn options_list(_: WebhookCaller) -> Json<serde_json::Value> {
