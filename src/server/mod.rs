@@ -147,5 +147,6 @@ pub fn app(state: AppState) -> Router {
     // Probes answer any Host: load balancers often probe by address.
     headers::layer(app, https)
         .merge(probes)
+        .layer(axum::middleware::from_fn(ops::finish_writes))
         .layer(axum::middleware::from_fn_with_state(metrics, ops::observe))
 }

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
@@ -136,6 +137,52 @@ async fn two_hundred_concurrent_writers_lose_nothing() {
 const ROUNDS: usize = 5;
 const WRITERS: usize = 16;
 const ACKS_BEFORE_KILL: usize = 60;
+
+/// Clients that hang up while their writes are under way (timeouts, closed
+/// tabs) leave nothing half-done: the count still matches the rows, and
+/// the database takes writes afterwards (it once kept a dropped request's
+/// transaction open, holding SQLite's write lock: every write then failed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn clients_hanging_up_mid_write_leave_the_database_writable() {
+    let database = ThrowawayDb::new().await;
+    let mut server = Server::start(&database.url, &[]).await;
+    let api = Api::new(&server.first_start().await.token);
+    let collection = server.url("/api/v2/webhooks/");
+
+    let mut clients = tokio::task::JoinSet::new();
+    for client in 0..32u64 {
+        let (api, collection) = (api.clone(), collection.clone());
+        clients.spawn(async move {
+            for n in 0..40u64 {
+                // Gives up after 0.2 to 3.2 ms: some before the server
+                // reads the request, many while it writes.
+                let patience = Duration::from_micros(200 + (client * 37 + n * 91) % 3000);
+                let body = json!({"name": format!("impatient {client}/{n}"), "url": GOOD_URL});
+                let _ = tokio::time::timeout(patience, api.send("POST", &collection, Some(&body)))
+                    .await;
+            }
+        });
+    }
+    clients.join_all().await;
+
+    let after = api
+        .call(
+            "POST",
+            &collection,
+            Some(&json!({"name": "after", "url": GOOD_URL})),
+        )
+        .await;
+    assert_eq!(
+        after.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&after.body)
+    );
+    let all = api.all_webhooks(&server).await;
+    let listed = api.call("GET", &collection, None).await.json();
+    assert_eq!(listed["count"], all.len(), "the count is the rows");
+    assert!(all.iter().any(|w| w["name"] == "after"));
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn kill_9_in_a_write_burst_loses_no_acknowledged_create() {

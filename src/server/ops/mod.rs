@@ -141,6 +141,25 @@ pub async fn observe(
     response
 }
 
+/// A request that may write runs to its end even when its client goes away
+/// (a closed connection, a timeout) instead of being dropped at whatever
+/// `.await` it had reached. Dropped mid-transaction, a SQLite statement
+/// could be left running, its connection's rollback then failed, and the
+/// transaction kept the write lock: every later write waited and failed.
+/// Reads are safe to drop and stay as they are.
+pub async fn finish_writes(request: Request, next: Next) -> Response {
+    if request.method().is_safe() {
+        return next.run(request).await;
+    }
+    match tokio::spawn(next.run(request).in_current_span()).await {
+        Ok(response) => response,
+        Err(failed) => {
+            tracing::error!(error = %failed, "a request's task failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
 /// Up to 128 characters of letters, digits and `-_.:` — what proxies and
 /// tracing systems send; anything else is replaced rather than logged.
 fn is_sane_request_id(value: &[u8]) -> bool {
