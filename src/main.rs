@@ -5,6 +5,12 @@ use tracing_subscriber::EnvFilter;
 use webhook_admin::server::cli::{run, Cli};
 use webhook_admin::server::config::{LogFormat, COMMAND_LOG, SERVE_LOG};
 
+/// Page rendering allocates many small strings from both worker threads;
+/// with glibc's allocator that was 40% of a signed-in page's time (arena
+/// locks, consolidation), see docs/benchmarks.md.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -193,7 +193,7 @@ async fn mistakes_are_one_line_and_change_nothing() {
     fails(&output, "no user");
     let app = app_over(db).await;
     let users: i64 = match &app.db {
-        Db::Sqlite(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        Db::Sqlite(pool, _) => sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(pool)
             .await
             .unwrap(),

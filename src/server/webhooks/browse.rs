@@ -39,7 +39,7 @@ pub async fn page(
     // present, then LIMIT and OFFSET.
     let mut conditions = vec!["organization_id = $1".to_owned()];
     let pattern = (!query.search.is_empty()).then(|| match db {
-        Db::Sqlite(_) if query.search.chars().count() >= 3 => fts_phrase(&query.search),
+        Db::Sqlite(..) if query.search.chars().count() >= 3 => fts_phrase(&query.search),
         _ => contains_pattern(&query.search),
     });
     let mut next = 2;
@@ -47,10 +47,10 @@ pub async fn page(
         conditions.push(match db {
             // The FTS5 trigram index (any case) for three characters or
             // more; shorter terms have no trigram, so LIKE reads the rows.
-            Db::Sqlite(_) if query.search.chars().count() >= 3 => format!(
+            Db::Sqlite(..) if query.search.chars().count() >= 3 => format!(
                 "id IN (SELECT rowid FROM webhooks_search WHERE webhooks_search MATCH ${next})"
             ),
-            Db::Sqlite(_) => {
+            Db::Sqlite(..) => {
                 format!("(name LIKE ${next} ESCAPE '\\' OR description LIKE ${next} ESCAPE '\\')")
             }
             // The trigram indexes serve ILIKE.

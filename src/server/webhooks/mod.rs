@@ -200,7 +200,7 @@ pub async fn list(
     };
     let limit = if from_the_end { rows } else { size };
     let packed: String = match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(pool, _) => {
             sqlx::query_scalar(&format!(
                 "SELECT json_group_array(json_array({COLUMNS}) ORDER BY id)
              FROM (SELECT {COLUMNS} FROM webhooks WHERE organization_id >= $1 AND organization_id <= $1
