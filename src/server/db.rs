@@ -10,9 +10,13 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::Connection;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://webhook-admin.db";
+
+/// A PostgreSQL connection idle this long is pinged before it is used.
+const CHECK_IDLE_AFTER: Duration = Duration::from_secs(1);
 
 /// How long a query waits for a free connection by default.
 pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -129,6 +133,20 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(acquire_timeout)
+                // sqlx pings each connection as it goes back to the pool; a
+                // ping before each use too was one more round trip per query
+                // (without it, GET one: +35%, list: +15% here).
+                // Only a connection idle for a while (the server may have
+                // gone away meanwhile) is checked before it is used.
+                .test_before_acquire(false)
+                .before_acquire(|connection, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= CHECK_IDLE_AFTER {
+                            connection.ping().await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect(url)
                 .await
                 .map_err(ConnectError::Connect)?;
