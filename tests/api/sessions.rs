@@ -24,20 +24,29 @@ async fn page_status(app: &TestApp, cookie: &str) -> (StatusCode, Option<String>
     (reply.status, reply.header("location").map(str::to_owned))
 }
 
+/// A signed-in session whose stored expiry is `left` from now, as if its
+/// last save were that much less than the idle timeout ago.
+async fn signed_in_expiring(
+    app: &TestApp,
+    left: time::Duration,
+) -> (String, DbSessionStore, Record) {
+    let (_, cookie) = admin_signed_in(app).await;
+    let store = DbSessionStore::new(&app.db);
+    let mut record = store.load(&session_id(&cookie)).await.unwrap().unwrap();
+    record.expiry_date = time::OffsetDateTime::now_utc() + left;
+    store.save(&record).await.unwrap();
+    let stored = store.load(&record.id).await.unwrap().unwrap();
+    (cookie, store, stored)
+}
+
 #[tokio::test]
 async fn every_request_restarts_the_idle_timeout() {
     let app = TestApp::spawn().await;
-    let (_, cookie) = admin_signed_in(&app).await;
-    let store = DbSessionStore::new(&app.db);
-    let id = session_id(&cookie);
-
     // The session has a minute left...
-    let mut record = store.load(&id).await.unwrap().unwrap();
-    record.expiry_date = time::OffsetDateTime::now_utc() + time::Duration::minutes(1);
-    store.save(&record).await.unwrap();
+    let (cookie, store, stored) = signed_in_expiring(&app, time::Duration::minutes(1)).await;
     // ...until the next request, which gives it the whole idle timeout again.
     assert_eq!(page_status(&app, &cookie).await.0, StatusCode::OK);
-    let record = store.load(&id).await.unwrap().unwrap();
+    let record = store.load(&stored.id).await.unwrap().unwrap();
     let left = record.expiry_date - time::OffsetDateTime::now_utc();
     assert!(left > time::Duration::hours(7), "{left}");
 }
@@ -163,21 +172,14 @@ async fn expired_sessions_are_swept_and_live_ones_kept() {
 #[tokio::test]
 async fn a_page_view_soon_after_the_last_save_writes_nothing() {
     let app = TestApp::spawn().await;
-    let (_, cookie) = admin_signed_in(&app).await;
-    let store = DbSessionStore::new(&app.db);
-    let id = session_id(&cookie);
-
     // Saved half a minute ago, as far as the expiry tells...
-    let mut record = store.load(&id).await.unwrap().unwrap();
     let idle = time::Duration::try_from(SessionSettings::default().idle_timeout).unwrap();
-    record.expiry_date = time::OffsetDateTime::now_utc() + idle - time::Duration::seconds(30);
-    store.save(&record).await.unwrap();
-    let stored = store.load(&id).await.unwrap().unwrap();
-
+    let (cookie, store, stored) =
+        signed_in_expiring(&app, idle - time::Duration::seconds(30)).await;
     // ...so a page view would move it by less than the resolution: the
     // stored record is left as it was.
     assert_eq!(page_status(&app, &cookie).await.0, StatusCode::OK);
-    let after = store.load(&id).await.unwrap().unwrap();
+    let after = store.load(&stored.id).await.unwrap().unwrap();
     assert_eq!(after.expiry_date, stored.expiry_date);
     assert_eq!(after.data, stored.data);
 }
