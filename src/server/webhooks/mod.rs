@@ -243,11 +243,29 @@ pub async fn list(
 struct PackedWebhook(i64, String, SlackUrl, String, StoredBool, i64, i64);
 
 /// SQLite's JSON has 0/1 for a boolean column; PostgreSQL's true/false.
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum StoredBool {
-    Bool(bool),
-    Number(i64),
+/// (Read by hand: an untagged enum made serde build an error for every row.)
+struct StoredBool(bool);
+
+impl<'de> serde::Deserialize<'de> for StoredBool {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Either;
+        impl serde::de::Visitor<'_> for Either {
+            type Value = StoredBool;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a boolean, or 0 or 1")
+            }
+            fn visit_bool<E>(self, value: bool) -> Result<StoredBool, E> {
+                Ok(StoredBool(value))
+            }
+            fn visit_i64<E>(self, value: i64) -> Result<StoredBool, E> {
+                Ok(StoredBool(value != 0))
+            }
+            fn visit_u64<E>(self, value: u64) -> Result<StoredBool, E> {
+                Ok(StoredBool(value != 0))
+            }
+        }
+        deserializer.deserialize_any(Either)
+    }
 }
 
 fn unpack(packed: &str) -> Result<Vec<Webhook>, ServiceError> {
@@ -261,10 +279,7 @@ fn unpack(packed: &str) -> Result<Vec<Webhook>, ServiceError> {
                 name,
                 url,
                 description,
-                active: match active {
-                    StoredBool::Bool(b) => b,
-                    StoredBool::Number(n) => n != 0,
-                },
+                active: active.0,
                 created_at,
                 updated_at,
             },
