@@ -466,10 +466,11 @@ async fn serve(config: &Config) -> CliResult {
             }
         });
     }
+    let writes = state.writes.clone();
     let app = app(state);
     let shutdown = shutdown_signal()?;
     tracing::info!("listening on http://{addr}");
-    super::listener::serve(listener, app, config.limits(), shutdown).await;
+    super::listener::serve(listener, app, config.limits(), writes, shutdown).await;
     db.close().await;
     Ok(())
 }

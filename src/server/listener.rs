@@ -16,6 +16,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tokio_util::task::TaskTracker;
 use tower::ServiceBuilder;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
@@ -31,12 +32,14 @@ pub struct Limits {
     pub shutdown_grace: Duration,
 }
 
-/// Serves `app` until `shutdown` resolves, then lets requests in flight
-/// finish for at most `limits.shutdown_grace`.
+/// Serves `app` until `shutdown` resolves, then lets requests in flight —
+/// open connections and `writes` whose client has left — finish for at
+/// most `limits.shutdown_grace`.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Limits,
+    writes: TaskTracker,
     shutdown: impl Future<Output = ()>,
 ) {
     let app = app.layer(
@@ -94,8 +97,13 @@ pub async fn serve(
 
     drop(listener);
     tracing::info!("shutting down: waiting for requests in flight");
+    writes.close();
+    let in_flight = async {
+        graceful.shutdown().await;
+        writes.wait().await;
+    };
     tokio::select! {
-        () = graceful.shutdown() => {},
+        () = in_flight => {},
         () = tokio::time::sleep(limits.shutdown_grace) => {
             tracing::warn!(grace = ?limits.shutdown_grace, "requests still in flight were cut off");
         }

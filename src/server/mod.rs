@@ -48,6 +48,9 @@ pub struct SharedState {
     pub site: Arc<site::SiteSettings>,
     pub metrics: Arc<ops::Metrics>,
     pub slack: webhooks::test_message::SlackClient,
+    /// Writes run as tasks of their own ([`ops::finish_writes`]); a
+    /// shutdown waits for them too, not only for open connections.
+    pub writes: tokio_util::task::TaskTracker,
 }
 
 impl std::ops::Deref for AppState {
@@ -80,6 +83,7 @@ impl AppState {
             site: Arc::new(site),
             metrics: Arc::default(),
             slack: webhooks::test_message::SlackClient::new(None),
+            writes: tokio_util::task::TaskTracker::new(),
         }))
     }
 
@@ -150,6 +154,7 @@ pub fn app(state: AppState) -> Router {
         .with_state(state.clone());
     let site = state.site.clone();
     let metrics = state.metrics.clone();
+    let writes = state.writes.clone();
     let probes = ops::probes().with_state(state.clone());
     let https = site
         .public_origin
@@ -166,6 +171,9 @@ pub fn app(state: AppState) -> Router {
     // Probes answer any Host: load balancers often probe by address.
     headers::layer(app, https)
         .merge(probes)
-        .layer(axum::middleware::from_fn(ops::finish_writes))
+        .layer(axum::middleware::from_fn_with_state(
+            writes,
+            ops::finish_writes,
+        ))
         .layer(axum::middleware::from_fn_with_state(metrics, ops::observe))
 }

@@ -129,6 +129,27 @@ impl Server {
         self.child.kill().await.expect("the server can be killed");
     }
 
+    /// SIGTERM, then waits for the process to exit: a graceful shutdown.
+    pub async fn stop(mut self) -> std::process::ExitStatus {
+        self.terminate().await;
+        self.exit_within(START_LIMIT)
+            .await
+            .expect("the server stops after SIGTERM")
+    }
+
+    /// Sends SIGTERM: the server stops taking connections and shuts down.
+    pub async fn terminate(&self) {
+        let pid = self.child.id().expect("the server is running").to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().await;
+        assert!(sent.expect("kill runs").success());
+    }
+
+    /// The exit status, if the process exits within `limit`.
+    pub async fn exit_within(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let status = tokio::time::timeout(limit, self.child.wait()).await.ok()?;
+        Some(status.expect("the server's exit status"))
+    }
+
     pub fn log_lines(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
     }

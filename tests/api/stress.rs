@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use webhook_admin::server_fns::Login;
 
 use crate::process::{Api, Server};
@@ -142,6 +143,8 @@ const ACKS_BEFORE_KILL: usize = 60;
 /// tabs) leave nothing half-done: the count still matches the rows, and
 /// the database takes writes afterwards (it once kept a dropped request's
 /// transaction open, holding SQLite's write lock: every write then failed).
+/// Abandoned writes still run to their end, so the server is stopped —
+/// a shutdown waits for them — before the rows are counted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn clients_hanging_up_mid_write_leave_the_database_writable() {
     let database = ThrowawayDb::new().await;
@@ -164,6 +167,14 @@ async fn clients_hanging_up_mid_write_leave_the_database_writable() {
         });
     }
     clients.join_all().await;
+    let during = json!({"name": "during", "url": GOOD_URL});
+    assert_eq!(
+        api.call("POST", &collection, Some(&during)).await.status,
+        201
+    );
+    assert!(server.stop().await.success());
+    let server = Server::start(&database.url, &[]).await;
+    let collection = server.url("/api/v2/webhooks/");
 
     let after = api
         .call(
@@ -182,6 +193,48 @@ async fn clients_hanging_up_mid_write_leave_the_database_writable() {
     let listed = api.call("GET", &collection, None).await.json();
     assert_eq!(listed["count"], all.len(), "the count is the rows");
     assert!(all.iter().any(|w| w["name"] == "after"));
+    assert!(all.iter().any(|w| w["name"] == "during"));
+}
+
+/// A shutdown waits for a write whose client has gone: a test message still
+/// waiting for Slack when its client hung up and SIGTERM came.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_shutdown_waits_for_writes_whose_client_left() {
+    let slack = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let slack_base = format!("http://{}", slack.local_addr().unwrap());
+    let database = ThrowawayDb::new().await;
+    let mut server = Server::start(&database.url, &[("SLACK_BASE_URL", &slack_base)]).await;
+    let api = Api::new(&server.first_start().await.token);
+    let created = api
+        .call(
+            "POST",
+            &server.url("/api/v2/webhooks/"),
+            Some(&json!({"name": "slow slack", "url": GOOD_URL})),
+        )
+        .await
+        .json();
+    let test_url = server.url(&format!("/api/v2/webhooks/{}/test/", created["id"]));
+
+    let client = tokio::spawn(async move { api.send("POST", &test_url, None).await });
+    let (mut to_slack, _) = slack.accept().await.unwrap();
+    let mut request = [0u8; 1024];
+    assert!(to_slack.read(&mut request).await.unwrap() > 0);
+    client.abort();
+    let _ = client.await;
+
+    server.terminate().await;
+    server.log_line(|l| l.contains("shutting down")).await;
+    assert_eq!(
+        server.exit_within(Duration::from_secs(1)).await,
+        None,
+        "it exited with the test message still waiting for Slack"
+    );
+    to_slack
+        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+        .await
+        .unwrap();
+    let status = server.exit_within(Duration::from_secs(30)).await;
+    assert!(status.expect("it exits once Slack answered").success());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
+use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
 pub use metrics::Metrics;
@@ -146,12 +147,17 @@ pub async fn observe(
 /// `.await` it had reached. Dropped mid-transaction, a SQLite statement
 /// could be left running, its connection's rollback then failed, and the
 /// transaction kept the write lock: every later write waited and failed.
-/// Reads are safe to drop and stay as they are.
-pub async fn finish_writes(request: Request, next: Next) -> Response {
+/// Reads are safe to drop and stay as they are. `writes` tracks the tasks so
+/// a shutdown can wait for those whose connection is already gone.
+pub async fn finish_writes(
+    State(writes): State<TaskTracker>,
+    request: Request,
+    next: Next,
+) -> Response {
     if request.method().is_safe() {
         return next.run(request).await;
     }
-    match tokio::spawn(next.run(request).in_current_span()).await {
+    match writes.spawn(next.run(request).in_current_span()).await {
         Ok(response) => response,
         Err(failed) => {
             tracing::error!(error = %failed, "a request's task failed");
