@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::{AccountError, Principal, PRINCIPAL_COLUMNS, USERS_AND_ORGANIZATIONS};
 use crate::server::clock::now_millis;
-use crate::server::db::{on_pool, Db};
+use crate::server::db::{on_conn, on_pool, Conn, Db};
 
 /// An API token in clear; its `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq)]
@@ -137,16 +137,16 @@ pub struct TokenPrincipal {
 
 /// Finds the owner of a token; `None` when no such token exists.
 pub async fn principal_for_token(
-    db: &Db,
+    conn: &mut Conn,
     token: &ApiToken,
 ) -> Result<Option<TokenPrincipal>, sqlx::Error> {
-    let owner = on_pool!(db, pool => sqlx::query_as::<_, TokenOwner>(&format!(
+    let owner = on_conn!(conn, c => sqlx::query_as::<_, TokenOwner>(&format!(
         "SELECT t.id AS token_id, t.last_used_at, {PRINCIPAL_COLUMNS}
          FROM {USERS_AND_ORGANIZATIONS} JOIN api_tokens t ON t.user_id = u.id
          WHERE t.token_hash = $1"
     ))
     .bind(token.digest())
-    .fetch_optional(pool)
+    .fetch_optional(c)
     .await?);
     let Some(owner) = owner else {
         return Ok(None);
@@ -156,10 +156,10 @@ pub async fn principal_for_token(
         .last_used_at
         .is_none_or(|at| now - at >= LAST_USED_RESOLUTION_MS)
     {
-        on_pool!(db, pool => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+        on_conn!(conn, c => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(now)
             .bind(owner.token_id)
-            .execute(pool)
+            .execute(c)
             .await?
             .rows_affected());
     }

@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 
 use super::error::ApiError;
 use crate::server::accounts::{self, ApiToken};
+use crate::server::db::Conn;
 use crate::server::webhooks::{Via, WebhookScope};
 use crate::server::AppState;
 
@@ -17,23 +18,43 @@ impl FromRequestParts<AppState> for WebhookCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = token_from_header(parts.headers.get(AUTHORIZATION).map(|v| v.as_bytes()))?;
-        let caller = accounts::principal_for_token(&state.db, &token)
-            .await?
-            .ok_or(ApiError::InvalidToken)?;
-        let via = Via::ApiToken {
-            token_id: caller.token_id,
-        };
-        Ok(WebhookCaller(WebhookScope::for_principal(
-            &caller.principal,
-            via,
-        )?))
+        let (scope, _released) = authenticate(parts, state).await?;
+        Ok(WebhookCaller(scope))
     }
 }
 
-/// Reads `Authorization: Token KEY` the way DRF does: the keyword in any
-/// case, one key after it. A key in double quotes (as the documentation
-/// prints it) is taken without them.
+/// A [`WebhookCaller`] that keeps the connection it was authenticated on,
+/// for a handler that only reads: its query runs on the same connection
+/// (one pool checkout per request instead of two). Writers take
+/// [`WebhookCaller`]: holding one connection while a transaction waits for
+/// another could exhaust the pool.
+pub struct WebhookReader {
+    pub scope: WebhookScope,
+    pub conn: Conn,
+}
+
+impl FromRequestParts<AppState> for WebhookReader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let (scope, conn) = authenticate(parts, state).await?;
+        Ok(WebhookReader { scope, conn })
+    }
+}
+
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<(WebhookScope, Conn), ApiError> {
+    let token = token_from_header(parts.headers.get(AUTHORIZATION).map(|v| v.as_bytes()))?;
+    let mut conn = state.db.conn().await?;
+    let caller = accounts::principal_for_token(&mut conn, &token)
+        .await?
+        .ok_or(ApiError::InvalidToken)?;
+    let via = Via::ApiToken {
+        token_id: caller.token_id,
+    };
+    let scope = WebhookScope::for_principal(&caller.principal, via)?;
+    Ok((scope, conn))
+}
+
 pub fn token_from_header(header: Option<&[u8]>) -> Result<ApiToken, ApiError> {
     let parts: Vec<&[u8]> = header
         .unwrap_or_default()

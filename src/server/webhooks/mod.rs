@@ -18,7 +18,7 @@ pub use pagination::{python_int, Page, PageRequest};
 
 use super::accounts::Principal;
 use super::clock::{format_millis, now_millis};
-use super::db::{in_transaction, on_pool, Db};
+use super::db::{in_transaction, on_conn, Conn, Db};
 use crate::validation::{Field, SlackUrl, WebhookChanges, WebhookDraft};
 
 /// Why a principal may not manage webhooks, in the order the checks run.
@@ -179,7 +179,7 @@ const COLUMNS: &str = "id, name, url, description, active, created_at, updated_a
 /// second half of the list is read from the end backwards, so the last page
 /// costs what the first does.
 pub async fn list(
-    db: &Db,
+    conn: &mut Conn,
     scope: WebhookScope,
     request: PageRequest,
 ) -> Result<WebhookPage, ServiceError> {
@@ -199,8 +199,8 @@ pub async fn list(
         ("organization_id, id", offset)
     };
     let limit = if from_the_end { rows } else { size };
-    let packed: String = match db {
-        Db::Sqlite(pool, _) => {
+    let packed: String = match conn {
+        Conn::Sqlite(c) => {
             sqlx::query_scalar(&format!(
                 "SELECT json_group_array(json_array({COLUMNS}) ORDER BY id)
              FROM (SELECT {COLUMNS} FROM webhooks WHERE organization_id >= $1 AND organization_id <= $1
@@ -209,10 +209,10 @@ pub async fn list(
             .bind(scope.organization_id)
             .bind(limit)
             .bind(skip)
-            .fetch_one(pool)
+            .fetch_one(&mut **c)
             .await?
         }
-        Db::Postgres(pool) => {
+        Conn::Postgres(c) => {
             sqlx::query_scalar(&format!(
                 "SELECT COALESCE(json_agg(json_build_array({COLUMNS}) ORDER BY id), '[]')::text
              FROM (SELECT {COLUMNS} FROM webhooks WHERE organization_id >= $1 AND organization_id <= $1
@@ -221,7 +221,7 @@ pub async fn list(
             .bind(scope.organization_id)
             .bind(limit)
             .bind(skip)
-            .fetch_one(pool)
+            .fetch_one(&mut **c)
             .await?
         }
     };
@@ -303,12 +303,21 @@ where
 }
 
 pub async fn get(db: &Db, scope: WebhookScope, id: i64) -> Result<Webhook, ServiceError> {
-    on_pool!(db, pool => sqlx::query_as::<_, Webhook>(&format!(
+    get_on(&mut db.conn().await?, scope, id).await
+}
+
+/// [`get`] on a connection the caller holds (a read request's own).
+pub async fn get_on(
+    conn: &mut Conn,
+    scope: WebhookScope,
+    id: i64,
+) -> Result<Webhook, ServiceError> {
+    on_conn!(conn, c => sqlx::query_as::<_, Webhook>(&format!(
         "SELECT {COLUMNS} FROM webhooks WHERE id = $1 AND organization_id = $2"
     ))
     .bind(id)
     .bind(scope.organization_id)
-    .fetch_optional(pool)
+    .fetch_optional(c)
     .await?)
     .ok_or(ServiceError::NotFound)
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{Page, PageRequest, WebhookResource};
-use crate::server::api::auth::WebhookCaller;
+use crate::server::api::auth::{WebhookCaller, WebhookReader};
 use crate::server::api::conditional::{etag, none_match, IfMatch};
 use crate::server::api::error::{ApiError, ErrorDetail};
 use crate::server::api::extract::{WebhookBody, WebhookId};
@@ -135,12 +135,12 @@ pub(crate) struct IdPath {
     )
 )]
 pub(crate) async fn list(
-    State(state): State<AppState>,
-    WebhookCaller(scope): WebhookCaller,
+    WebhookReader { scope, mut conn }: WebhookReader,
     url: RequestUrl,
 ) -> Result<Response, ApiError> {
     let request = PageRequest::from_query(url.param("page"), url.param("page_size"));
-    let page = service::list(&state.db, scope, request).await?;
+    let page = service::list(&mut conn, scope, request).await?;
+    drop(conn);
     let (next, previous) = page_links(&url, &page);
     let body = ListBody {
         count: page.count,
@@ -181,12 +181,12 @@ pub(super) fn page_links<T>(url: &RequestUrl, page: &Page<T>) -> (Option<String>
     )
 )]
 pub(crate) async fn retrieve(
-    State(state): State<AppState>,
-    WebhookCaller(scope): WebhookCaller,
+    WebhookReader { scope, mut conn }: WebhookReader,
     WebhookId(id): WebhookId,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let webhook = service::get(&state.db, scope, id).await?;
+    let webhook = service::get_on(&mut conn, scope, id).await?;
+    drop(conn);
     let tag = [(header::ETAG, etag(webhook.version()))];
     if none_match(&headers, webhook.version()) {
         return Ok((StatusCode::NOT_MODIFIED, tag).into_response());
