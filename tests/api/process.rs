@@ -250,6 +250,17 @@ impl Api {
             .unwrap_or_else(|e| panic!("{method} {url}: no answer: {e}"))
     }
 
+    /// Creates a webhook named `name` on `server`; it must be created (201).
+    pub async fn create(&self, server: &Server, name: &str) -> Value {
+        let body = serde_json::json!({"name": name, "url": crate::support::GOOD_URL});
+        let answer = self
+            .call("POST", &server.url("/api/v2/webhooks/"), Some(&body))
+            .await;
+        let text = String::from_utf8_lossy(&answer.body);
+        assert_eq!(answer.status, 201, "{text}");
+        answer.json()
+    }
+
     /// Every webhook of the caller's organization, page by page.
     pub async fn all_webhooks(&self, server: &Server) -> Vec<Value> {
         let mut all = Vec::new();

@@ -116,14 +116,7 @@ async fn two_hundred_concurrent_writers_lose_nothing() {
         let item = server.url(&format!("/api/v2/webhooks/{highest}/"));
         assert_eq!(api.call("DELETE", &item, None).await.status, 204);
     }
-    let again = api
-        .call(
-            "POST",
-            &server.url("/api/v2/webhooks/"),
-            Some(&json!({"name": "after", "url": GOOD_URL})),
-        )
-        .await
-        .json();
+    let again = api.create(&server, "after").await;
     assert!(again["id"].as_i64().unwrap() > highest);
     let errors: Vec<String> = server
         .log_lines()
@@ -167,28 +160,12 @@ async fn clients_hanging_up_mid_write_leave_the_database_writable() {
         });
     }
     clients.join_all().await;
-    let during = json!({"name": "during", "url": GOOD_URL});
-    assert_eq!(
-        api.call("POST", &collection, Some(&during)).await.status,
-        201
-    );
+    // Still writable in the same process (the bug held the write lock).
+    api.create(&server, "during").await;
     assert!(server.stop().await.success());
     let server = Server::start(&database.url, &[]).await;
     let collection = server.url("/api/v2/webhooks/");
-
-    let after = api
-        .call(
-            "POST",
-            &collection,
-            Some(&json!({"name": "after", "url": GOOD_URL})),
-        )
-        .await;
-    assert_eq!(
-        after.status,
-        201,
-        "{}",
-        String::from_utf8_lossy(&after.body)
-    );
+    api.create(&server, "after").await;
     let all = api.all_webhooks(&server).await;
     let listed = api.call("GET", &collection, None).await.json();
     assert_eq!(listed["count"], all.len(), "the count is the rows");
@@ -205,14 +182,7 @@ async fn a_shutdown_waits_for_writes_whose_client_left() {
     let database = ThrowawayDb::new().await;
     let mut server = Server::start(&database.url, &[("SLACK_BASE_URL", &slack_base)]).await;
     let api = Api::new(&server.first_start().await.token);
-    let created = api
-        .call(
-            "POST",
-            &server.url("/api/v2/webhooks/"),
-            Some(&json!({"name": "slow slack", "url": GOOD_URL})),
-        )
-        .await
-        .json();
+    let created = api.create(&server, "slow slack").await;
     let test_url = server.url(&format!("/api/v2/webhooks/{}/test/", created["id"]));
 
     let client = tokio::spawn(async move { api.send("POST", &test_url, None).await });
@@ -343,15 +313,9 @@ async fn two_instances_share_writes_sessions_and_ids() {
     let api = Api::new(&admin.token);
 
     // A write on one is read on the other.
-    let created = api
-        .call(
-            "POST",
-            &one.url("/api/v2/webhooks/"),
-            Some(&json!({"name": "seen on two", "url": GOOD_URL})),
-        )
-        .await;
-    assert_eq!(created.status, 201);
-    let id = created.json()["id"].as_i64().unwrap();
+    let id = api.create(&one, "seen on two").await["id"]
+        .as_i64()
+        .unwrap();
     let read = api
         .call("GET", &two.url(&format!("/api/v2/webhooks/{id}/")), None)
         .await;
