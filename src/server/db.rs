@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::SqliteConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Connection, Postgres, Sqlite};
+use sqlx::{ConnectOptions, Connection, Postgres, Sqlite};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://webhook-admin.db";
@@ -28,17 +29,26 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// The line this process's SQLite write transactions wait in, one at a
-/// time and in order. SQLite has one writer; a connection that finds the
-/// write lock taken sleeps in its busy handler (1, 2, 5, 10 … 100 ms) and is
-/// not woken when the lock frees, so under concurrent writes most of the
-/// time went to sleeping (create: 2,376/s, p99 211 ms). Other processes on
-/// the same file still meet the busy timeout.
-#[derive(Clone, Debug, Default)]
-pub struct WriteQueue(Arc<tokio::sync::Mutex<()>>);
+/// This process's SQLite writer: one connection of its own, behind a fair
+/// async mutex, so write transactions run one at a time and in order.
+/// SQLite has one writer; a connection that finds the write lock taken
+/// sleeps in its busy handler (1, 2, 5, 10 … 100 ms) and is not woken when
+/// the lock frees, so under concurrent writes most of the time went to
+/// sleeping (create: 2,376/s, p99 211 ms). A connection of its own, not one
+/// from the pool: the writer whose turn it is never waits behind readers
+/// for a connection. Other processes on the same file still meet the busy
+/// timeout.
+#[derive(Clone, Debug)]
+pub struct WriteQueue(Arc<tokio::sync::Mutex<SqliteConnection>>);
 
 impl WriteQueue {
-    pub async fn turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+    async fn open(options: &SqliteConnectOptions) -> Result<Self, sqlx::Error> {
+        let writer = options.connect().await?;
+        Ok(WriteQueue(Arc::new(tokio::sync::Mutex::new(writer))))
+    }
+
+    /// Waits for this process's earlier writers, then lends the connection.
+    pub async fn turn(&self) -> tokio::sync::MutexGuard<'_, SqliteConnection> {
         self.0.lock().await
     }
 }
@@ -91,9 +101,9 @@ pub(crate) use on_conn;
 macro_rules! in_transaction {
     ($db:expr, $tx:ident => $body:block) => {
         match $db {
-            $crate::server::db::Db::Sqlite(pool, writers) => {
-                let _turn = writers.turn().await;
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+            $crate::server::db::Db::Sqlite(_, writers) => {
+                let mut writer = writers.turn().await;
+                let mut $tx = sqlx::Connection::begin_with(&mut *writer, "BEGIN IMMEDIATE").await?;
                 let result = $body;
                 $tx.commit().await?;
                 result
@@ -154,10 +164,13 @@ impl Db {
                 // more thread hand-off per query (measured: GET one +10%).
                 .test_before_acquire(false)
                 .acquire_timeout(acquire_timeout)
-                .connect_with(options)
+                .connect_with(options.clone())
                 .await
                 .map_err(ConnectError::Connect)?;
-            Ok(Db::Sqlite(pool, WriteQueue::default()))
+            let writer = WriteQueue::open(&options)
+                .await
+                .map_err(ConnectError::Connect)?;
+            Ok(Db::Sqlite(pool, writer))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
