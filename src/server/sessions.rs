@@ -39,8 +39,8 @@ impl DbSessionStore {
     /// The store in `db`; its table is made by [`Db::migrate`].
     pub fn new(db: &Db) -> Self {
         let backend = match db {
-            Db::Sqlite(pool, _) => Backend::Sqlite(SqliteStore::new(pool.clone())),
-            Db::Postgres(pool) => Backend::Postgres(PostgresStore::new(pool.clone())),
+            Db::Sqlite(pool, ..) => Backend::Sqlite(SqliteStore::new(pool.clone())),
+            Db::Postgres(pool, _) => Backend::Postgres(PostgresStore::new(pool.clone())),
         };
         DbSessionStore {
             backend,

@@ -374,11 +374,11 @@ async fn a_new_token_is_shown_in_the_response_that_made_it_and_kept_nowhere() {
 
     // Not in the session store (nor anywhere else: tokens are stored as SHA-256).
     let sessions: Vec<Vec<u8>> = match &app.db {
-        Db::Sqlite(pool, _) => sqlx::query_scalar("SELECT data FROM tower_sessions")
+        Db::Sqlite(pool, ..) => sqlx::query_scalar("SELECT data FROM tower_sessions")
             .fetch_all(pool)
             .await
             .unwrap(),
-        Db::Postgres(pool) => sqlx::query_scalar("SELECT data FROM tower_sessions.session")
+        Db::Postgres(pool, _) => sqlx::query_scalar("SELECT data FROM tower_sessions.session")
             .fetch_all(pool)
             .await
             .unwrap(),

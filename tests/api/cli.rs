@@ -193,11 +193,11 @@ async fn mistakes_are_one_line_and_change_nothing() {
     fails(&output, "no user");
     let app = app_over(db).await;
     let users: i64 = match &app.db {
-        Db::Sqlite(pool, _) => sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        Db::Sqlite(pool, ..) => sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(pool)
             .await
             .unwrap(),
-        Db::Postgres(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        Db::Postgres(pool, _) => sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(pool)
             .await
             .unwrap(),

@@ -130,12 +130,12 @@ async fn a_key_older_than_a_day_is_forgotten() {
     let day_and_a_bit = 24 * 3600 * 1000 + 1000;
     let sql = "UPDATE idempotency_keys SET created_at = created_at - $1";
     match &app.db {
-        Db::Sqlite(pool, _) => sqlx::query(sql)
+        Db::Sqlite(pool, ..) => sqlx::query(sql)
             .bind(day_and_a_bit)
             .execute(pool)
             .await
             .map(|_| ()),
-        Db::Postgres(pool) => sqlx::query(sql)
+        Db::Postgres(pool, _) => sqlx::query(sql)
             .bind(day_and_a_bit)
             .execute(pool)
             .await

@@ -146,14 +146,14 @@ async fn expired_sessions_are_swept_and_live_ones_kept() {
     let stored = || async {
         let sql = match &app.db {
             Db::Sqlite(..) => "SELECT COUNT(*) FROM tower_sessions",
-            Db::Postgres(_) => "SELECT COUNT(*) FROM tower_sessions.session",
+            Db::Postgres(_, _) => "SELECT COUNT(*) FROM tower_sessions.session",
         };
         match &app.db {
-            Db::Sqlite(pool, _) => sqlx::query_scalar::<_, i64>(sql)
+            Db::Sqlite(pool, ..) => sqlx::query_scalar::<_, i64>(sql)
                 .fetch_one(pool)
                 .await
                 .unwrap(),
-            Db::Postgres(pool) => sqlx::query_scalar::<_, i64>(sql)
+            Db::Postgres(pool, _) => sqlx::query_scalar::<_, i64>(sql)
                 .fetch_one(pool)
                 .await
                 .unwrap(),

@@ -104,8 +104,8 @@ async fn a_success_clears_earlier_failures() {
 async fn failures_stored(app: &TestApp) -> i64 {
     let sql = "SELECT COUNT(*) FROM login_failures";
     match &app.db {
-        Db::Sqlite(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        Db::Sqlite(pool, ..) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        Db::Postgres(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
     }
 }
 

@@ -107,7 +107,7 @@ async fn reserve_attempt(
         // The insert comes first: SQLite serializes writers on it, and
         // PostgreSQL on the address's advisory lock (a no-op query on SQLite
         // would not start the write, so it is PostgreSQL's only).
-        if matches!(db, Db::Postgres(_)) {
+        if matches!(db, Db::Postgres(..)) {
             sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
                 .bind(address)
                 .execute(&mut *tx)

@@ -4,7 +4,7 @@ use super::{
     AccountError, OrgSlug, Password, Principal, PRINCIPAL_COLUMNS, USERS_AND_ORGANIZATIONS,
 };
 use crate::server::clock::now_millis;
-use crate::server::db::{is_unique_violation, on_pool, Db};
+use crate::server::db::{is_unique_violation, on_conn, on_pool, Db};
 
 /// An email address, trimmed and lower-cased so lookups ignore case.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -154,13 +154,16 @@ pub struct SessionUser {
 
 /// The user a session points at; `None` when the user no longer exists.
 pub async fn session_user(db: &Db, user_id: i64) -> Result<Option<SessionUser>, sqlx::Error> {
-    on_pool!(db, pool => sqlx::query_as::<_, SessionUser>(&format!(
+    let mut conn = db.conn().await?;
+    Ok(
+        on_conn!(&mut conn, c => sqlx::query_as::<_, SessionUser>(&format!(
         "SELECT {PRINCIPAL_COLUMNS}, u.email, u.sessions_valid_after
      FROM {USERS_AND_ORGANIZATIONS} WHERE u.id = $1"
     ))
     .bind(user_id)
-    .fetch_optional(pool)
-    .await)
+    .fetch_optional(c)
+    .await?),
+    )
 }
 
 #[cfg(test)]

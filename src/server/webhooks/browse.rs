@@ -54,7 +54,7 @@ pub async fn page(
                 format!("(name LIKE ${next} ESCAPE '\\' OR description LIKE ${next} ESCAPE '\\')")
             }
             // The trigram indexes serve ILIKE.
-            Db::Postgres(_) => {
+            Db::Postgres(..) => {
                 format!("(name ILIKE ${next} ESCAPE '\\' OR description ILIKE ${next} ESCAPE '\\')")
             }
         });

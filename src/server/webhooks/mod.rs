@@ -199,32 +199,28 @@ pub async fn list(
         ("organization_id, id", offset)
     };
     let limit = if from_the_end { rows } else { size };
-    let packed: String = match conn {
-        Conn::Sqlite(c) => {
-            sqlx::query_scalar(&format!(
-                "SELECT json_group_array(json_array({COLUMNS}) ORDER BY id)
+    let packed: String = on_conn!(conn,
+        Sqlite(c) => sqlx::query_scalar(&format!(
+            "SELECT json_group_array(json_array({COLUMNS}) ORDER BY id)
              FROM (SELECT {COLUMNS} FROM webhooks WHERE organization_id >= $1 AND organization_id <= $1
                    ORDER BY {order} LIMIT $2 OFFSET $3)"
-            ))
-            .bind(scope.organization_id)
-            .bind(limit)
-            .bind(skip)
-            .fetch_one(&mut **c)
-            .await?
-        }
-        Conn::Postgres(c) => {
-            sqlx::query_scalar(&format!(
-                "SELECT COALESCE(json_agg(json_build_array({COLUMNS}) ORDER BY id), '[]')::text
+        ))
+        .bind(scope.organization_id)
+        .bind(limit)
+        .bind(skip)
+        .fetch_one(c)
+        .await?,
+        Postgres(c) => sqlx::query_scalar(&format!(
+            "SELECT COALESCE(json_agg(json_build_array({COLUMNS}) ORDER BY id), '[]')::text
              FROM (SELECT {COLUMNS} FROM webhooks WHERE organization_id >= $1 AND organization_id <= $1
                    ORDER BY {order} LIMIT $2 OFFSET $3) page"
-            ))
-            .bind(scope.organization_id)
-            .bind(limit)
-            .bind(skip)
-            .fetch_one(&mut **c)
-            .await?
-        }
-    };
+        ))
+        .bind(scope.organization_id)
+        .bind(limit)
+        .bind(skip)
+        .fetch_one(c)
+        .await?
+    );
     let items = unpack(&packed)?;
     Ok(WebhookPage {
         count,

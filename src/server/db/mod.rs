@@ -6,7 +6,6 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::SqliteConnection;
 use sqlx::sqlite::{
@@ -14,6 +13,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{ConnectOptions, Connection, Postgres, Sqlite};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+mod conn;
+pub(crate) use conn::on_conn;
+pub use conn::{Conn, Lent, Warm};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://webhook-admin.db";
 
@@ -25,8 +28,8 @@ pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool, WriteQueue),
-    Postgres(PgPool),
+    Sqlite(SqlitePool, WriteQueue, Arc<Warm<Sqlite>>),
+    Postgres(PgPool, Arc<Warm<Postgres>>),
 }
 
 /// This process's SQLite writer: one connection of its own, behind a fair
@@ -58,40 +61,12 @@ impl WriteQueue {
 macro_rules! on_pool {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::server::db::Db::Sqlite($pool, _) => $body,
-            $crate::server::db::Db::Postgres($pool) => $body,
+            $crate::server::db::Db::Sqlite($pool, ..) => $body,
+            $crate::server::db::Db::Postgres($pool, _) => $body,
         }
     };
 }
 pub(crate) use on_pool;
-
-/// One pooled connection, held for a request's reads. sqlx checks every
-/// connection it takes back with a round trip (a ping, not configurable),
-/// so a request that authenticates and then reads on the same connection
-/// pays one check instead of one per query (list and GET one ~10% faster).
-/// Never held while waiting for another connection: the pool could run dry.
-pub enum Conn {
-    Sqlite(PoolConnection<Sqlite>),
-    Postgres(PoolConnection<Postgres>),
-}
-
-/// Runs one expression on whichever connection `conn` holds; `$conn` is
-/// bound to the concrete connection (an executor), as [`on_pool!`] does.
-macro_rules! on_conn {
-    ($conn:expr, $c:ident => $body:expr) => {
-        match $conn {
-            $crate::server::db::Conn::Sqlite(pooled) => {
-                let $c = &mut **pooled;
-                $body
-            }
-            $crate::server::db::Conn::Postgres(pooled) => {
-                let $c = &mut **pooled;
-                $body
-            }
-        }
-    };
-}
-pub(crate) use on_conn;
 
 /// Runs a block inside one transaction on whichever backend `db` holds.
 /// SQLite's starts with `BEGIN IMMEDIATE`: it takes the write lock first
@@ -101,14 +76,14 @@ pub(crate) use on_conn;
 macro_rules! in_transaction {
     ($db:expr, $tx:ident => $body:block) => {
         match $db {
-            $crate::server::db::Db::Sqlite(_, writers) => {
+            $crate::server::db::Db::Sqlite(_, writers, _) => {
                 let mut writer = writers.turn().await;
                 let mut $tx = sqlx::Connection::begin_with(&mut *writer, "BEGIN IMMEDIATE").await?;
                 let result = $body;
                 $tx.commit().await?;
                 result
             }
-            $crate::server::db::Db::Postgres(pool) => {
+            $crate::server::db::Db::Postgres(pool, _) => {
                 let mut $tx = pool.begin().await?;
                 let result = $body;
                 $tx.commit().await?;
@@ -170,7 +145,8 @@ impl Db {
             let writer = WriteQueue::open(&options)
                 .await
                 .map_err(ConnectError::Connect)?;
-            Ok(Db::Sqlite(pool, writer))
+            let warm = Warm::new(pool.options().get_max_connections());
+            Ok(Db::Sqlite(pool, writer, warm))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
@@ -192,7 +168,8 @@ impl Db {
                 .connect(url)
                 .await
                 .map_err(ConnectError::Connect)?;
-            Ok(Db::Postgres(pool))
+            let warm = Warm::new(pool.options().get_max_connections());
+            Ok(Db::Postgres(pool, warm))
         } else {
             Err(ConnectError::UnsupportedUrl {
                 scheme: url.split(':').next().unwrap_or_default().to_owned(),
@@ -205,7 +182,7 @@ impl Db {
     /// file beside a SQLite database or an advisory lock in PostgreSQL.
     pub async fn migrate(&self) -> Result<(), ConnectError> {
         match self {
-            Db::Sqlite(pool, _) => {
+            Db::Sqlite(pool, ..) => {
                 let _turn = MigrationLock::take(pool.connect_options().get_filename()).await?;
                 sqlx::migrate!("migrations/sqlite").run(pool).await?;
                 SqliteStore::new(pool.clone())
@@ -213,7 +190,7 @@ impl Db {
                     .await
                     .map_err(ConnectError::SessionTable)
             }
-            Db::Postgres(pool) => {
+            Db::Postgres(pool, _) => {
                 // Advisory locks belong to a connection: take, use and
                 // release this one on the same connection.
                 let mut connection = pool.acquire().await.map_err(ConnectError::Connect)?;
@@ -250,22 +227,42 @@ impl Db {
 
     /// Connections handed out now, and the pool's size.
     pub fn connections_in_use(&self) -> (u32, u32) {
+        let warm = match self {
+            Db::Sqlite(_, _, warm) => warm.len(),
+            Db::Postgres(_, warm) => warm.len(),
+        };
         on_pool!(self, pool => {
             let size = pool.size();
-            let idle = u32::try_from(pool.num_idle()).unwrap_or(size);
+            let idle = u32::try_from(pool.num_idle() + warm).unwrap_or(size);
             (size.saturating_sub(idle), pool.options().get_max_connections())
         })
     }
 
-    /// A connection from the pool, returned to it when dropped.
+    /// A connection for a request's reads: a warm one, or one from the pool.
     pub async fn conn(&self) -> Result<Conn, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(pool, _) => Conn::Sqlite(pool.acquire().await?),
-            Db::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+            Db::Sqlite(pool, _, warm) => {
+                let connection = match warm.take() {
+                    Some(connection) => connection,
+                    None => pool.acquire().await?,
+                };
+                Conn::sqlite(connection, warm.clone())
+            }
+            Db::Postgres(pool, warm) => {
+                let connection = match warm.take() {
+                    Some(connection) => connection,
+                    None => pool.acquire().await?,
+                };
+                Conn::postgres(connection, warm.clone())
+            }
         })
     }
 
     pub async fn close(&self) {
+        match self {
+            Db::Sqlite(_, _, warm) => warm.clear(),
+            Db::Postgres(_, warm) => warm.clear(),
+        }
         on_pool!(self, pool => pool.close().await)
     }
 }
