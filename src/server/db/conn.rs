@@ -191,8 +191,14 @@ mod tests {
     use super::super::Db;
     use super::*;
 
+    /// A database in a file of its own (an in-memory one would still take
+    /// the migration lock file, beside it in the working directory).
     async fn sqlite() -> (Db, Arc<Warm<Sqlite>>) {
-        let db = Db::connect("sqlite::memory:").await.unwrap();
+        let dir = std::env::temp_dir().join(format!("warm-{}", rand::random::<u64>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::connect(&format!("sqlite://{}/test.db", dir.display()))
+            .await
+            .unwrap();
         let Db::Sqlite(_, _, warm) = &db else {
             unreachable!()
         };
