@@ -187,3 +187,44 @@ async fn last_use_of_a_token_is_recorded() {
     assert!(tokens[0].last_used_at.is_some());
     assert_eq!(tokens[0].prefix, token[..8]);
 }
+
+/// Reading one webhook authenticates and reads in one query: the checks
+/// still come first, in the contract's order, and the use is recorded.
+#[tokio::test]
+async fn reading_one_webhook_checks_the_caller_first() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", true).await;
+    let token = app.user_token("ann@acme.test", &org, true).await;
+    let hook = app.create_named(&token, "mine").await;
+    let path = format!("/api/v2/webhooks/{}/", hook["id"]);
+    let email = Email::parse("ann@acme.test").unwrap();
+
+    assert_eq!(app.get(&path, &token).send().await.json(), hook);
+    let user_id = accounts::user_id_by_email(&app.db, &email).await.unwrap();
+    assert!(accounts::tokens_of(&app.db, user_id).await.unwrap()[0]
+        .last_used_at
+        .is_some());
+
+    for path in [path.as_str(), "/api/v2/webhooks/abc/"] {
+        app.get(path, "nosuchtoken")
+            .send()
+            .await
+            .assert_detail(401, "Invalid token.");
+    }
+    accounts::set_webhooks_flag(&app.db, &org, false)
+        .await
+        .unwrap();
+    for path in [path.as_str(), "/api/v2/webhooks/abc/"] {
+        app.get(path, &token).send().await.assert_detail(
+            403,
+            "The Webhooks feature is not enabled for this organization.",
+        );
+    }
+    accounts::set_user_active(&app.db, &email, false)
+        .await
+        .unwrap();
+    app.get(&path, &token)
+        .send()
+        .await
+        .assert_detail(401, "User inactive or deleted.");
+}

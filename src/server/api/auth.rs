@@ -6,9 +6,10 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 use super::error::ApiError;
+use super::extract::WebhookId;
 use crate::server::accounts::{self, ApiToken};
 use crate::server::db::Conn;
-use crate::server::webhooks::{Via, WebhookScope};
+use crate::server::webhooks::{self, Via, Webhook, WebhookScope};
 use crate::server::AppState;
 
 /// A caller allowed to manage its organization's webhooks.
@@ -39,6 +40,35 @@ impl FromRequestParts<AppState> for WebhookReader {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let (scope, conn) = authenticate(parts, state).await?;
         Ok(WebhookReader { scope, conn })
+    }
+}
+
+/// A caller allowed to read, and the webhook its path names (`WebhookId`),
+/// read in the token lookup's own query: one round trip per request.
+pub struct WebhookInPath(pub Webhook);
+
+impl FromRequestParts<AppState> for WebhookInPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = token_from_header(parts.headers.get(AUTHORIZATION).map(|v| v.as_bytes()))?;
+        let id = match WebhookId::from_request_parts(parts, state).await {
+            Ok(WebhookId(id)) => id,
+            // The caller is checked before the address.
+            Err(not_found) => {
+                authenticate(parts, state).await?;
+                return Err(not_found);
+            }
+        };
+        let mut conn = state.db.conn().await?;
+        let (caller, webhook) = webhooks::get_for_token(&mut conn, &token, id)
+            .await?
+            .ok_or(ApiError::InvalidToken)?;
+        let via = Via::ApiToken {
+            token_id: caller.token_id,
+        };
+        let scope = WebhookScope::for_principal(&caller.principal, via)?;
+        Ok(WebhookInPath(webhook.open(scope)?))
     }
 }
 

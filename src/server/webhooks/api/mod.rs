@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{Page, PageRequest, WebhookResource};
-use crate::server::api::auth::{WebhookCaller, WebhookReader};
+use crate::server::api::auth::{WebhookCaller, WebhookInPath, WebhookReader};
 use crate::server::api::conditional::{etag, none_match, IfMatch};
 use crate::server::api::error::{ApiError, ErrorDetail};
 use crate::server::api::extract::{WebhookBody, WebhookId};
@@ -181,12 +181,9 @@ pub(super) fn page_links<T>(url: &RequestUrl, page: &Page<T>) -> (Option<String>
     )
 )]
 pub(crate) async fn retrieve(
-    WebhookReader { scope, mut conn }: WebhookReader,
-    WebhookId(id): WebhookId,
+    WebhookInPath(webhook): WebhookInPath,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let webhook = service::get_on(&mut conn, scope, id).await?;
-    drop(conn);
     let tag = [(header::ETAG, etag(webhook.version()))];
     if none_match(&headers, webhook.version()) {
         return Ok((StatusCode::NOT_MODIFIED, tag).into_response());
