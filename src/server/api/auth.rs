@@ -7,9 +7,12 @@ use axum::http::request::Parts;
 
 use super::error::ApiError;
 use super::extract::WebhookId;
-use crate::server::accounts::{self, ApiToken};
+use super::links::RequestUrl;
+use crate::server::accounts::{self, ApiToken, TokenPrincipal};
 use crate::server::db::Conn;
-use crate::server::webhooks::{self, Via, Webhook, WebhookScope};
+use crate::server::webhooks::{
+    self, PageRequest, ServiceError, Unchecked, Via, Webhook, WebhookScope,
+};
 use crate::server::AppState;
 
 /// A caller allowed to manage its organization's webhooks.
@@ -24,22 +27,48 @@ impl FromRequestParts<AppState> for WebhookCaller {
     }
 }
 
-/// A [`WebhookCaller`] that keeps the connection it was authenticated on,
-/// for a handler that only reads: its query runs on the same connection
-/// (one pool checkout per request instead of two). Writers take
-/// [`WebhookCaller`]: holding one connection while a transaction waits for
-/// another could exhaust the pool.
-pub struct WebhookReader {
+/// A [`WebhookCaller`] listing webhooks: the first page (what a list asks
+/// for unless told otherwise) is read in the token lookup's own query, and
+/// the connection is kept for any other page (one pool checkout per
+/// request). Writers take [`WebhookCaller`]: holding one connection while a
+/// transaction waits for another could exhaust the pool.
+pub struct WebhookLister {
     pub scope: WebhookScope,
     pub conn: Conn,
+    pub url: RequestUrl,
+    pub request: PageRequest,
+    pub first_page: Option<Unchecked<String>>,
 }
 
-impl FromRequestParts<AppState> for WebhookReader {
+impl FromRequestParts<AppState> for WebhookLister {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let (scope, conn) = authenticate(parts, state).await?;
-        Ok(WebhookReader { scope, conn })
+        let token = token_from_header(parts.headers.get(AUTHORIZATION).map(|v| v.as_bytes()))?;
+        let Ok(url) = RequestUrl::from_request_parts(parts, state).await;
+        let request = PageRequest::from_query(url.param("page"), url.param("page_size"));
+        if !request.is_first() {
+            let (scope, conn) = authenticate(parts, state).await?;
+            return Ok(WebhookLister {
+                scope,
+                conn,
+                url,
+                request,
+                first_page: None,
+            });
+        }
+        let mut conn = state.db.conn().await?;
+        let (caller, first_page) =
+            webhooks::first_page_for_token(&mut conn, &token, request.size())
+                .await?
+                .ok_or(ApiError::InvalidToken)?;
+        Ok(WebhookLister {
+            scope: scope_of(caller)?,
+            conn,
+            url,
+            request,
+            first_page: Some(first_page),
+        })
     }
 }
 
@@ -64,11 +93,9 @@ impl FromRequestParts<AppState> for WebhookInPath {
         let (caller, webhook) = webhooks::get_for_token(&mut conn, &token, id)
             .await?
             .ok_or(ApiError::InvalidToken)?;
-        let via = Via::ApiToken {
-            token_id: caller.token_id,
-        };
-        let scope = WebhookScope::for_principal(&caller.principal, via)?;
-        Ok(WebhookInPath(webhook.open(scope)?))
+        let scope = scope_of(caller)?;
+        let webhook = webhook.open(scope)?.ok_or(ServiceError::NotFound)?;
+        Ok(WebhookInPath(webhook))
     }
 }
 
@@ -78,11 +105,15 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<(WebhookScope, 
     let caller = accounts::principal_for_token(&mut conn, &token)
         .await?
         .ok_or(ApiError::InvalidToken)?;
+    Ok((scope_of(caller)?, conn))
+}
+
+/// The permission checks, for a token's owner.
+fn scope_of(caller: TokenPrincipal) -> Result<WebhookScope, ApiError> {
     let via = Via::ApiToken {
         token_id: caller.token_id,
     };
-    let scope = WebhookScope::for_principal(&caller.principal, via)?;
-    Ok((scope, conn))
+    Ok(WebhookScope::for_principal(&caller.principal, via)?)
 }
 
 pub fn token_from_header(header: Option<&[u8]>) -> Result<ApiToken, ApiError> {

@@ -180,50 +180,46 @@ const COLUMNS: &str = "id, name, url, description, active, created_at, updated_a
 /// One page, in id order. The count is the organization's counter (kept by
 /// create and delete), read with the caller's identity; a page in the
 /// second half of the list is read from the end backwards, so the last page
-/// costs what the first does.
+/// costs what the first does. `first_page`: the first page, when it was
+/// read with the caller ([`first_page_for_token`]).
 pub async fn list(
     conn: &mut Conn,
     scope: WebhookScope,
     request: PageRequest,
+    first_page: Option<Unchecked<String>>,
 ) -> Result<WebhookPage, ServiceError> {
     let count = scope.webhook_count;
     let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
     let size = request.size();
     let offset = (number - 1) * size;
-    let rows = size.min(count - offset).max(0);
-    let from_the_end = offset > count / 2;
-    // The organization as a range, ordered as the (organization_id, id)
-    // index is: with `organization_id = $1` PostgreSQL's planner may walk the
-    // primary key in id order and filter, reading every other organization's
-    // rows first (35 ms for a page of 100,000 behind 200,000 others).
-    let (order, skip) = if from_the_end {
-        ("organization_id DESC, id DESC", count - offset - rows)
-    } else {
-        ("organization_id, id", offset)
+    let packed = match first_page {
+        Some(first_page) if offset == 0 => first_page.open(scope)?,
+        _ => {
+            let rows = size.min(count - offset).max(0);
+            let from_the_end = offset > count / 2;
+            let (order, skip) = if from_the_end {
+                ("organization_id DESC, id DESC", count - offset - rows)
+            } else {
+                ("organization_id, id", offset)
+            };
+            let limit = if from_the_end { rows } else { size };
+            let sql = |dialect| packed_page(dialect, "$1", order, "$2", "$3");
+            on_conn!(conn,
+                Sqlite(c) => sqlx::query_scalar(&sql(Dialect::Sqlite))
+                    .bind(scope.organization_id)
+                    .bind(limit)
+                    .bind(skip)
+                    .fetch_one(c)
+                    .await?,
+                Postgres(c) => sqlx::query_scalar(&sql(Dialect::Postgres))
+                    .bind(scope.organization_id)
+                    .bind(limit)
+                    .bind(skip)
+                    .fetch_one(c)
+                    .await?
+            )
+        }
     };
-    let limit = if from_the_end { rows } else { size };
-    let packed: String = on_conn!(conn,
-        Sqlite(c) => sqlx::query_scalar(&format!(
-            "SELECT json_group_array(json_array({COLUMNS}) ORDER BY id)
-             FROM (SELECT {COLUMNS} FROM webhooks WHERE organization_id >= $1 AND organization_id <= $1
-                   ORDER BY {order} LIMIT $2 OFFSET $3)"
-        ))
-        .bind(scope.organization_id)
-        .bind(limit)
-        .bind(skip)
-        .fetch_one(c)
-        .await?,
-        Postgres(c) => sqlx::query_scalar(&format!(
-            "SELECT COALESCE(json_agg(json_build_array({COLUMNS}) ORDER BY id), '[]')::text
-             FROM (SELECT {COLUMNS} FROM webhooks WHERE organization_id >= $1 AND organization_id <= $1
-                   ORDER BY {order} LIMIT $2 OFFSET $3) page"
-        ))
-        .bind(scope.organization_id)
-        .bind(limit)
-        .bind(skip)
-        .fetch_one(c)
-        .await?
-    );
     let items = unpack(&packed)?;
     Ok(WebhookPage {
         count,
@@ -232,6 +228,69 @@ pub async fn list(
         size,
         items,
     })
+}
+
+#[derive(Clone, Copy)]
+enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// The query for one page of an organization's webhooks as one JSON array
+/// (`organization`, `limit` and `offset` are SQL: placeholders, or the
+/// caller's organization in the token lookup). The organization is a range,
+/// ordered as the (organization_id, id) index is: with `organization_id =
+/// $1` PostgreSQL's planner may walk the primary key in id order and
+/// filter, reading every other organization's rows first (35 ms for a page
+/// of 100,000 behind 200,000 others).
+fn packed_page(
+    dialect: Dialect,
+    organization: &str,
+    order: &str,
+    limit: &str,
+    offset: &str,
+) -> String {
+    let page = format!(
+        "SELECT {COLUMNS} FROM webhooks
+         WHERE organization_id >= {organization} AND organization_id <= {organization}
+         ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+    );
+    match dialect {
+        Dialect::Sqlite => {
+            format!("SELECT json_group_array(json_array({COLUMNS}) ORDER BY id) FROM ({page})")
+        }
+        Dialect::Postgres => format!(
+            "SELECT COALESCE(json_agg(json_build_array({COLUMNS}) ORDER BY id), '[]')::text
+             FROM ({page}) page"
+        ),
+    }
+}
+
+/// The token lookup and the first `size` webhooks of the owner's
+/// organization (the page a list asks for unless told otherwise), in one
+/// query. `None` when no such token exists.
+pub async fn first_page_for_token(
+    conn: &mut Conn,
+    token: &ApiToken,
+    size: i64,
+) -> Result<Option<(TokenPrincipal, Unchecked<String>)>, sqlx::Error> {
+    fn sql(dialect: Dialect) -> String {
+        let page = packed_page(
+            dialect,
+            "u.organization_id",
+            "organization_id, id",
+            "$2",
+            "0",
+        );
+        accounts::token_lookup(&format!(", ({page}) AS first_page"), "")
+    }
+    static SQLITE: LazyLock<String> = LazyLock::new(|| sql(Dialect::Sqlite));
+    static POSTGRES: LazyLock<String> = LazyLock::new(|| sql(Dialect::Postgres));
+    let found = on_conn!(conn,
+        Sqlite(c) => read_along(sqlx::query(&SQLITE).bind(token.digest()).bind(size).fetch_optional(c).await?, "first_page")?,
+        Postgres(c) => read_along(sqlx::query(&POSTGRES).bind(token.digest()).bind(size).fetch_optional(c).await?, "first_page")?
+    );
+    checked_later(conn, found).await
 }
 
 /// A page's webhooks arrive as one JSON array (the one query written per
@@ -313,20 +372,51 @@ pub async fn get(db: &Db, scope: WebhookScope, id: i64) -> Result<Webhook, Servi
     .ok_or(ServiceError::NotFound)
 }
 
-/// A webhook read before the permission checks ran: only a scope of its
-/// organization opens it.
-pub struct Unchecked {
+/// Something read before the permission checks ran (in the token
+/// lookup's own query): only a scope of its organization opens it.
+pub struct Unchecked<T> {
     organization_id: i64,
-    webhook: Option<Webhook>,
+    value: T,
 }
 
-impl Unchecked {
-    pub fn open(self, scope: WebhookScope) -> Result<Webhook, ServiceError> {
+impl<T> Unchecked<T> {
+    pub fn open(self, scope: WebhookScope) -> Result<T, ServiceError> {
         if scope.organization_id != self.organization_id {
             return Err(ServiceError::NotFound);
         }
-        self.webhook.ok_or(ServiceError::NotFound)
+        Ok(self.value)
     }
+}
+
+/// The owner and what rode along from a [`accounts::token_lookup`] row.
+fn read_along<R, T>(row: Option<R>, along: &str) -> Result<Option<(TokenOwner, T)>, sqlx::Error>
+where
+    R: Row,
+    TokenOwner: for<'r> FromRow<'r, R>,
+    T: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    row.map(|row| Ok((TokenOwner::from_row(&row)?, row.try_get(along)?)))
+        .transpose()
+}
+
+/// Records the token's use; what rode along stays closed until a scope opens it.
+async fn checked_later<T>(
+    conn: &mut Conn,
+    found: Option<(TokenOwner, T)>,
+) -> Result<Option<(TokenPrincipal, Unchecked<T>)>, sqlx::Error> {
+    let Some((owner, value)) = found else {
+        return Ok(None);
+    };
+    let caller = accounts::token_used(conn, owner).await?;
+    let organization_id = caller.principal.organization_id;
+    Ok(Some((
+        caller,
+        Unchecked {
+            organization_id,
+            value,
+        },
+    )))
 }
 
 /// The token lookup and webhook `id` of the owner's organization, in one
@@ -336,7 +426,7 @@ pub async fn get_for_token(
     conn: &mut Conn,
     token: &ApiToken,
     id: i64,
-) -> Result<Option<(TokenPrincipal, Unchecked)>, sqlx::Error> {
+) -> Result<Option<(TokenPrincipal, Unchecked<Option<Webhook>>)>, sqlx::Error> {
     static LOOKUP_AND_GET: LazyLock<String> = LazyLock::new(|| {
         let columns: String = COLUMNS.split(", ").map(|c| format!(", w.{c}")).collect();
         accounts::token_lookup(
@@ -361,18 +451,7 @@ pub async fn get_for_token(
             None => None,
         }
     });
-    let Some((owner, webhook)) = found else {
-        return Ok(None);
-    };
-    let caller = accounts::token_used(conn, owner).await?;
-    let organization_id = caller.principal.organization_id;
-    Ok(Some((
-        caller,
-        Unchecked {
-            organization_id,
-            webhook,
-        },
-    )))
+    checked_later(conn, found).await
 }
 
 /// One webhook with its URL shown to a person: the reveal is recorded.
@@ -655,20 +734,16 @@ mod tests {
             created_at: 0,
             updated_at: 0,
         };
-        let unchecked = |webhook| Unchecked {
+        let unchecked = |value| Unchecked {
             organization_id: 3,
-            webhook,
+            value,
         };
         assert!(matches!(
-            unchecked(Some(webhook.clone())).open(scope_of(4)),
-            Err(ServiceError::NotFound)
-        ));
-        assert!(matches!(
-            unchecked(None).open(scope_of(3)),
+            unchecked(webhook.clone()).open(scope_of(4)),
             Err(ServiceError::NotFound)
         ));
         assert_eq!(
-            unchecked(Some(webhook.clone())).open(scope_of(3)).unwrap(),
+            unchecked(webhook.clone()).open(scope_of(3)).unwrap(),
             webhook
         );
     }

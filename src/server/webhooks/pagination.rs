@@ -50,6 +50,11 @@ impl PageRequest {
         self.size
     }
 
+    /// True for the first page (asked for by number, or by default).
+    pub fn is_first(&self) -> bool {
+        matches!(self.number, PageNumber::Number(1))
+    }
+
     /// The page number and the number of pages for a list of `count` items,
     /// or `None` when the page does not exist. An empty list has one page.
     pub fn resolve(&self, count: i64) -> Option<(i64, i64)> {
@@ -151,6 +156,8 @@ mod tests {
         assert_eq!(page(Some("")).resolve(25), Some((1, 3)));
         assert_eq!(page(Some("3")).resolve(25), Some((3, 3)));
         assert_eq!(page(Some("last")).resolve(25), Some((3, 3)));
+        assert!(page(None).is_first() && page(Some("1")).is_first() && page(Some("01")).is_first());
+        assert!(!page(Some("2")).is_first() && !page(Some("last")).is_first());
         assert_eq!(page(Some("last")).resolve(0), Some((1, 1)));
         assert_eq!(page(Some("4")).resolve(25), None);
         assert_eq!(page(Some("2")).resolve(0), None);

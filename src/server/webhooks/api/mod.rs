@@ -15,8 +15,8 @@ use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Page, PageRequest, WebhookResource};
-use crate::server::api::auth::{WebhookCaller, WebhookInPath, WebhookReader};
+use super::{Page, WebhookResource};
+use crate::server::api::auth::{WebhookCaller, WebhookInPath, WebhookLister};
 use crate::server::api::conditional::{etag, none_match, IfMatch};
 use crate::server::api::error::{ApiError, ErrorDetail};
 use crate::server::api::extract::{WebhookBody, WebhookId};
@@ -135,11 +135,15 @@ pub(crate) struct IdPath {
     )
 )]
 pub(crate) async fn list(
-    WebhookReader { scope, mut conn }: WebhookReader,
-    url: RequestUrl,
+    WebhookLister {
+        scope,
+        mut conn,
+        url,
+        request,
+        first_page,
+    }: WebhookLister,
 ) -> Result<Response, ApiError> {
-    let request = PageRequest::from_query(url.param("page"), url.param("page_size"));
-    let page = service::list(&mut conn, scope, request).await?;
+    let page = service::list(&mut conn, scope, request, first_page).await?;
     drop(conn);
     let (next, previous) = page_links(&url, &page);
     let body = ListBody {
