@@ -268,27 +268,30 @@ fn packed_page(
 
 /// The token lookup and the first `size` webhooks of the owner's
 /// organization (the page a list asks for unless told otherwise), in one
-/// query. `None` when no such token exists.
+/// query. `None` when no such token exists. The size is written into the
+/// SQL (one prepared statement per page size in use): with `LIMIT $2`
+/// PostgreSQL's generic plan looked costlier than a custom one, so it
+/// planned the statement anew on every request (0.33 ms of planning for
+/// 0.18 ms of execution).
 pub async fn first_page_for_token(
     conn: &mut Conn,
     token: &ApiToken,
     size: i64,
 ) -> Result<Option<(TokenPrincipal, Unchecked<String>)>, sqlx::Error> {
-    fn sql(dialect: Dialect) -> String {
+    let sql = |dialect| {
+        let limit = size.to_string();
         let page = packed_page(
             dialect,
             "u.organization_id",
             "organization_id, id",
-            "$2",
+            &limit,
             "0",
         );
         accounts::token_lookup(&format!(", ({page}) AS first_page"), "")
-    }
-    static SQLITE: LazyLock<String> = LazyLock::new(|| sql(Dialect::Sqlite));
-    static POSTGRES: LazyLock<String> = LazyLock::new(|| sql(Dialect::Postgres));
+    };
     let found = on_conn!(conn,
-        Sqlite(c) => read_along(sqlx::query(&SQLITE).bind(token.digest()).bind(size).fetch_optional(c).await?, "first_page")?,
-        Postgres(c) => read_along(sqlx::query(&POSTGRES).bind(token.digest()).bind(size).fetch_optional(c).await?, "first_page")?
+        Sqlite(c) => read_along(sqlx::query(&sql(Dialect::Sqlite)).bind(token.digest()).fetch_optional(c).await?, "first_page")?,
+        Postgres(c) => read_along(sqlx::query(&sql(Dialect::Postgres)).bind(token.digest()).fetch_optional(c).await?, "first_page")?
     );
     checked_later(conn, found).await
 }
