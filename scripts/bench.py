@@ -418,18 +418,21 @@ cores): about 40 % of the server's samples are in the kernel's scheduler (`futex
 wake-ups, `finish_task_switch`), because sqlx's SQLite driver runs each connection on a
 thread of its own and hands every statement, and every row, across threads by channel;
 SQLite's own work (`sqlite3VdbeExec`) is about 2 %, JSON serialisation about 1 %. So the
-number of statements per request sets the rate, not their cost: a list answers with two (the
-caller, with the organization's webhook counter, then the page as one JSON value), a
-retrieve with two, a write with the caller plus one transaction. Done so far, by the numbers:
+number of statements per request sets the rate, not their cost. A retrieve and a list's first
+page are now one statement (the webhook, or the page as one JSON value, rides along in the
+token lookup with the organization's webhook counter), on a connection kept warm instead of
+sent back through sqlx's pool and its ping; another page takes two, a write the caller plus
+one transaction. Done so far, by the numbers:
 the per-organization counter instead of `COUNT(*)` and reading the second half of a list from
 its end (100,000 webhooks: first page 475 → ~7,000 req/s, last page 221 → ~5,000–7,000), the
 page as one JSON value (`json_group_array`/`json_agg`) instead of a row per webhook, and page
 queries that select the organization as a range in the `(organization_id, id)` index's order
 (PostgreSQL's planner had walked the primary key past other organizations' rows: 62 req/s for
-the first page of 100,000 before). Not done: caching verified tokens (a deactivated user or revoked token would
-keep working on other instances for the cache's lifetime), and skipping the session write
-on page requests (the idle timeout would then restart only every so often); both would
-trade a documented guarantee for speed.
+the first page of 100,000 before), warm connections (list +22%, GET one +29%) and the reads
+in the token lookup's query (GET one +29%, list +12%; PostgreSQL GET one +53%). Not done:
+caching verified tokens (a deactivated user or revoked token would keep working on other
+instances, and against the command-line tool's changes, for the cache's lifetime): it would
+trade a documented guarantee for speed. Details: docs/performance.md.
 """
     with open("docs/benchmarks.md", "w") as out:
         out.write(text)
