@@ -105,6 +105,73 @@ async fn search_filters_and_sorts_the_browser_list_only() {
     assert_eq!(rest.json()["results"][0]["name"], "Ops alerts");
 }
 
+/// The unfiltered browser list reads each page on its own; the REST list
+/// reads it along with the token lookup. Both place it from the counter,
+/// from the start or (past the middle) from the end.
+#[tokio::test]
+async fn every_page_is_the_same_page_in_the_browser_and_the_api() {
+    let app = TestApp::spawn().await;
+    let (token, cookie) = admin_signed_in(&app).await;
+    let mut all = Vec::new();
+    for n in 0..8 {
+        let name = format!("hook {n}");
+        app.create_named(&token, &name).await;
+        all.push(name);
+    }
+    let rest = |query: String| {
+        let app = &app;
+        let token = &token;
+        async move {
+            let reply = app
+                .get(&format!("/api/v2/webhooks/?{query}"), token)
+                .send()
+                .await;
+            (reply.status, reply.json())
+        }
+    };
+    for size in [3, 4, 8] {
+        let pages = all.len().div_ceil(size);
+        for (page, expected) in (1..=pages)
+            .map(|p| {
+                (
+                    p.to_string(),
+                    &all[(p - 1) * size..(p * size).min(all.len())],
+                )
+            })
+            .chain([("last".to_owned(), &all[(pages - 1) * size..])])
+        {
+            let query = format!("page_size={size}&page={page}");
+            assert_eq!(
+                names(&app, &cookie, &query).await,
+                (8, expected.to_vec()),
+                "{query}"
+            );
+            let (status, body) = rest(query.clone()).await;
+            assert_eq!(status, StatusCode::OK, "{query}");
+            let rest_names: Vec<&str> = body["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| w["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                (body["count"].as_i64(), rest_names),
+                (Some(8), expected.iter().map(String::as_str).collect()),
+                "{query}"
+            );
+        }
+        let beyond = format!("page_size={size}&page={}", pages + 1);
+        let reply = call(&app, ListWebhooks::PATH, Some(&cookie), &beyond).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{beyond}");
+        let (status, body) = rest(beyond.clone()).await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::NOT_FOUND, json!({"detail": "Invalid page."})),
+            "{beyond}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_list_page_keeps_the_search_in_every_link() {
     let app = TestApp::spawn().await;

@@ -11,7 +11,7 @@ use super::links::RequestUrl;
 use crate::server::accounts::{self, ApiToken, TokenPrincipal};
 use crate::server::db::Conn;
 use crate::server::webhooks::{
-    self, PageRequest, ServiceError, Unchecked, Via, Webhook, WebhookScope,
+    self, PageAlong, PageRequest, ServiceError, Unchecked, Via, Webhook, WebhookScope,
 };
 use crate::server::AppState;
 
@@ -27,17 +27,17 @@ impl FromRequestParts<AppState> for WebhookCaller {
     }
 }
 
-/// A [`WebhookCaller`] listing webhooks: the first page (what a list asks
-/// for unless told otherwise) is read in the token lookup's own query, and
-/// the connection is kept for any other page (one pool checkout per
-/// request). Writers take [`WebhookCaller`]: holding one connection while a
-/// transaction waits for another could exhaust the pool.
+/// A [`WebhookCaller`] listing webhooks: the page it asks for is read in
+/// the token lookup's own query, and the connection is kept in case the
+/// page needs a query of its own (one pool checkout per request). Writers
+/// take [`WebhookCaller`]: holding one connection while a transaction waits
+/// for another could exhaust the pool.
 pub struct WebhookLister {
     pub scope: WebhookScope,
     pub conn: Conn,
     pub url: RequestUrl,
     pub request: PageRequest,
-    pub first_page: Option<Unchecked<String>>,
+    pub page: Option<Unchecked<PageAlong>>,
 }
 
 impl FromRequestParts<AppState> for WebhookLister {
@@ -47,27 +47,27 @@ impl FromRequestParts<AppState> for WebhookLister {
         let token = token_from_header(parts.headers.get(AUTHORIZATION).map(|v| v.as_bytes()))?;
         let Ok(url) = RequestUrl::from_request_parts(parts, state).await;
         let request = PageRequest::from_query(url.param("page"), url.param("page_size"));
-        if !request.is_first() {
+        if request.sql_number().is_none() {
+            // No list has this page: the caller is checked, then told so.
             let (scope, conn) = authenticate(parts, state).await?;
             return Ok(WebhookLister {
                 scope,
                 conn,
                 url,
                 request,
-                first_page: None,
+                page: None,
             });
         }
         let mut conn = state.db.conn().await?;
-        let (caller, first_page) =
-            webhooks::first_page_for_token(&mut conn, &token, request.size())
-                .await?
-                .ok_or(ApiError::InvalidToken)?;
+        let (caller, page) = webhooks::page_for_token(&mut conn, &token, request)
+            .await?
+            .ok_or(ApiError::InvalidToken)?;
         Ok(WebhookLister {
             scope: scope_of(caller)?,
             conn,
             url,
             request,
-            first_page: Some(first_page),
+            page: Some(page),
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod api;
 pub mod browse;
 pub mod history;
 mod idempotency;
+mod list;
 mod pagination;
 pub mod test_message;
 
@@ -17,6 +18,7 @@ use sqlx::{FromRow, Row};
 
 pub use history::{Action, Via};
 pub use idempotency::IdempotencyKey;
+pub use list::{list, page_for_token, PageAlong};
 pub use pagination::{python_int, Page, PageRequest};
 
 use super::accounts::{self, ApiToken, Principal, TokenOwner, TokenPrincipal};
@@ -177,177 +179,6 @@ pub fn mask_url(url: &str) -> String {
 
 const COLUMNS: &str = "id, name, url, description, active, created_at, updated_at";
 
-/// One page, in id order. The count is the organization's counter (kept by
-/// create and delete), read with the caller's identity; a page in the
-/// second half of the list is read from the end backwards, so the last page
-/// costs what the first does. `first_page`: the first page, when it was
-/// read with the caller ([`first_page_for_token`]).
-pub async fn list(
-    conn: &mut Conn,
-    scope: WebhookScope,
-    request: PageRequest,
-    first_page: Option<Unchecked<String>>,
-) -> Result<WebhookPage, ServiceError> {
-    let count = scope.webhook_count;
-    let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
-    let size = request.size();
-    let offset = (number - 1) * size;
-    let packed = match first_page {
-        Some(first_page) if offset == 0 => first_page.open(scope)?,
-        _ => {
-            let rows = size.min(count - offset).max(0);
-            let from_the_end = offset > count / 2;
-            let (order, skip) = if from_the_end {
-                ("organization_id DESC, id DESC", count - offset - rows)
-            } else {
-                ("organization_id, id", offset)
-            };
-            let limit = if from_the_end { rows } else { size };
-            let sql = |dialect| packed_page(dialect, "$1", order, "$2", "$3");
-            on_conn!(conn,
-                Sqlite(c) => sqlx::query_scalar(&sql(Dialect::Sqlite))
-                    .bind(scope.organization_id)
-                    .bind(limit)
-                    .bind(skip)
-                    .fetch_one(c)
-                    .await?,
-                Postgres(c) => sqlx::query_scalar(&sql(Dialect::Postgres))
-                    .bind(scope.organization_id)
-                    .bind(limit)
-                    .bind(skip)
-                    .fetch_one(c)
-                    .await?
-            )
-        }
-    };
-    let items = unpack(&packed)?;
-    Ok(WebhookPage {
-        count,
-        number,
-        num_pages,
-        size,
-        items,
-    })
-}
-
-#[derive(Clone, Copy)]
-enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
-/// The query for one page of an organization's webhooks as one JSON array
-/// (`organization`, `limit` and `offset` are SQL: placeholders, or the
-/// caller's organization in the token lookup). The organization is a range,
-/// ordered as the (organization_id, id) index is: with `organization_id =
-/// $1` PostgreSQL's planner may walk the primary key in id order and
-/// filter, reading every other organization's rows first (35 ms for a page
-/// of 100,000 behind 200,000 others).
-fn packed_page(
-    dialect: Dialect,
-    organization: &str,
-    order: &str,
-    limit: &str,
-    offset: &str,
-) -> String {
-    let page = format!(
-        "SELECT {COLUMNS} FROM webhooks
-         WHERE organization_id >= {organization} AND organization_id <= {organization}
-         ORDER BY {order} LIMIT {limit} OFFSET {offset}"
-    );
-    match dialect {
-        Dialect::Sqlite => {
-            format!("SELECT json_group_array(json_array({COLUMNS}) ORDER BY id) FROM ({page})")
-        }
-        Dialect::Postgres => format!(
-            "SELECT COALESCE(json_agg(json_build_array({COLUMNS}) ORDER BY id), '[]')::text
-             FROM ({page}) page"
-        ),
-    }
-}
-
-/// The token lookup and the first `size` webhooks of the owner's
-/// organization (the page a list asks for unless told otherwise), in one
-/// query. `None` when no such token exists. The size is written into the
-/// SQL (one prepared statement per page size in use): with `LIMIT $2`
-/// PostgreSQL's generic plan looked costlier than a custom one, so it
-/// planned the statement anew on every request (0.33 ms of planning for
-/// 0.18 ms of execution).
-pub async fn first_page_for_token(
-    conn: &mut Conn,
-    token: &ApiToken,
-    size: i64,
-) -> Result<Option<(TokenPrincipal, Unchecked<String>)>, sqlx::Error> {
-    let sql = |dialect| {
-        let limit = size.to_string();
-        let page = packed_page(
-            dialect,
-            "u.organization_id",
-            "organization_id, id",
-            &limit,
-            "0",
-        );
-        accounts::token_lookup(&format!(", ({page}) AS first_page"), "")
-    };
-    let found = on_conn!(conn,
-        Sqlite(c) => read_along(sqlx::query(&sql(Dialect::Sqlite)).bind(token.digest()).fetch_optional(c).await?, "first_page")?,
-        Postgres(c) => read_along(sqlx::query(&sql(Dialect::Postgres)).bind(token.digest()).fetch_optional(c).await?, "first_page")?
-    );
-    checked_later(conn, found).await
-}
-
-/// A page's webhooks arrive as one JSON array (the one query written per
-/// dialect: `json_group_array` / `json_agg`): one value to hand over instead
-/// of a row per webhook, which sqlx's SQLite driver passes between threads
-/// one at a time.
-#[derive(serde::Deserialize)]
-struct PackedWebhook(i64, String, SlackUrl, String, StoredBool, i64, i64);
-
-/// SQLite's JSON has 0/1 for a boolean column; PostgreSQL's true/false.
-/// (Read by hand: an untagged enum made serde build an error for every row.)
-struct StoredBool(bool);
-
-impl<'de> serde::Deserialize<'de> for StoredBool {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Either;
-        impl serde::de::Visitor<'_> for Either {
-            type Value = StoredBool;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a boolean, or 0 or 1")
-            }
-            fn visit_bool<E>(self, value: bool) -> Result<StoredBool, E> {
-                Ok(StoredBool(value))
-            }
-            fn visit_i64<E>(self, value: i64) -> Result<StoredBool, E> {
-                Ok(StoredBool(value != 0))
-            }
-            fn visit_u64<E>(self, value: u64) -> Result<StoredBool, E> {
-                Ok(StoredBool(value != 0))
-            }
-        }
-        deserializer.deserialize_any(Either)
-    }
-}
-
-fn unpack(packed: &str) -> Result<Vec<Webhook>, ServiceError> {
-    let rows: Vec<PackedWebhook> = serde_json::from_str(packed)
-        .map_err(|e| ServiceError::Database(sqlx::Error::Decode(Box::new(e))))?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |PackedWebhook(id, name, url, description, active, created_at, updated_at)| Webhook {
-                id,
-                name,
-                url,
-                description,
-                active: active.0,
-                created_at,
-                updated_at,
-            },
-        )
-        .collect())
-}
-
 /// Keeps the organization's webhook counter in step, inside the change's
 /// own transaction.
 fn count_change<'q, DB>(
@@ -392,14 +223,13 @@ impl<T> Unchecked<T> {
 }
 
 /// The owner and what rode along from a [`accounts::token_lookup`] row.
-fn read_along<R, T>(row: Option<R>, along: &str) -> Result<Option<(TokenOwner, T)>, sqlx::Error>
+fn read_along<R, T>(row: Option<R>) -> Result<Option<(TokenOwner, T)>, sqlx::Error>
 where
     R: Row,
     TokenOwner: for<'r> FromRow<'r, R>,
-    T: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    T: for<'r> FromRow<'r, R>,
 {
-    row.map(|row| Ok((TokenOwner::from_row(&row)?, row.try_get(along)?)))
+    row.map(|row| Ok((TokenOwner::from_row(&row)?, T::from_row(&row)?)))
         .transpose()
 }
 

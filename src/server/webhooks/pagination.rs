@@ -50,9 +50,18 @@ impl PageRequest {
         self.size
     }
 
-    /// True for the first page (asked for by number, or by default).
-    pub fn is_first(&self) -> bool {
-        matches!(self.number, PageNumber::Number(1))
+    /// The page for a query that places it from the count itself: `Some(n)`
+    /// a numbered page, `None` the last. The outer `None` is a page no list
+    /// has (not an integer, below 1, or so far out that its offset would
+    /// not fit in 64 bits).
+    pub fn sql_number(&self) -> Option<Option<i64>> {
+        match self.number {
+            PageNumber::Last => Some(None),
+            PageNumber::Number(n) if n >= 1 && n <= i128::from(i64::MAX / MAX_PAGE_SIZE) => {
+                Some(Some(n as i64))
+            }
+            PageNumber::Number(_) | PageNumber::Invalid => None,
+        }
     }
 
     /// The page number and the number of pages for a list of `count` items,
@@ -156,8 +165,16 @@ mod tests {
         assert_eq!(page(Some("")).resolve(25), Some((1, 3)));
         assert_eq!(page(Some("3")).resolve(25), Some((3, 3)));
         assert_eq!(page(Some("last")).resolve(25), Some((3, 3)));
-        assert!(page(None).is_first() && page(Some("1")).is_first() && page(Some("01")).is_first());
-        assert!(!page(Some("2")).is_first() && !page(Some("last")).is_first());
+        assert_eq!(page(Some("01")).sql_number(), Some(Some(1)));
+        assert_eq!(page(Some("2")).sql_number(), Some(Some(2)));
+        assert_eq!(page(Some("last")).sql_number(), Some(None));
+        for none in ["0", "-1", "x", "92233720368547759", "99999999999999999999"] {
+            assert_eq!(page(Some(none)).sql_number(), None, "{none}");
+        }
+        assert_eq!(
+            page(Some("92233720368547758")).sql_number(),
+            Some(Some(i64::MAX / 100))
+        );
         assert_eq!(page(Some("last")).resolve(0), Some((1, 1)));
         assert_eq!(page(Some("4")).resolve(25), None);
         assert_eq!(page(Some("2")).resolve(0), None);

@@ -140,10 +140,10 @@ pub(crate) async fn list(
         mut conn,
         url,
         request,
-        first_page,
+        page,
     }: WebhookLister,
 ) -> Result<Response, ApiError> {
-    let page = service::list(&mut conn, scope, request, first_page).await?;
+    let page = service::list(&mut conn, scope, request, page).await?;
     drop(conn);
     let (next, previous) = page_links(&url, &page);
     let body = ListBody {
