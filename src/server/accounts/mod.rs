@@ -20,7 +20,7 @@ pub use tokens::{
     create_token, principal_for_token, revoke_token, revoke_token_of_user, tokens_of, ApiToken,
     TokenInfo, TokenPrincipal,
 };
-pub(crate) use tokens::{token_lookup, token_used, TokenOwner};
+pub(crate) use tokens::{token_lookup, token_lookup_scalar, token_used, TokenOwner};
 pub use users::{
     create_user, list_users, session_user, set_password, set_user_active, user_id_by_email, Email,
     SessionUser, UserListing,

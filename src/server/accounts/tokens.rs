@@ -144,9 +144,24 @@ pub struct TokenPrincipal {
 pub(crate) fn token_lookup(columns: &str, joins: &str) -> String {
     format!(
         "SELECT t.id AS token_id, t.last_used_at, {PRINCIPAL_COLUMNS}{columns}
-         FROM {USERS_AND_ORGANIZATIONS} JOIN api_tokens t ON t.user_id = u.id {joins}
-         WHERE t.token_hash = $1"
+         FROM {} {joins} WHERE t.token_hash = $1",
+        token_owner()
     )
+}
+
+/// One column of the token lookup's row (`$1`: the digest) as a scalar
+/// subquery, for where a query takes no column of an outer one (SQLite's
+/// LIMIT and OFFSET).
+pub(crate) fn token_lookup_scalar(column: &str) -> String {
+    format!(
+        "(SELECT {column} FROM {} WHERE t.token_hash = $1)",
+        token_owner()
+    )
+}
+
+/// A token with its owner (`t`, `u`) and the owner's organization (`o`).
+fn token_owner() -> String {
+    format!("{USERS_AND_ORGANIZATIONS} JOIN api_tokens t ON t.user_id = u.id")
 }
 
 /// Finds the owner of a token; `None` when no such token exists.
