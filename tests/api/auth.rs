@@ -188,6 +188,42 @@ async fn last_use_of_a_token_is_recorded() {
     assert_eq!(tokens[0].prefix, token[..8]);
 }
 
+/// Requests that read the same old time race to write the new one: only
+/// the first within the minute writes.
+#[tokio::test]
+async fn last_use_is_written_once_a_minute_by_racing_requests() {
+    let app = TestApp::spawn().await;
+    let org = app.org("acme", true).await;
+    app.user_token("ann@acme.test", &org, true).await;
+    let user_id = accounts::user_id_by_email(&app.db, &Email::parse("ann@acme.test").unwrap())
+        .await
+        .unwrap();
+    let token_id = accounts::tokens_of(&app.db, user_id).await.unwrap()[0].id;
+    let mut conn = app.db.conn().await.unwrap();
+    let start = 1_800_000_000_000;
+
+    let mut written = Vec::new();
+    for now in [
+        start,
+        start + 1,
+        start + 59_999,
+        start + 60_000,
+        start + 60_001,
+    ] {
+        written.push(
+            accounts::record_use(&mut conn, token_id, now)
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(written, [true, false, false, true, false]);
+    drop(conn);
+    assert_eq!(
+        accounts::tokens_of(&app.db, user_id).await.unwrap()[0].last_used_at,
+        Some(start + 60_000)
+    );
+}
+
 /// Reading one webhook authenticates and reads in one query: the checks
 /// still come first, in the contract's order, and the use is recorded.
 #[tokio::test]

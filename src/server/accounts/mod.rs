@@ -17,8 +17,8 @@ pub use organizations::{
 pub use passwords::{Busy, Password, MAX_PASSWORD_BYTES};
 pub use sign_in::{sign_in, SignInError, MAX_ADDRESS_FAILURES, MAX_FAILURES};
 pub use tokens::{
-    create_token, principal_for_token, revoke_token, revoke_token_of_user, tokens_of, ApiToken,
-    TokenInfo, TokenPrincipal,
+    create_token, principal_for_token, record_use, revoke_token, revoke_token_of_user, tokens_of,
+    ApiToken, TokenInfo, TokenPrincipal,
 };
 pub(crate) use tokens::{token_lookup, token_lookup_scalar, token_used, TokenOwner};
 pub use users::{
