@@ -7,16 +7,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::SqliteConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{ConnectOptions, Connection, Postgres, Sqlite};
+use sqlx::{Connection, Postgres, Sqlite};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 mod conn;
+mod writer;
 pub(crate) use conn::on_conn;
 pub use conn::{Conn, Lent, Warm};
+pub use writer::{WriteQueue, WriterTurn};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://webhook-admin.db";
 
@@ -30,30 +31,6 @@ pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 pub enum Db {
     Sqlite(SqlitePool, WriteQueue, Arc<Warm<Sqlite>>),
     Postgres(PgPool, Arc<Warm<Postgres>>),
-}
-
-/// This process's SQLite writer: one connection of its own, behind a fair
-/// async mutex, so write transactions run one at a time and in order.
-/// SQLite has one writer; a connection that finds the write lock taken
-/// sleeps in its busy handler (1, 2, 5, 10 … 100 ms) and is not woken when
-/// the lock frees, so under concurrent writes most of the time went to
-/// sleeping (create: 2,376/s, p99 211 ms). A connection of its own, not one
-/// from the pool: the writer whose turn it is never waits behind readers
-/// for a connection. Other processes on the same file still meet the busy
-/// timeout.
-#[derive(Clone, Debug)]
-pub struct WriteQueue(Arc<tokio::sync::Mutex<SqliteConnection>>);
-
-impl WriteQueue {
-    async fn open(options: &SqliteConnectOptions) -> Result<Self, sqlx::Error> {
-        let writer = options.connect().await?;
-        Ok(WriteQueue(Arc::new(tokio::sync::Mutex::new(writer))))
-    }
-
-    /// Waits for this process's earlier writers, then lends the connection.
-    pub async fn turn(&self) -> tokio::sync::MutexGuard<'_, SqliteConnection> {
-        self.0.lock().await
-    }
 }
 
 /// Runs one expression against whichever pool `db` holds; `$pool` is bound
@@ -77,8 +54,9 @@ macro_rules! in_transaction {
     ($db:expr, $tx:ident => $body:block) => {
         match $db {
             $crate::server::db::Db::Sqlite(_, writers, _) => {
-                let mut writer = writers.turn().await;
-                let mut $tx = sqlx::Connection::begin_with(&mut *writer, "BEGIN IMMEDIATE").await?;
+                let mut writer = writers.turn().await?;
+                let mut $tx =
+                    sqlx::Connection::begin_with(writer.connection(), "BEGIN IMMEDIATE").await?;
                 let result = $body;
                 $tx.commit().await?;
                 result

@@ -2,6 +2,8 @@
 //! the values), deleted, revealed or tested it, how they reached us, and
 //! when. Each entry is written in the transaction of the change it records.
 
+use std::sync::LazyLock;
+
 use serde::Serialize;
 
 use super::{PageRequest, ServiceError, Webhook, WebhookScope};
@@ -21,7 +23,7 @@ pub enum Via {
 }
 
 impl Via {
-    fn kind(self) -> &'static str {
+    pub(super) fn kind(self) -> &'static str {
         match self {
             Via::Browser => "browser",
             Via::ApiToken { .. } => "api token",
@@ -29,7 +31,7 @@ impl Via {
         }
     }
 
-    fn token_id(self) -> Option<i64> {
+    pub(super) fn token_id(self) -> Option<i64> {
         match self {
             Via::Browser | Via::Cli => None,
             Via::ApiToken { token_id } => Some(token_id),
@@ -75,21 +77,66 @@ where
     Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
-    sqlx::query(
+    static RECORD: LazyLock<String> = LazyLock::new(|| {
+        record_sql(&RecordValues {
+            organization_id: "$1",
+            webhook_id: "$2",
+            webhook_name: "$3",
+            actor_user_id: "$4",
+            actor_kind: "$5",
+            token_id: "$6",
+            action: "$7",
+            fields: "$8",
+            at: "$9",
+        })
+    });
+    sqlx::query(&RECORD)
+        .bind(scope.organization_id)
+        .bind(webhook.id)
+        .bind(webhook.name.as_str())
+        .bind(scope.actor_user_id)
+        .bind(scope.via.kind())
+        .bind(scope.via.token_id())
+        .bind(action.as_str())
+        .bind(fields)
+        .bind(at)
+}
+
+/// The SQL expressions (placeholders, mostly) that give a history entry's
+/// values.
+pub(super) struct RecordValues<'a> {
+    pub organization_id: &'a str,
+    pub webhook_id: &'a str,
+    pub webhook_name: &'a str,
+    pub actor_user_id: &'a str,
+    pub actor_kind: &'a str,
+    pub token_id: &'a str,
+    pub action: &'a str,
+    pub fields: &'a str,
+    pub at: &'a str,
+}
+
+/// The statement that writes a history entry, for [`record`] and for
+/// commands that hold a change and its record together.
+pub(super) fn record_sql(values: &RecordValues) -> String {
+    let RecordValues {
+        organization_id,
+        webhook_id,
+        webhook_name,
+        actor_user_id,
+        actor_kind,
+        token_id,
+        action,
+        fields,
+        at,
+    } = values;
+    format!(
         "INSERT INTO webhook_audit (organization_id, webhook_id, webhook_name, actor_user_id,
              actor_email, actor_kind, token_prefix, action, fields, at)
-         VALUES ($1, $2, $3, $4, (SELECT email FROM users WHERE id = $4), $5,
-             (SELECT prefix FROM api_tokens WHERE id = $6), $7, $8, $9)",
+         VALUES ({organization_id}, {webhook_id}, {webhook_name}, {actor_user_id},
+             (SELECT email FROM users WHERE id = {actor_user_id}), {actor_kind},
+             (SELECT prefix FROM api_tokens WHERE id = {token_id}), {action}, {fields}, {at})"
     )
-    .bind(scope.organization_id)
-    .bind(webhook.id)
-    .bind(webhook.name.as_str())
-    .bind(scope.actor_user_id)
-    .bind(scope.via.kind())
-    .bind(scope.via.token_id())
-    .bind(action.as_str())
-    .bind(fields)
-    .bind(at)
 }
 
 /// One recorded action.

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod browse;
+mod create;
 pub mod history;
 mod idempotency;
 mod list;
@@ -16,6 +17,7 @@ use std::sync::LazyLock;
 use serde::Serialize;
 use sqlx::{FromRow, Row};
 
+pub use create::{create, Created};
 pub use history::{Action, Via};
 pub use idempotency::IdempotencyKey;
 pub use list::{list, page_for_token, PageAlong};
@@ -24,7 +26,7 @@ pub use pagination::{python_int, Page, PageRequest};
 use super::accounts::{self, ApiToken, Principal, TokenOwner, TokenPrincipal};
 use super::clock::{format_millis, now_millis};
 use super::db::{in_transaction, on_conn, Conn, Db};
-use crate::validation::{Field, SlackUrl, WebhookChanges, WebhookDraft};
+use crate::validation::{Field, SlackUrl, WebhookChanges};
 
 /// Why a principal may not manage webhooks, in the order the checks run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,9 +191,15 @@ where
     DB: sqlx::Database,
     i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
-    sqlx::query("UPDATE organizations SET webhook_count = webhook_count + $1 WHERE id = $2")
+    static COUNT_CHANGE: LazyLock<String> = LazyLock::new(|| count_change_sql("$1", "$2"));
+    sqlx::query(&COUNT_CHANGE)
         .bind(by)
         .bind(scope.organization_id)
+}
+
+/// [`count_change`]'s statement, with SQL expressions for its values.
+fn count_change_sql(by: &str, organization_id: &str) -> String {
+    format!("UPDATE organizations SET webhook_count = webhook_count + {by} WHERE id = {organization_id}")
 }
 
 pub async fn get(db: &Db, scope: WebhookScope, id: i64) -> Result<Webhook, ServiceError> {
@@ -303,86 +311,6 @@ pub async fn reveal(db: &Db, scope: WebhookScope, id: i64) -> Result<Webhook, Se
         webhook
     });
     Ok(webhook)
-}
-
-/// A create's answer: the webhook as the API shows it (the JSON body), or,
-/// for a repeated `Idempotency-Key`, the first answer again.
-#[derive(Debug)]
-pub struct Created {
-    pub id: i64,
-    pub version: i64,
-    pub body: String,
-    pub replayed: bool,
-}
-
-pub async fn create(
-    db: &Db,
-    scope: WebhookScope,
-    draft: &WebhookDraft,
-    key: Option<&IdempotencyKey>,
-) -> Result<Created, ServiceError> {
-    let now = now_millis();
-    let fingerprint = idempotency::fingerprint(draft);
-    let created = in_transaction!(db, tx => {
-        if let Some(key) = key {
-            sqlx::query(idempotency::EXPIRE)
-                .bind(now - idempotency::LIFETIME_MS)
-                .execute(&mut *tx)
-                .await?;
-            let claimed = sqlx::query(idempotency::CLAIM)
-                .bind(scope.organization_id)
-                .bind(key.as_str())
-                .bind(&fingerprint)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if claimed == 0 {
-                // Someone else's transaction with this key committed first
-                // (PostgreSQL waits for it; SQLite runs one at a time).
-                let first = sqlx::query_as::<_, idempotency::FirstAnswer>(idempotency::FIRST_ANSWER)
-                    .bind(scope.organization_id)
-                    .bind(key.as_str())
-                    .fetch_one(&mut *tx)
-                    .await?;
-                return first.replay(&fingerprint);
-            }
-        }
-        let webhook = sqlx::query_as::<_, Webhook>(&format!(
-            "INSERT INTO webhooks (organization_id, name, url, description, active, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {COLUMNS}"
-        ))
-        .bind(scope.organization_id)
-        .bind(draft.name.as_str())
-        .bind(draft.url.as_str())
-        .bind(draft.description.as_str())
-        .bind(draft.active)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        history::record(scope, &webhook, Action::Created, "", now)
-            .execute(&mut *tx)
-            .await?;
-        count_change(scope, 1).execute(&mut *tx).await?;
-        let body = serde_json::to_string(&webhook.resource())
-            .map_err(|e| ServiceError::Database(sqlx::Error::Encode(Box::new(e))))?;
-        if let Some(key) = key {
-            sqlx::query(idempotency::SAVE_ANSWER)
-                .bind(webhook.id)
-                .bind(&body)
-                .bind(scope.organization_id)
-                .bind(key.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-        Created {
-            id: webhook.id,
-            version: webhook.version(),
-            body,
-            replayed: false,
-        }
-    });
-    Ok(created)
 }
 
 /// Locks one of the organization's webhooks for the rest of the transaction
