@@ -17,7 +17,7 @@ mod conn;
 mod writer;
 pub(crate) use conn::on_conn;
 pub use conn::{Conn, Lent, Warm};
-pub use writer::{WriteQueue, WriterTurn};
+pub use writer::{Binder, Shareable, WriteQueue, WriterTurn};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://webhook-admin.db";
 

@@ -3,11 +3,13 @@
 
 use std::sync::LazyLock;
 
+use sqlx::{Arguments, FromRow};
+
 use super::history::{self, Action, RecordValues};
 use super::idempotency::{self, IdempotencyKey};
 use super::{count_change_sql, ServiceError, Webhook, WebhookScope, COLUMNS};
 use crate::server::clock::now_millis;
-use crate::server::db::{in_transaction, Db};
+use crate::server::db::{in_transaction, Binder, Db, Shareable};
 use crate::validation::WebhookDraft;
 
 /// A create's answer: the webhook as the API shows it (the JSON body), or,
@@ -33,37 +35,73 @@ impl Created {
     }
 }
 
-/// The new row: `$1` organization, `$2` name, `$3` URL, `$4` description,
-/// `$5` active, `$6` now.
-static INSERT_ROW: LazyLock<String> = LazyLock::new(|| {
+/// The new row's statement, its values' placeholders numbered from
+/// `first`: organization, name, URL, description, active, now.
+fn insert_row_sql(first: usize) -> String {
+    let p = |k: usize| format!("${}", first + k);
     format!(
         "INSERT INTO webhooks (organization_id, name, url, description, active, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {COLUMNS}"
+         VALUES ({}, {}, {}, {}, {}, {now}, {now}) RETURNING {COLUMNS}",
+        p(0),
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        now = p(5)
     )
-});
+}
 
-/// SQLite: a whole create as one command to the writer's connection (see
-/// [`crate::server::db::WriterTurn::whole_transaction`]): [`INSERT_ROW`]'s
-/// values, then `$7` actor, `$8` actor kind, `$9` token id.
-static CREATE_AT_ONCE: LazyLock<String> = LazyLock::new(|| {
-    let record = history::record_sql(&RecordValues {
-        organization_id: "$1",
-        // The row just inserted (a trigger's inserts do not change it).
-        webhook_id: "last_insert_rowid()",
-        webhook_name: "$2",
-        actor_user_id: "$7",
-        actor_kind: "$8",
-        token_id: "$9",
-        action: &format!("'{}'", Action::Created.as_str()),
-        fields: "''",
-        at: "$6",
-    });
-    format!(
-        "BEGIN IMMEDIATE; {}; {record}; {}; COMMIT",
-        *INSERT_ROW,
-        count_change_sql("1", "$1")
-    )
-});
+static INSERT_ROW: LazyLock<String> = LazyLock::new(|| insert_row_sql(1));
+
+/// SQLite: a create is a write that shares its transaction, and its one
+/// command to the writer's thread, with the other creates waiting (see
+/// [`crate::server::db::WriteQueue::shared`]). [`insert_row_sql`]'s six values, then the
+/// actor, the actor's kind and the token id.
+static CREATE_SHARED: Shareable = Shareable {
+    statements: |first| {
+        let p = |k: usize| format!("${}", first + k);
+        let record = history::record_sql(&RecordValues {
+            organization_id: &p(0),
+            // The row just inserted (a trigger's inserts do not change it).
+            webhook_id: "last_insert_rowid()",
+            webhook_name: &p(1),
+            actor_user_id: &p(6),
+            actor_kind: &p(7),
+            token_id: &p(8),
+            action: &format!("'{}'", Action::Created.as_str()),
+            fields: "''",
+            at: &p(5),
+        });
+        format!(
+            "{}; {record}; {}",
+            insert_row_sql(first),
+            count_change_sql("1", &p(0))
+        )
+    },
+    parameters: 9,
+    rows: 1,
+};
+
+/// Binds a create's values for [`CREATE_SHARED`].
+fn create_values(scope: WebhookScope, draft: &WebhookDraft, now: i64) -> Binder {
+    let (name, url, description) = (
+        draft.name.as_str().to_owned(),
+        draft.url.as_str().to_owned(),
+        draft.description.as_str().to_owned(),
+    );
+    let active = draft.active;
+    Box::new(move |arguments| {
+        arguments.add(scope.organization_id)?;
+        arguments.add(name.clone())?;
+        arguments.add(url.clone())?;
+        arguments.add(description.clone())?;
+        arguments.add(active)?;
+        arguments.add(now)?;
+        arguments.add(scope.actor_user_id)?;
+        arguments.add(scope.via.kind())?;
+        arguments.add(scope.via.token_id())
+    })
+}
 
 fn insert_row<'q, DB, O>(
     sql: &'q str,
@@ -95,17 +133,11 @@ pub async fn create(
 ) -> Result<Created, ServiceError> {
     let now = now_millis();
     if let (Db::Sqlite(_, writers, _), None) = (db, key) {
-        let mut writer = writers.turn().await?;
-        let command = insert_row(&CREATE_AT_ONCE, scope, draft, now)
-            .bind(scope.actor_user_id)
-            .bind(scope.via.kind())
-            .bind(scope.via.token_id());
-        let webhook: Webhook = writer
-            .whole_transaction(command)
-            .await?
-            .pop()
-            .ok_or(sqlx::Error::RowNotFound)?;
-        return Created::new(&webhook);
+        let rows = writers
+            .shared(&CREATE_SHARED, create_values(scope, draft, now))
+            .await?;
+        let row = rows.first().ok_or(sqlx::Error::RowNotFound)?;
+        return Created::new(&Webhook::from_row(row)?);
     }
     let fingerprint = idempotency::fingerprint(draft);
     let created = in_transaction!(db, tx => {
