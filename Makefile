@@ -22,7 +22,7 @@ export PATH := $(HOME)/.cargo/bin:$(TOOLS_DIR)/node_modules/.bin:$(PATH)
 export LEPTOS_OUTPUT_NAME := webhook-admin
 export TEST_POSTGRES_URL
 
-.PHONY: help tools browser-tools run release client-size test test-unit test-sqlite test-postgres test-e2e build-site lint clean-test-dbs test-all openapi fuzz fuzz-tools test-fuzz pg-ready test-one-file dist bench
+.PHONY: help tools run-tools browser-tools run test-dev-site release client-size test test-unit test-sqlite test-postgres test-e2e build-site lint clean-test-dbs test-all openapi fuzz fuzz-tools test-fuzz pg-ready test-one-file dist bench
 
 help:
 	@echo "make run      build and serve the app on http://127.0.0.1:3000 (SQLite by default)"
@@ -35,20 +35,24 @@ help:
 	@echo "make bench    benchmarks with budgets, written to docs/benchmarks.md"
 
 ## Installs the toolchain pieces, each only when missing (see DEVELOPERS.md).
+## `make run` needs only the first two (run-tools); the release build,
+## the tests and the benchmarks need cargo-leptos and wasm-opt too.
 ## cargo-leptos only orchestrates builds, so it is compiled unoptimised: its
 ## install takes 8 minutes here instead of 10m43s optimised (LTO off). It
 ## asks for a vendored OpenSSL; the system's, when there is one, saves
 ## compiling it (5m06s instead of ~7 minutes).
-tools:
+run-tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" \
+		|| CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+			cargo install wasm-bindgen-cli --version "=$(WASM_BINDGEN_VERSION)" --force
+
+tools: run-tools
 	@cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)" \
 		|| env $$(pkg-config --exists openssl 2>/dev/null && echo OPENSSL_NO_VENDOR=1) \
 			CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_DEBUG=false \
 			CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
 			cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked
-	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" \
-		|| CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-			cargo install wasm-bindgen-cli --version "=$(WASM_BINDGEN_VERSION)" --force
 	@test -x "$(TOOLS_DIR)/node_modules/.bin/wasm-opt" \
 		|| npm install --silent --no-audit --no-fund --prefix "$(TOOLS_DIR)" binaryen@$(BINARYEN_VERSION)
 
@@ -57,8 +61,11 @@ browser-tools:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 	@test -d end2end/node_modules/@playwright/test || (cd end2end && npm ci --no-audit --no-fund)
 
-run: tools
-	cargo leptos serve
+## A debug build of server and site (scripts/dev-site.sh: plain cargo and
+## wasm-bindgen, so a first run does not wait for cargo-leptos' install).
+run: run-tools
+	scripts/dev-site.sh
+	target/debug/webhook-admin serve
 
 ## The release binary carries the site (precompressed): one file to deploy.
 release: tools
@@ -74,7 +81,7 @@ test:
 	scripts/with-postgres.sh $(MAKE) --no-print-directory test-all
 
 # The browser suite runs against the release build, the one people deploy.
-test-all: tools browser-tools client-size test-one-file test-e2e test-unit test-sqlite test-postgres test-fuzz
+test-all: tools browser-tools client-size test-one-file test-e2e test-unit test-sqlite test-postgres test-fuzz test-dev-site
 # The tests that run the server as a process (kill -9, two instances) use it too.
 test-all: export WEBHOOK_ADMIN_BIN := $(CURDIR)/target/release/webhook-admin
 
@@ -96,6 +103,12 @@ dist: release
 ## database (end2end/playwright.config.ts starts both).
 test-e2e: release browser-tools
 	cd end2end && npx playwright test
+
+## `make run`'s debug build (scripts/dev-site.sh) hydrates every island.
+## Last in `make test`: it replaces target/site, which a release build embeds.
+test-dev-site: run-tools browser-tools
+	scripts/dev-site.sh
+	cd end2end && E2E_PROFILE=debug npx playwright test --project=javascript tests/islands.spec.ts
 
 test-unit:
 	cargo test --no-default-features --features ssr --lib --bins
