@@ -17,6 +17,9 @@ import json
 import os
 import platform
 import re
+import shutil
+import signal
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -329,11 +332,54 @@ def client_figures(binary, workdir):
     return sizes, times
 
 
+def newcomer_seconds(workdir, limit=20 * 60):
+    """Seconds from `make run` in a fresh clone of this repository's HEAD,
+    with an empty cargo home (every crate downloaded again, wasm-bindgen-cli
+    compiled), to its first answered /login. Rust itself (rustup, the
+    toolchain and its wasm32 target) and the apt packages stay installed."""
+    clone, home = f"{workdir}/newcomer", f"{workdir}/newcomer-home"
+    subprocess.run(["git", "clone", "-q", os.getcwd(), clone], check=True)
+    os.makedirs(f"{home}/.cargo/bin")
+    rustup = os.path.realpath(shutil.which("rustup"))
+    for proxy in ["rustup", "cargo", "rustc"]:
+        os.symlink(rustup, f"{home}/.cargo/bin/{proxy}")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "HOME": home,
+        "CARGO_HOME": f"{home}/.cargo",
+        "RUSTUP_HOME": os.environ.get("RUSTUP_HOME", os.path.expanduser("~/.rustup")),
+        "PATH": f"{home}/.cargo/bin:/usr/local/bin:/usr/bin:/bin",
+        "DATABASE_URL": f"sqlite://{workdir}/newcomer.db",
+        "LEPTOS_SITE_ADDR": f"127.0.0.1:{port}",
+    }
+    log = open(f"{workdir}/newcomer.log", "w")
+    start = time.time()
+    run = subprocess.Popen(["make", "run"], cwd=clone, env=env, stdout=log, stderr=log, start_new_session=True)
+    try:
+        while time.time() - start < limit:
+            if run.poll() is not None:
+                raise SystemExit(f"make run exited ({run.returncode}):\n" + open(log.name).read()[-3000:])
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as answer:
+                    if answer.status == 200:
+                        return time.time() - start
+            except OSError:
+                pass
+            time.sleep(1)
+        return float("inf")
+    finally:
+        os.killpg(run.pid, signal.SIGTERM)
+        run.wait()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--binary", default=os.path.abspath("target/release/webhook-admin"))
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--skip-newcomer", action="store_true", help="skip the fresh `make run` (~5 min)")
     args = parser.parse_args()
     args.binary = os.path.abspath(args.binary)
     results = {}
@@ -342,10 +388,11 @@ def main():
             os.makedirs(f"{workdir}/{backend}")
             run_backend(backend, args.binary, args.seconds, f"{workdir}/{backend}", results)
         sizes, times = client_figures(args.binary, workdir)
-    report(results, sizes, times, args)
+        newcomer = None if args.skip_newcomer else newcomer_seconds(workdir)
+    report(results, sizes, times, newcomer, args)
 
 
-def report(results, sizes, times, args):
+def report(results, sizes, times, newcomer, args):
     lines = []
     header = "| scenario | backend | req/s | p50 ms | p99 ms |\n|---|---|---:|---:|---:|"
     for backend, rows in results.items():
@@ -386,6 +433,9 @@ def report(results, sizes, times, args):
     budget(median_ms < 300, f"client interactive: {median_ms:.0f} ms median of {len(times)} (< 300)")
     rss = sqlite.get("rss_kib", 0) / 1024
     budget(rss < 64, f"server RSS under the list load, SQLite: {rss:.1f} MiB (< 64)")
+    if newcomer is not None:
+        minutes, seconds = divmod(round(newcomer), 60) if newcomer != float("inf") else (99, 0)
+        budget(newcomer < 600, f"newcomer: make run in a fresh clone, empty cargo home, served /login after {minutes}m{seconds:02d}s (< 10 min)")
 
     client = "\n".join(f"| {name} | {raw:,} | {br:,} |" for name, (raw, br) in sizes.items())
     machine = machine_description()
