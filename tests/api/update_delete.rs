@@ -260,3 +260,74 @@ async fn concurrent_creates_all_get_distinct_ids() {
         20
     );
 }
+
+#[tokio::test]
+async fn concurrent_deletes_each_get_their_own_answer() {
+    // On SQLite these share transactions (group commit): each answer must
+    // still be its own, and every delete recorded once.
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(
+            app.create_named(&token, &format!("hook {i}")).await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let other = app.admin_token().await;
+    let theirs = app.create_named(&other, "theirs").await["id"]
+        .as_i64()
+        .unwrap();
+    let mut targets = ids.clone();
+    targets.extend([ids[0], theirs, theirs + 1000]);
+    let deletes = targets.iter().map(|id| {
+        app.request("DELETE", &format!("/api/v2/webhooks/{id}/"))
+            .token(&token)
+            .send()
+    });
+    let replies = futures::future::join_all(deletes).await;
+    let statuses: Vec<u16> = replies.iter().map(|r| r.status.as_u16()).collect();
+    let mut twice = [statuses[0], statuses[6]];
+    twice.sort_unstable();
+    assert_eq!(twice, [204, 404], "{statuses:?}");
+    assert_eq!(&statuses[1..6], &[204; 5], "{statuses:?}");
+    for reply in replies.iter().filter(|r| r.status == 404) {
+        reply.assert_detail(404, "No Webhook matches the given query.");
+    }
+    assert_eq!(&statuses[7..], &[404, 404]);
+    assert_eq!(
+        app.get("/api/v2/webhooks/", &token).send().await.json()["count"],
+        0
+    );
+    let events = app
+        .get("/api/v2/webhook-events/", &token)
+        .send()
+        .await
+        .json();
+    let mut deleted: Vec<(i64, String)> = events["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "deleted")
+        .map(|e| {
+            let name = e["webhook_name"].as_str().unwrap().to_owned();
+            (e["webhook_id"].as_i64().unwrap(), name)
+        })
+        .collect();
+    deleted.sort_unstable();
+    let expected: Vec<(i64, String)> = (0..6).map(|i| (ids[i], format!("hook {i}"))).collect();
+    assert_eq!(deleted, expected);
+    // Another organization's webhook is out of reach: still there, counted.
+    assert_eq!(
+        app.get(&format!("/api/v2/webhooks/{theirs}/"), &other)
+            .send()
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.get("/api/v2/webhooks/", &other).send().await.json()["count"],
+        1
+    );
+}

@@ -71,6 +71,7 @@ static CREATE_SHARED: Shareable = Shareable {
             action: &format!("'{}'", Action::Created.as_str()),
             fields: "''",
             at: &p(5),
+            from: "",
         });
         format!(
             "{}; {record}; {}",

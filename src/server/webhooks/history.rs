@@ -88,6 +88,7 @@ where
             action: "$7",
             fields: "$8",
             at: "$9",
+            from: "",
         })
     });
     sqlx::query(&RECORD)
@@ -114,6 +115,9 @@ pub(super) struct RecordValues<'a> {
     pub action: &'a str,
     pub fields: &'a str,
     pub at: &'a str,
+    /// Empty: one entry. Else a `FROM … WHERE …` the values may name
+    /// columns of: an entry per row it finds (none when it finds none).
+    pub from: &'a str,
 }
 
 /// The statement that writes a history entry, for [`record`] and for
@@ -129,13 +133,23 @@ pub(super) fn record_sql(values: &RecordValues) -> String {
         action,
         fields,
         at,
+        from,
     } = values;
+    let entry = format!(
+        "{organization_id}, {webhook_id}, {webhook_name}, {actor_user_id},
+         (SELECT email FROM users WHERE id = {actor_user_id}), {actor_kind},
+         (SELECT prefix FROM api_tokens WHERE id = {token_id}), {action}, {fields}, {at}"
+    );
+    // VALUES, where there is no source row: PostgreSQL types its
+    // placeholders there from the columns (in a bare SELECT list it cannot).
+    let source = match *from {
+        "" => format!("VALUES ({entry})"),
+        from => format!("SELECT {entry} {from}"),
+    };
     format!(
         "INSERT INTO webhook_audit (organization_id, webhook_id, webhook_name, actor_user_id,
              actor_email, actor_kind, token_prefix, action, fields, at)
-         VALUES ({organization_id}, {webhook_id}, {webhook_name}, {actor_user_id},
-             (SELECT email FROM users WHERE id = {actor_user_id}), {actor_kind},
-             (SELECT prefix FROM api_tokens WHERE id = {token_id}), {action}, {fields}, {at})"
+         {source}"
     )
 }
 

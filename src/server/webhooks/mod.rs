@@ -6,6 +6,7 @@
 pub mod api;
 pub mod browse;
 mod create;
+mod delete;
 pub mod history;
 mod idempotency;
 mod list;
@@ -18,6 +19,7 @@ use serde::Serialize;
 use sqlx::{FromRow, Row};
 
 pub use create::{create, Created};
+pub use delete::delete;
 pub use history::{Action, Via};
 pub use idempotency::IdempotencyKey;
 pub use list::{list, page_for_token, PageAlong};
@@ -351,19 +353,6 @@ pub async fn update(
     precondition: &Precondition,
 ) -> Result<Webhook, ServiceError> {
     apply(db, scope, &[id], Change::Edit(changes), precondition)
-        .await?
-        .pop()
-        .ok_or(ServiceError::NotFound)
-}
-
-/// Deletes one webhook; answers it as it was.
-pub async fn delete(
-    db: &Db,
-    scope: WebhookScope,
-    id: i64,
-    precondition: &Precondition,
-) -> Result<Webhook, ServiceError> {
-    apply(db, scope, &[id], Change::Delete, precondition)
         .await?
         .pop()
         .ok_or(ServiceError::NotFound)
