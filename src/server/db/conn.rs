@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnection;
+use sqlx::Pool;
 use sqlx::{Database, Postgres, Sqlite};
+use tokio::sync::Notify;
 
 /// A connection idle in [`Warm`] longer than this goes back to sqlx's pool,
 /// which checks it, instead of being handed out again unchecked (the pool's
@@ -23,9 +25,16 @@ const WARM_FOR: Duration = Duration::from_secs(1);
 /// mid-query) goes back through the pool and its check. Holds at most half
 /// the pool, so code that takes connections from the pool itself always
 /// finds the other half.
+///
+/// A request that finds none here and waits for the pool is also woken
+/// when one is kept here ([`Warm::take_or_acquire`]): the pool does not
+/// see connections kept here, and its waiters stalled, up to a second, while
+/// other requests took them in turn (PostgreSQL, 32 clients on 16
+/// connections: p99 50–900 ms in one run of two).
 pub struct Warm<DB: Database> {
     idle: Mutex<Vec<(PoolConnection<DB>, Instant)>>,
     capacity: usize,
+    kept: Notify,
 }
 
 impl<DB: Database> Warm<DB> {
@@ -33,7 +42,37 @@ impl<DB: Database> Warm<DB> {
         Arc::new(Warm {
             idle: Mutex::new(Vec::new()),
             capacity: (pool_size / 2) as usize,
+            kept: Notify::new(),
         })
+    }
+
+    /// A warm connection, else the first of: one from the pool, or one
+    /// kept here meanwhile.
+    pub(super) async fn take_or_acquire(
+        &self,
+        pool: &Pool<DB>,
+    ) -> Result<PoolConnection<DB>, sqlx::Error> {
+        loop {
+            if let Some(connection) = self.take() {
+                return Ok(connection);
+            }
+            let kept = self.kept.notified();
+            tokio::pin!(kept);
+            // Registered before looking again: a keep from now on wakes it.
+            kept.as_mut().enable();
+            if let Some(connection) = self.take() {
+                return Ok(connection);
+            }
+            // Below its size the pool opens a connection for this request:
+            // left to finish (cancelled, it was opened for nothing).
+            if pool.size() < pool.options().get_max_connections() {
+                return pool.acquire().await;
+            }
+            tokio::select! {
+                acquired = pool.acquire() => return acquired,
+                () = kept => {}
+            }
+        }
     }
 
     fn idle(&self) -> std::sync::MutexGuard<'_, Vec<(PoolConnection<DB>, Instant)>> {
@@ -58,6 +97,8 @@ impl<DB: Database> Warm<DB> {
         let mut idle = self.idle();
         if idle.len() < self.capacity {
             idle.push((connection, Instant::now()));
+            drop(idle);
+            self.kept.notify_one();
         } else {
             drop(idle);
             drop(connection);
@@ -269,5 +310,30 @@ mod tests {
         }
         drop(held);
         assert_eq!(warm.len(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_request_waiting_for_the_pool_gets_a_connection_kept_warm() {
+        let (db, warm) = sqlite().await;
+        let mut held = Vec::new();
+        for _ in 0..8 {
+            let mut conn = db.conn().await.unwrap();
+            select_one(&mut conn).await.unwrap();
+            held.push(conn);
+        }
+        // The pool is empty: this request waits.
+        let waiting = tokio::spawn({
+            let db = db.clone();
+            async move { db.conn().await.map(|_| ()) }
+        });
+        tokio::task::yield_now().await;
+        // One connection is kept warm, none goes back to the pool.
+        held.pop();
+        assert!(warm.len() <= 1);
+        let answered = tokio::time::timeout(Duration::from_secs(2), waiting).await;
+        assert!(
+            matches!(answered, Ok(Ok(Ok(())))),
+            "the waiting request got nothing"
+        );
     }
 }

@@ -220,17 +220,11 @@ impl Db {
     pub async fn conn(&self) -> Result<Conn, sqlx::Error> {
         Ok(match self {
             Db::Sqlite(pool, _, warm) => {
-                let connection = match warm.take() {
-                    Some(connection) => connection,
-                    None => pool.acquire().await?,
-                };
+                let connection = warm.take_or_acquire(pool).await?;
                 Conn::sqlite(connection, warm.clone())
             }
             Db::Postgres(pool, warm) => {
-                let connection = match warm.take() {
-                    Some(connection) => connection,
-                    None => pool.acquire().await?,
-                };
+                let connection = warm.take_or_acquire(pool).await?;
                 Conn::postgres(connection, warm.clone())
             }
         })
