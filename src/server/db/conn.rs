@@ -251,6 +251,17 @@ mod tests {
         Ok(on_conn!(conn, c => sqlx::query_scalar("SELECT 1").fetch_one(c).await?))
     }
 
+    /// All of the pool's 8 connections, each used once.
+    async fn every_connection(db: &Db) -> Vec<Conn> {
+        let mut held = Vec::new();
+        for _ in 0..8 {
+            let mut conn = db.conn().await.unwrap();
+            select_one(&mut conn).await.unwrap();
+            held.push(conn);
+        }
+        held
+    }
+
     #[tokio::test]
     async fn a_connection_whose_queries_completed_is_kept_for_the_next_request() {
         let (db, warm) = sqlite().await;
@@ -302,12 +313,7 @@ mod tests {
     #[tokio::test]
     async fn at_most_half_the_pool_is_kept() {
         let (db, warm) = sqlite().await;
-        let mut held = Vec::new();
-        for _ in 0..8 {
-            let mut conn = db.conn().await.unwrap();
-            select_one(&mut conn).await.unwrap();
-            held.push(conn);
-        }
+        let held = every_connection(&db).await;
         drop(held);
         assert_eq!(warm.len(), 4);
     }
@@ -315,12 +321,7 @@ mod tests {
     #[tokio::test]
     async fn a_request_waiting_for_the_pool_gets_a_connection_kept_warm() {
         let (db, warm) = sqlite().await;
-        let mut held = Vec::new();
-        for _ in 0..8 {
-            let mut conn = db.conn().await.unwrap();
-            select_one(&mut conn).await.unwrap();
-            held.push(conn);
-        }
+        let mut held = every_connection(&db).await;
         // The pool is empty: this request waits.
         let waiting = tokio::spawn({
             let db = db.clone();
