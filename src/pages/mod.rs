@@ -11,6 +11,7 @@ mod tokens;
 mod webhook_form;
 mod webhook_list;
 mod webhook_pages;
+mod webhook_rows;
 
 pub use common::{HydrationMarker, NotFoundPage, TopBar};
 pub use history::{ActivityPage, ACTIVITY_PATH};

@@ -9,8 +9,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::common::{ErrorPanel, Loading};
+use super::webhook_rows::rows_html;
 use crate::server_fns::{list_webhooks, BulkWebhooks};
-use crate::views::{ListQuery, Notice, SortKey, WebhookList, WebhookRow, PAGE_SIZES};
+use crate::views::{ListQuery, Notice, SortKey, WebhookList, PAGE_SIZES};
 
 #[component]
 pub fn WebhookListPage() -> impl IntoView {
@@ -107,26 +108,18 @@ fn ListView(
                                 <thead>
                                     <tr>
                                         <th scope="col"><span class="visually-hidden">"Select"</span></th>
-                                        <SortHeader label="Name" key=SortKey::Name list=list.clone()/>
+                                        {sort_header("Name", SortKey::Name, &list.query, list.page_size)}
                                         <th scope="col">"URL"</th>
                                         <th scope="col">"Active"</th>
-                                        <SortHeader label="Created" key=SortKey::Created list=list.clone()/>
-                                        <SortHeader label="Updated" key=SortKey::Updated list=list.clone()/>
+                                        {sort_header("Created", SortKey::Created, &list.query, list.page_size)}
+                                        {sort_header("Updated", SortKey::Updated, &list.query, list.page_size)}
                                     </tr>
                                 </thead>
-                                <tbody>
-                                    {list
-                                        .rows
-                                        .iter()
-                                        .cloned()
-                                        .enumerate()
-                                        .map(|(index, row)| view! { <Row row index/> })
-                                        .collect_view()}
-                                </tbody>
+                                <tbody inner_html=rows_html(&list.rows)></tbody>
                             </table>
                         </div>
                     </form>
-                    <Pagination list=list.clone()/>
+                    <Pagination page=list.page num_pages=list.num_pages page_size=list.page_size query=list.query.clone()/>
                 })}
             }
             .into_any()
@@ -135,51 +128,28 @@ fn ListView(
 }
 
 /// A sortable column's header: a link that orders by it (or reverses it).
-#[component]
-fn SortHeader(label: &'static str, key: SortKey, list: WebhookList) -> impl IntoView {
-    let current = list.query.sort == key;
-    let aria_sort = match (current, list.query.descending) {
+fn sort_header(
+    label: &'static str,
+    key: SortKey,
+    query: &ListQuery,
+    page_size: i64,
+) -> impl IntoView {
+    let current = query.sort == key;
+    let aria_sort = match (current, query.descending) {
         (false, _) => "none",
         (true, false) => "ascending",
         (true, true) => "descending",
     };
-    let arrow = match (current, list.query.descending) {
+    let arrow = match (current, query.descending) {
         (false, _) => "",
         (true, false) => " ▲",
         (true, true) => " ▼",
     };
-    let href = list.query.sorted_by(key).href(1, list.page_size);
+    let href = query.sorted_by(key).href(1, page_size);
     view! {
         <th scope="col" aria-sort=aria_sort>
             <a href=href class="sort">{label}<span aria-hidden="true">{arrow}</span></a>
         </th>
-    }
-}
-
-#[component]
-fn Row(row: WebhookRow, index: usize) -> impl IntoView {
-    view! {
-        <tr>
-            <td class="select">
-                <input
-                    type="checkbox"
-                    name=format!("ids[{index}]")
-                    value=row.id.to_string()
-                    aria-label=format!("Select {}", row.name)
-                />
-            </td>
-            <td data-label="Name"><a href=format!("/webhooks/{}", row.id)>{row.name}</a></td>
-            <td data-label="URL"><code class="masked">{row.masked_url}</code></td>
-            <td data-label="Active">
-                {if row.active {
-                    view! { <span class="badge on">"Active"</span> }.into_any()
-                } else {
-                    view! { <span class="badge off">"Inactive"</span> }.into_any()
-                }}
-            </td>
-            <td data-label="Created"><time datetime=row.created.machine>{row.created.human}</time></td>
-            <td data-label="Updated"><time datetime=row.updated.machine>{row.updated.human}</time></td>
-        </tr>
     }
 }
 
@@ -361,14 +331,7 @@ fn page_numbers(current: i64, last: i64) -> Vec<Option<i64>> {
 }
 
 #[component]
-fn Pagination(list: WebhookList) -> impl IntoView {
-    let WebhookList {
-        page,
-        num_pages,
-        page_size,
-        query,
-        ..
-    } = list;
+fn Pagination(page: i64, num_pages: i64, page_size: i64, query: ListQuery) -> impl IntoView {
     let list_query = query.clone();
     let page_href = move |page: i64, size: i64| query.href(page, size);
     view! {

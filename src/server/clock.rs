@@ -51,12 +51,23 @@ fn push_digits(text: &mut String, value: u32, width: u32) {
 
 /// For people: `2025-03-31 10:15 UTC`.
 pub fn format_display(millis: i64) -> String {
-    let format = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_default()
+    display_of(&format_millis(millis)).unwrap_or_else(|| {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+            .ok()
+            .and_then(|t| t.format(&DISPLAY).ok())
+            .unwrap_or_default()
+    })
 }
+
+/// [`format_display`] from [`format_millis`]' text (its date, hour and
+/// minute): `None` for a text of another shape (a year before 0).
+pub fn display_of(rfc3339: &str) -> Option<String> {
+    let (date, time) = (rfc3339.get(..10)?, rfc3339.get(11..16)?);
+    (rfc3339.len() == 24).then(|| format!("{date} {time} UTC"))
+}
+
+const DISPLAY: &[time::format_description::BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
 
 #[cfg(test)]
 mod tests {
@@ -91,5 +102,25 @@ mod tests {
         }
         assert_eq!(format_millis(first - 1), by_time(first - 1));
         assert_eq!(format_millis(i64::MAX), "");
+    }
+
+    #[test]
+    fn the_display_is_times_own() {
+        let by_time = |millis: i64| {
+            OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+                .ok()
+                .and_then(|t| t.format(&DISPLAY).ok())
+                .unwrap_or_default()
+        };
+        let (first, last) = (-62_167_219_200_000_i64, 253_402_300_799_999_i64);
+        let mut millis = first;
+        while millis <= last {
+            assert_eq!(format_display(millis), by_time(millis), "{millis}");
+            millis += 1_234_567_891_011;
+        }
+        // Before year 0 `time`'s own formatting answers.
+        assert_eq!(display_of(&format_millis(first - 1)), None);
+        assert_eq!(format_display(first - 1), by_time(first - 1));
+        assert_eq!(format_display(i64::MAX), "");
     }
 }

@@ -13,7 +13,7 @@ use leptos_axum::ResponseOptions;
 
 use super::accounts::{self, AccountError, SessionUser, SignInError, TokenInfo};
 use super::auth_session::{AuthSession, SessionError};
-use super::clock::{format_display, format_millis};
+use super::clock::{self, format_display, format_millis};
 use super::webhooks::history::HistoryEntry;
 use super::webhooks::{AccessDenied, ServiceError, Via, Webhook, WebhookScope};
 use super::AppState;
@@ -177,10 +177,9 @@ pub fn set_status(status: axum::http::StatusCode) {
 }
 
 pub fn timestamp(millis: i64) -> Timestamp {
-    Timestamp {
-        machine: format_millis(millis),
-        human: format_display(millis),
-    }
+    let machine = format_millis(millis);
+    let human = clock::display_of(&machine).unwrap_or_else(|| format_display(millis));
+    Timestamp { machine, human }
 }
 
 pub fn webhook_row(webhook: &Webhook) -> WebhookRow {

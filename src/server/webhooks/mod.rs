@@ -163,21 +163,23 @@ pub fn mask_url(url: &str) -> String {
     else {
         return "••••".to_owned();
     };
-    let segments: Vec<Vec<char>> = path
-        .trim_end_matches('/')
-        .split('/')
-        .map(|segment| segment.chars().collect())
-        .collect();
-    let (last, leading) = segments
-        .split_last()
+    let mut segments = path.trim_end_matches('/').split('/');
+    let last = segments
+        .next_back()
         .expect("split yields at least one part");
-    let mut masked = format!("{host}/services/");
-    for segment in leading {
-        masked.extend(&segment[..(segment.len() / 2).min(1)]);
+    let mut masked = String::with_capacity(url.len());
+    masked.push_str(host);
+    masked.push_str("/services/");
+    for segment in segments {
+        let mut chars = segment.chars();
+        if let (Some(first), Some(_)) = (chars.next(), chars.next()) {
+            masked.push(first);
+        }
         masked.push_str("…/");
     }
     masked.push_str("••••");
-    masked.extend(&last[last.len() - (last.len() / 2).min(4)..]);
+    let length = last.chars().count();
+    masked.extend(last.chars().skip(length - (length / 2).min(4)));
     masked
 }
 
