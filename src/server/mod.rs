@@ -133,7 +133,10 @@ pub fn app(state: AppState) -> Router {
             page_routes(),
             {
                 let state = state.clone();
-                move || provide_context(state.clone())
+                move || {
+                    provide_context(state.clone());
+                    provide_context(web::RequestUser::default());
+                }
             },
             {
                 let options = state.leptos_options.clone();

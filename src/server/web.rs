@@ -4,6 +4,7 @@
 
 use std::fmt::Debug;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::ConnectInfo;
 
@@ -41,8 +42,16 @@ pub async fn client_address() -> String {
         )
 }
 
-/// The active user this request's session belongs to, if any.
+/// The active user this request's session belongs to, if any. Read once
+/// per request where the request provides a [`RequestUser`].
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
+    match use_context::<RequestUser>() {
+        Some(once) => once.get_or_load(load_current_user).await,
+        None => load_current_user().await,
+    }
+}
+
+async fn load_current_user() -> Result<Option<SessionUser>, AppError> {
     let session = auth_session().await?;
     let Some(signed_in) = session.signed_in().await? else {
         return Ok(None);
@@ -55,6 +64,22 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
             Ok(None)
         }
         user => Ok(user.filter(|u| u.principal.is_active)),
+    }
+}
+
+/// The signed-in user, once loaded, for the rest of one request: a page
+/// asks in its top bar and again in its own data (on `/webhooks`, one
+/// database round trip in four).
+#[derive(Clone, Default)]
+pub struct RequestUser(Arc<tokio::sync::OnceCell<Option<SessionUser>>>);
+
+impl RequestUser {
+    async fn get_or_load<F, Fut>(&self, load: F) -> Result<Option<SessionUser>, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<SessionUser>, AppError>>,
+    {
+        self.0.get_or_try_init(load).await.cloned()
     }
 }
 
@@ -237,5 +262,37 @@ pub fn token_row(token: &TokenInfo) -> TokenRow {
         prefix: token.prefix.clone(),
         created: timestamp(token.created_at),
         last_used: token.last_used_at.map(timestamp),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::RequestUser;
+    use crate::error::AppError;
+
+    #[tokio::test]
+    async fn a_request_loads_its_user_once_and_a_failure_not_at_all() {
+        let loads = AtomicUsize::new(0);
+        let once = RequestUser::default();
+        let failing = once
+            .get_or_load(|| async {
+                loads.fetch_add(1, Ordering::SeqCst);
+                Err(AppError::Unavailable)
+            })
+            .await;
+        assert_eq!(failing, Err(AppError::Unavailable));
+        for _ in 0..3 {
+            let user = once
+                .get_or_load(|| async {
+                    loads.fetch_add(1, Ordering::SeqCst);
+                    Ok(None)
+                })
+                .await;
+            assert_eq!(user, Ok(None));
+        }
+        // The failure, then one load for the three asks after it.
+        assert_eq!(loads.load(Ordering::SeqCst), 2);
     }
 }
