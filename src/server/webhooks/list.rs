@@ -196,12 +196,16 @@ fn packed_page(
          WHERE organization_id >= {organization} AND organization_id <= {organization}
          ORDER BY {order} LIMIT {limit} OFFSET {offset}"
     );
+    // In the order the rows come (a page read backwards comes reversed):
+    // [`unpack`] puts them in id order. An `ORDER BY` in the aggregate cost
+    // SQLite a temporary B-tree per page (~15% of a list request's
+    // instructions).
     match dialect {
         Dialect::Sqlite => {
-            format!("SELECT json_group_array(json_array({COLUMNS}) ORDER BY id) FROM ({page})")
+            format!("SELECT json_group_array(json_array({COLUMNS})) FROM ({page})")
         }
         Dialect::Postgres => format!(
-            "SELECT COALESCE(json_agg(json_build_array({COLUMNS}) ORDER BY id), '[]')::text
+            "SELECT COALESCE(json_agg(json_build_array({COLUMNS})), '[]')::text
              FROM ({page}) page"
         ),
     }
@@ -240,9 +244,11 @@ impl<'de> serde::Deserialize<'de> for StoredBool {
     }
 }
 
+/// The packed page's webhooks in id order, whatever order the SQL gave.
 fn unpack(packed: &str) -> Result<Vec<Webhook>, ServiceError> {
-    let rows: Vec<PackedWebhook> = serde_json::from_str(packed)
+    let mut rows: Vec<PackedWebhook> = serde_json::from_str(packed)
         .map_err(|e| ServiceError::Database(sqlx::Error::Decode(Box::new(e))))?;
+    rows.sort_unstable_by_key(|row| row.0);
     Ok(rows
         .into_iter()
         .map(
@@ -257,4 +263,23 @@ fn unpack(packed: &str) -> Result<Vec<Webhook>, ServiceError> {
             },
         )
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unpack;
+
+    #[test]
+    fn a_page_packed_in_any_order_unpacks_in_id_order() {
+        let url = "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX";
+        let packed = format!(
+            r#"[[9,"nine","{url}","",1,5,6],[3,"three","{url}","",0,1,2],[7,"seven","{url}","",true,3,4]]"#
+        );
+        let items = unpack(&packed).unwrap();
+        let ids: Vec<i64> = items.iter().map(|w| w.id).collect();
+        assert_eq!(ids, [3, 7, 9]);
+        assert_eq!(items[0].name, "three");
+        assert!(!items[0].active && items[1].active && items[2].active);
+        assert_eq!((items[2].created_at, items[2].updated_at), (5, 6));
+    }
 }
