@@ -81,46 +81,52 @@ mod tests {
         assert_eq!(format_display(1_743_416_100_007), "2025-03-31 10:15 UTC");
     }
 
+    type Format = &'static [time::format_description::BorrowedFormatItem<'static>];
+
+    /// `time`'s own formatting of `millis`.
+    fn by_time(millis: i64, format: Format) -> String {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+            .ok()
+            .and_then(|t| t.format(format).ok())
+            .unwrap_or_default()
+    }
+
+    /// Year 0 to 9999 (first and last millisecond), before 1970, leap days,
+    /// and a step that hits every millisecond digit and hour of the day.
+    const FIRST: i64 = -62_167_219_200_000;
+    const LAST: i64 = 253_402_300_799_999;
+    fn across_years() -> impl Iterator<Item = i64> {
+        (FIRST..=LAST).step_by(1_234_567_891_011).chain([
+            FIRST,
+            LAST,
+            -1,
+            0,
+            951_782_400_000,
+            951_868_799_999,
+        ])
+    }
+
     #[test]
     fn the_hand_written_format_is_times_own() {
-        let by_time = |millis: i64| {
-            OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
-                .ok()
-                .and_then(|t| t.format(&RFC3339_MILLIS).ok())
-                .unwrap_or_default()
-        };
-        // Year 0 to 9999, before 1970, leap days, and a step that hits
-        // every millisecond digit and hour of the day over the range.
-        let (first, last) = (-62_167_219_200_000_i64, 253_402_300_799_999_i64);
-        let mut millis = first;
-        while millis <= last {
-            assert_eq!(format_millis(millis), by_time(millis), "{millis}");
-            millis += 1_234_567_891_011;
+        for millis in across_years() {
+            assert_eq!(
+                format_millis(millis),
+                by_time(millis, RFC3339_MILLIS),
+                "{millis}"
+            );
         }
-        for millis in [first, last, -1, 0, 951_782_400_000, 951_868_799_999] {
-            assert_eq!(format_millis(millis), by_time(millis), "{millis}");
-        }
-        assert_eq!(format_millis(first - 1), by_time(first - 1));
+        assert_eq!(format_millis(FIRST - 1), by_time(FIRST - 1, RFC3339_MILLIS));
         assert_eq!(format_millis(i64::MAX), "");
     }
 
     #[test]
     fn the_display_is_times_own() {
-        let by_time = |millis: i64| {
-            OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
-                .ok()
-                .and_then(|t| t.format(&DISPLAY).ok())
-                .unwrap_or_default()
-        };
-        let (first, last) = (-62_167_219_200_000_i64, 253_402_300_799_999_i64);
-        let mut millis = first;
-        while millis <= last {
-            assert_eq!(format_display(millis), by_time(millis), "{millis}");
-            millis += 1_234_567_891_011;
+        for millis in across_years() {
+            assert_eq!(format_display(millis), by_time(millis, DISPLAY), "{millis}");
         }
         // Before year 0 `time`'s own formatting answers.
-        assert_eq!(display_of(&format_millis(first - 1)), None);
-        assert_eq!(format_display(first - 1), by_time(first - 1));
+        assert_eq!(display_of(&format_millis(FIRST - 1)), None);
+        assert_eq!(format_display(FIRST - 1), by_time(FIRST - 1, DISPLAY));
         assert_eq!(format_display(i64::MAX), "");
     }
 }
