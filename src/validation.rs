@@ -203,6 +203,15 @@ impl SlackUrl {
     }
 }
 
+/// Stored URLs passed the rule when they were written (as sqlx's
+/// transparent decoding, for SQLite's direct reads).
+#[cfg(feature = "ssr")]
+impl rusqlite::types::FromSql for SlackUrl {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        String::column_result(value).map(SlackUrl)
+    }
+}
+
 // The URL is a credential: keep it out of logs and panic messages.
 impl fmt::Debug for SlackUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

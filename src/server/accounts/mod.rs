@@ -9,6 +9,7 @@ mod sign_in;
 mod tokens;
 mod users;
 
+use crate::server::db::{from_row_by_read, FromColumns, ReadRow};
 pub use bootstrap::{bootstrap, FirstAdmin, DEFAULT_ORGANIZATION, FIRST_ADMIN_EMAIL};
 pub use organizations::{
     create_organization, list_organizations, rename_organization, set_webhooks_flag, OrgSlug,
@@ -21,6 +22,7 @@ pub use tokens::{
     ApiToken, TokenInfo, TokenPrincipal,
 };
 pub(crate) use tokens::{token_lookup, token_lookup_scalar, token_used, TokenOwner};
+
 pub use users::{
     create_user, list_users, session_user, set_password, set_user_active, user_id_by_email, Email,
     SessionUser, UserListing,
@@ -53,7 +55,7 @@ pub enum AccountError {
 
 /// Who a token or a session acts for, with what the permission checks need.
 /// Read with [`PRINCIPAL_COLUMNS`] from [`USERS_AND_ORGANIZATIONS`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Principal {
     pub user_id: i64,
     pub organization_id: i64,
@@ -64,6 +66,20 @@ pub struct Principal {
     /// no query of its own for its count.
     pub webhook_count: i64,
 }
+
+impl FromColumns for Principal {
+    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
+        Ok(Principal {
+            user_id: row.get("user_id")?,
+            organization_id: row.get("organization_id")?,
+            is_active: row.get("is_active")?,
+            is_superuser: row.get("is_superuser")?,
+            webhooks_enabled: row.get("webhooks_enabled")?,
+            webhook_count: row.get("webhook_count")?,
+        })
+    }
+}
+from_row_by_read!(Principal);
 
 const PRINCIPAL_COLUMNS: &str = "u.id AS user_id, u.organization_id, u.is_active, u.is_superuser,
      o.webhooks_enabled, o.webhook_count";

@@ -3,13 +3,14 @@
 //! API request cheap (argon2 is for passwords).
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::{AccountError, Principal, PRINCIPAL_COLUMNS, USERS_AND_ORGANIZATIONS};
 use crate::server::clock::now_millis;
-use crate::server::db::{on_conn, on_pool, Conn, Db};
+use crate::server::db::{on_conn, on_pool, Conn, Db, FromColumns, Param, ReadRow};
 
 /// An API token in clear; its `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq)]
@@ -117,12 +118,20 @@ pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>, AccountE
 }
 
 /// A token's row and its owner, as [`token_lookup`]'s query reads them.
-#[derive(sqlx::FromRow)]
 pub(crate) struct TokenOwner {
     token_id: i64,
     last_used_at: Option<i64>,
-    #[sqlx(flatten)]
     principal: Principal,
+}
+
+impl FromColumns for TokenOwner {
+    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
+        Ok(TokenOwner {
+            token_id: row.get("token_id")?,
+            last_used_at: row.get("last_used_at")?,
+            principal: Principal::read(row)?,
+        })
+    }
 }
 
 /// `last_used_at` is only rewritten when it is older than this, so a busy
@@ -166,31 +175,28 @@ fn token_owner() -> String {
 
 /// Finds the owner of a token; `None` when no such token exists.
 pub async fn principal_for_token(
-    conn: &mut Conn,
+    db: &Db,
     token: &ApiToken,
 ) -> Result<Option<TokenPrincipal>, sqlx::Error> {
-    let owner = on_conn!(conn, c => sqlx::query_as::<_, TokenOwner>(&token_lookup("", ""))
-        .bind(token.digest())
-        .fetch_optional(c)
-        .await?);
+    static LOOKUP: LazyLock<String> = LazyLock::new(|| token_lookup("", ""));
+    let owner = db
+        .read_one::<TokenOwner>(&LOOKUP, &[Param::Bytes(&token.digest())])
+        .await?;
     match owner {
-        Some(owner) => Ok(Some(token_used(conn, owner).await?)),
+        Some(owner) => Ok(Some(token_used(db, owner).await?)),
         None => Ok(None),
     }
 }
 
 /// Notes that a token found by [`token_lookup`] was used (at most once a
-/// minute), and gives who it acts for.
-pub(crate) async fn token_used(
-    conn: &mut Conn,
-    owner: TokenOwner,
-) -> Result<TokenPrincipal, sqlx::Error> {
+/// minute, on a connection of its own), and gives who it acts for.
+pub(crate) async fn token_used(db: &Db, owner: TokenOwner) -> Result<TokenPrincipal, sqlx::Error> {
     let now = now_millis();
     if owner
         .last_used_at
         .is_none_or(|at| now - at >= LAST_USED_RESOLUTION_MS)
     {
-        record_use(conn, owner.token_id, now).await?;
+        record_use(&mut db.conn().await?, owner.token_id, now).await?;
     }
     Ok(TokenPrincipal {
         principal: owner.principal,

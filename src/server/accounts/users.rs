@@ -3,8 +3,10 @@
 use super::{
     AccountError, OrgSlug, Password, Principal, PRINCIPAL_COLUMNS, USERS_AND_ORGANIZATIONS,
 };
+use std::sync::LazyLock;
+
 use crate::server::clock::now_millis;
-use crate::server::db::{is_unique_violation, on_conn, on_pool, Db};
+use crate::server::db::{is_unique_violation, on_pool, Db, FromColumns, Param, ReadRow};
 
 /// An email address, trimmed and lower-cased so lookups ignore case.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -143,27 +145,34 @@ pub async fn user_id_by_email(db: &Db, email: &Email) -> Result<i64, AccountErro
 }
 
 /// A signed-in browser user, as the pages need them.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionUser {
-    #[sqlx(flatten)]
     pub principal: Principal,
     pub email: String,
     /// Sessions signed in before this (ms) have ended.
     pub sessions_valid_after: i64,
 }
 
+impl FromColumns for SessionUser {
+    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
+        Ok(SessionUser {
+            principal: Principal::read(row)?,
+            email: row.get("email")?,
+            sessions_valid_after: row.get("sessions_valid_after")?,
+        })
+    }
+}
+
 /// The user a session points at; `None` when the user no longer exists.
+/// Read on every signed-in page.
 pub async fn session_user(db: &Db, user_id: i64) -> Result<Option<SessionUser>, sqlx::Error> {
-    let mut conn = db.conn().await?;
-    Ok(
-        on_conn!(&mut conn, c => sqlx::query_as::<_, SessionUser>(&format!(
-        "SELECT {PRINCIPAL_COLUMNS}, u.email, u.sessions_valid_after
-     FROM {USERS_AND_ORGANIZATIONS} WHERE u.id = $1"
-    ))
-    .bind(user_id)
-    .fetch_optional(c)
-    .await?),
-    )
+    static SESSION_USER: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {PRINCIPAL_COLUMNS}, u.email, u.sessions_valid_after
+             FROM {USERS_AND_ORGANIZATIONS} WHERE u.id = $1"
+        )
+    });
+    db.read_one(&SESSION_USER, &[Param::Int(user_id)]).await
 }
 
 #[cfg(test)]

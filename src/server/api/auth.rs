@@ -9,7 +9,6 @@ use super::error::ApiError;
 use super::extract::WebhookId;
 use super::links::RequestUrl;
 use crate::server::accounts::{self, ApiToken, TokenPrincipal};
-use crate::server::db::Conn;
 use crate::server::webhooks::{
     self, PageAlong, PageRequest, ServiceError, Unchecked, Via, Webhook, WebhookScope,
 };
@@ -22,19 +21,14 @@ impl FromRequestParts<AppState> for WebhookCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let (scope, _released) = authenticate(parts, state).await?;
-        Ok(WebhookCaller(scope))
+        Ok(WebhookCaller(authenticate(parts, state).await?))
     }
 }
 
 /// A [`WebhookCaller`] listing webhooks: the page it asks for is read in
-/// the token lookup's own query, and the connection is kept in case the
-/// page needs a query of its own (one pool checkout per request). Writers
-/// take [`WebhookCaller`]: holding one connection while a transaction waits
-/// for another could exhaust the pool.
+/// the token lookup's own query.
 pub struct WebhookLister {
     pub scope: WebhookScope,
-    pub conn: Conn,
     pub url: RequestUrl,
     pub request: PageRequest,
     pub page: Option<Unchecked<PageAlong>>,
@@ -49,22 +43,18 @@ impl FromRequestParts<AppState> for WebhookLister {
         let request = PageRequest::from_query(url.param("page"), url.param("page_size"));
         if request.sql_number().is_none() {
             // No list has this page: the caller is checked, then told so.
-            let (scope, conn) = authenticate(parts, state).await?;
             return Ok(WebhookLister {
-                scope,
-                conn,
+                scope: authenticate(parts, state).await?,
                 url,
                 request,
                 page: None,
             });
         }
-        let mut conn = state.db.conn().await?;
-        let (caller, page) = webhooks::page_for_token(&mut conn, &token, request)
+        let (caller, page) = webhooks::page_for_token(&state.db, &token, request)
             .await?
             .ok_or(ApiError::InvalidToken)?;
         Ok(WebhookLister {
             scope: scope_of(caller)?,
-            conn,
             url,
             request,
             page: Some(page),
@@ -89,8 +79,7 @@ impl FromRequestParts<AppState> for WebhookInPath {
                 return Err(not_found);
             }
         };
-        let mut conn = state.db.conn().await?;
-        let (caller, webhook) = webhooks::get_for_token(&mut conn, &token, id)
+        let (caller, webhook) = webhooks::get_for_token(&state.db, &token, id)
             .await?
             .ok_or(ApiError::InvalidToken)?;
         let scope = scope_of(caller)?;
@@ -99,13 +88,12 @@ impl FromRequestParts<AppState> for WebhookInPath {
     }
 }
 
-async fn authenticate(parts: &Parts, state: &AppState) -> Result<(WebhookScope, Conn), ApiError> {
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<WebhookScope, ApiError> {
     let token = token_from_header(parts.headers.get(AUTHORIZATION).map(|v| v.as_bytes()))?;
-    let mut conn = state.db.conn().await?;
-    let caller = accounts::principal_for_token(&mut conn, &token)
+    let caller = accounts::principal_for_token(&state.db, &token)
         .await?
         .ok_or(ApiError::InvalidToken)?;
-    Ok((scope_of(caller)?, conn))
+    scope_of(caller)
 }
 
 /// The permission checks, for a token's owner.

@@ -240,7 +240,7 @@ mod tests {
         let db = Db::connect(&format!("sqlite://{}/test.db", dir.display()))
             .await
             .unwrap();
-        let Db::Sqlite(_, _, warm) = &db else {
+        let Db::Sqlite(_, _, warm, _) = &db else {
             unreachable!()
         };
         let warm = warm.clone();

@@ -14,9 +14,14 @@ use sqlx::{Connection, Postgres, Sqlite};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 mod conn;
+mod readers;
+mod rows;
 mod writer;
 pub(crate) use conn::on_conn;
 pub use conn::{Conn, Lent, Warm};
+pub use readers::{Param, Readers};
+pub(crate) use rows::from_row_by_read;
+pub use rows::{FromColumns, ReadRow, Value};
 pub use writer::{Binder, Shareable, WriteQueue, WriterTurn};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://webhook-admin.db";
@@ -24,12 +29,15 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://webhook-admin.db";
 /// A PostgreSQL connection idle this long is pinged before it is used.
 const CHECK_IDLE_AFTER: Duration = Duration::from_secs(1);
 
+/// How long a SQLite statement waits for another connection's lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long a query waits for a free connection by default.
 pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool, WriteQueue, Arc<Warm<Sqlite>>),
+    Sqlite(SqlitePool, WriteQueue, Arc<Warm<Sqlite>>, Arc<Readers>),
     Postgres(PgPool, Arc<Warm<Postgres>>),
 }
 
@@ -53,7 +61,7 @@ pub(crate) use on_pool;
 macro_rules! in_transaction {
     ($db:expr, $tx:ident => $body:block) => {
         match $db {
-            $crate::server::db::Db::Sqlite(_, writers, _) => {
+            $crate::server::db::Db::Sqlite(_, writers, ..) => {
                 let mut writer = writers.turn().await?;
                 let mut $tx =
                     sqlx::Connection::begin_with(writer.connection(), "BEGIN IMMEDIATE").await?;
@@ -105,7 +113,7 @@ impl Db {
                 // crash of the process (kill -9); only power loss can cost
                 // the last commits, and it saves an fsync per commit.
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(BUSY_TIMEOUT)
                 .foreign_keys(true);
             // Two processes opening a new file at once can both try to switch
             // it to WAL; one would fail with "database is locked".
@@ -124,7 +132,8 @@ impl Db {
                 .await
                 .map_err(ConnectError::Connect)?;
             let warm = Warm::new(pool.options().get_max_connections());
-            Ok(Db::Sqlite(pool, writer, warm))
+            let readers = Readers::new(&options, pool.options().get_max_connections() as usize);
+            Ok(Db::Sqlite(pool, writer, warm, readers))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
@@ -206,7 +215,7 @@ impl Db {
     /// Connections handed out now, and the pool's size.
     pub fn connections_in_use(&self) -> (u32, u32) {
         let warm = match self {
-            Db::Sqlite(_, _, warm) => warm.len(),
+            Db::Sqlite(_, _, warm, _) => warm.len(),
             Db::Postgres(_, warm) => warm.len(),
         };
         on_pool!(self, pool => {
@@ -219,7 +228,7 @@ impl Db {
     /// A connection for a request's reads: a warm one, or one from the pool.
     pub async fn conn(&self) -> Result<Conn, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(pool, _, warm) => {
+            Db::Sqlite(pool, _, warm, _) => {
                 let connection = warm.take_or_acquire(pool).await?;
                 Conn::sqlite(connection, warm.clone())
             }
@@ -232,11 +241,18 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(_, _, warm) => warm.clear(),
+            Db::Sqlite(_, _, warm, _) => warm.clear(),
             Db::Postgres(_, warm) => warm.clear(),
         }
         on_pool!(self, pool => pool.close().await)
     }
+}
+
+/// True for a SQLite database without a file: `sqlite::memory:` (which sqlx
+/// names as a shared-cache URI, `file:sqlx-in-memory-…`) or an empty name.
+fn is_in_memory(database: &std::path::Path) -> bool {
+    let name = database.as_os_str();
+    name.is_empty() || name == ":memory:" || name.to_string_lossy().starts_with("file:")
 }
 
 /// This application's PostgreSQL advisory lock for migrations.
@@ -250,7 +266,7 @@ struct MigrationLock(Option<std::fs::File>);
 
 impl MigrationLock {
     async fn take(database: &std::path::Path) -> Result<Self, ConnectError> {
-        if database.as_os_str().is_empty() || database.as_os_str() == ":memory:" {
+        if is_in_memory(database) {
             return Ok(MigrationLock(None));
         }
         let mut path = database.as_os_str().to_owned();

@@ -33,7 +33,7 @@ pub async fn page(
     request: PageRequest,
 ) -> Result<WebhookPage, ServiceError> {
     if !query.is_filtered() && query.sort == SortKey::Id && !query.descending {
-        return list(&mut db.conn().await?, scope, request, None).await;
+        return list(db, scope, request, None).await;
     }
     // Parameters: $1 the organization, then the pattern and the flag when
     // present, then LIMIT and OFFSET.

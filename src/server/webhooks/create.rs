@@ -133,7 +133,7 @@ pub async fn create(
     key: Option<&IdempotencyKey>,
 ) -> Result<Created, ServiceError> {
     let now = now_millis();
-    if let (Db::Sqlite(_, writers, _), None) = (db, key) {
+    if let (Db::Sqlite(_, writers, ..), None) = (db, key) {
         let rows = writers
             .shared(&CREATE_SHARED, create_values(scope, draft, now))
             .await?;

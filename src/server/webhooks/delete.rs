@@ -63,7 +63,7 @@ pub async fn delete(
     id: i64,
     precondition: &Precondition,
 ) -> Result<Webhook, ServiceError> {
-    if let (Db::Sqlite(_, writers, _), Precondition(None)) = (db, precondition) {
+    if let (Db::Sqlite(_, writers, ..), Precondition(None)) = (db, precondition) {
         let now = crate::server::clock::now_millis();
         let rows = writers
             .shared(&DELETE_SHARED, delete_values(scope, id, now))

@@ -16,7 +16,6 @@ pub mod test_message;
 use std::sync::LazyLock;
 
 use serde::Serialize;
-use sqlx::{FromRow, Row};
 
 pub use create::{create, Created};
 pub use delete::delete;
@@ -27,7 +26,7 @@ pub use pagination::{python_int, Page, PageRequest};
 
 use super::accounts::{self, ApiToken, Principal, TokenOwner, TokenPrincipal};
 use super::clock::{format_millis, now_millis};
-use super::db::{in_transaction, on_conn, Conn, Db};
+use super::db::{from_row_by_read, in_transaction, on_conn, Db, FromColumns, Param, ReadRow};
 use crate::validation::{Field, SlackUrl, WebhookChanges};
 
 /// Why a principal may not manage webhooks, in the order the checks run.
@@ -91,7 +90,7 @@ pub enum ServiceError {
 }
 
 /// A stored webhook. Its URL is a credential, redacted in `Debug`.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Webhook {
     pub id: i64,
     pub name: String,
@@ -100,6 +99,32 @@ pub struct Webhook {
     pub active: bool,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// Read from [`COLUMNS`].
+impl FromColumns for Webhook {
+    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
+        Ok(Webhook {
+            id: row.get("id")?,
+            name: row.get("name")?,
+            url: row.get("url")?,
+            description: row.get("description")?,
+            active: row.get("active")?,
+            created_at: row.get("created_at")?,
+            updated_at: row.get("updated_at")?,
+        })
+    }
+}
+from_row_by_read!(Webhook);
+
+/// A webhook from an outer join: `None` when its id is NULL.
+impl FromColumns for Option<Webhook> {
+    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
+        match row.get::<Option<i64>>("id")? {
+            Some(_) => Webhook::read(row).map(Some),
+            None => Ok(None),
+        }
+    }
 }
 
 /// A webhook as the API shows it, fields in the documented order.
@@ -234,26 +259,15 @@ impl<T> Unchecked<T> {
     }
 }
 
-/// The owner and what rode along from a [`accounts::token_lookup`] row.
-fn read_along<R, T>(row: Option<R>) -> Result<Option<(TokenOwner, T)>, sqlx::Error>
-where
-    R: Row,
-    TokenOwner: for<'r> FromRow<'r, R>,
-    T: for<'r> FromRow<'r, R>,
-{
-    row.map(|row| Ok((TokenOwner::from_row(&row)?, T::from_row(&row)?)))
-        .transpose()
-}
-
 /// Records the token's use; what rode along stays closed until a scope opens it.
 async fn checked_later<T>(
-    conn: &mut Conn,
+    db: &Db,
     found: Option<(TokenOwner, T)>,
 ) -> Result<Option<(TokenPrincipal, Unchecked<T>)>, sqlx::Error> {
     let Some((owner, value)) = found else {
         return Ok(None);
     };
-    let caller = accounts::token_used(conn, owner).await?;
+    let caller = accounts::token_used(db, owner).await?;
     let organization_id = caller.principal.organization_id;
     Ok(Some((
         caller,
@@ -268,7 +282,7 @@ async fn checked_later<T>(
 /// query: a REST read is one round trip to the database instead of two.
 /// `None` when no such token exists.
 pub async fn get_for_token(
-    conn: &mut Conn,
+    db: &Db,
     token: &ApiToken,
     id: i64,
 ) -> Result<Option<(TokenPrincipal, Unchecked<Option<Webhook>>)>, sqlx::Error> {
@@ -279,24 +293,11 @@ pub async fn get_for_token(
             "LEFT JOIN webhooks w ON w.id = $2 AND w.organization_id = u.organization_id",
         )
     });
-    let found = on_conn!(conn, c => {
-        match sqlx::query(&LOOKUP_AND_GET)
-            .bind(token.digest())
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-        {
-            Some(row) => {
-                let webhook = match row.try_get::<Option<i64>, _>("id")? {
-                    Some(_) => Some(Webhook::from_row(&row)?),
-                    None => None,
-                };
-                Some((TokenOwner::from_row(&row)?, webhook))
-            }
-            None => None,
-        }
-    });
-    checked_later(conn, found).await
+    let digest = token.digest();
+    let found = db
+        .read_one(&LOOKUP_AND_GET, &[Param::Bytes(&digest), Param::Int(id)])
+        .await?;
+    checked_later(db, found).await
 }
 
 /// One webhook with its URL shown to a person: the reveal is recorded.

@@ -135,16 +135,15 @@ pub(crate) struct IdPath {
     )
 )]
 pub(crate) async fn list(
+    State(state): State<AppState>,
     WebhookLister {
         scope,
-        mut conn,
         url,
         request,
         page,
     }: WebhookLister,
 ) -> Result<Response, ApiError> {
-    let page = service::list(&mut conn, scope, request, page).await?;
-    drop(conn);
+    let page = service::list(&state.db, scope, request, page).await?;
     let (next, previous) = page_links(&url, &page);
     let body = ListBody {
         count: page.count,
