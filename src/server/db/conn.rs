@@ -142,9 +142,9 @@ enum Held {
     Postgres(PoolConnection<Postgres>, Arc<Warm<Postgres>>),
 }
 
-/// One connection, held for a request's reads (authentication, then the
-/// data, on the same connection). Never held while waiting for another
-/// connection: the pool could run dry. Dropped, it goes back to [`Warm`]
+/// One connection, held for a request's reads (on PostgreSQL, the token
+/// lookup of [`super::Db::read_one`] and what it reads next). Never held
+/// while waiting for another connection: the pool could run dry. Dropped, it goes back to [`Warm`]
 /// when its last query completed.
 pub struct Conn {
     held: Option<Held>,
