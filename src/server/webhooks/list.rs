@@ -6,7 +6,7 @@ use super::{
     COLUMNS,
 };
 use crate::server::accounts::{self, ApiToken, TokenPrincipal};
-use crate::server::db::{on_conn, Db, FromColumns, Param, ReadRow};
+use crate::server::db::{Db, FromColumns, Param, ReadRow};
 use crate::validation::SlackUrl;
 
 /// One page. The count is the organization's counter (kept by create and
@@ -36,23 +36,21 @@ pub async fn list(
                     count: "CAST($2 AS BIGINT)",
                     offset: "CAST($3 AS BIGINT)",
                 };
-                format!("SELECT {}", page_at(dialect, size, &place, &place))
+                format!(
+                    "SELECT {} AS page_offset, {} AS page",
+                    place.offset,
+                    page_at(dialect, size, &place, &place)
+                )
             };
-            let page: Option<String> = on_conn!(&mut db.conn().await?,
-                Sqlite(c) => sqlx::query_scalar(&sql(Dialect::Sqlite))
-                    .bind(scope.organization_id)
-                    .bind(count)
-                    .bind(offset)
-                    .fetch_one(c)
-                    .await?,
-                Postgres(c) => sqlx::query_scalar(&sql(Dialect::Postgres))
-                    .bind(scope.organization_id)
-                    .bind(count)
-                    .bind(offset)
-                    .fetch_one(c)
-                    .await?
-            );
-            page.ok_or(ServiceError::InvalidPage)?
+            let values = [
+                Param::Int(scope.organization_id),
+                Param::Int(count),
+                Param::Int(offset),
+            ];
+            db.read_one::<PageAlong>(&sql(dialect_of(db)), &values)
+                .await?
+                .and_then(|found| found.page)
+                .ok_or(ServiceError::InvalidPage)?
         }
     };
     let items = unpack(&packed)?;
@@ -128,12 +126,8 @@ pub async fn page_for_token(
         );
         accounts::token_lookup(&columns, "")
     };
-    let dialect = match db {
-        Db::Sqlite(..) => Dialect::Sqlite,
-        Db::Postgres(..) => Dialect::Postgres,
-    };
     let found = db
-        .read_one(&sql(dialect), &[Param::Bytes(&token.digest())])
+        .read_one(&sql(dialect_of(db)), &[Param::Bytes(&token.digest())])
         .await?;
     checked_later(db, found).await
 }
@@ -142,6 +136,13 @@ pub async fn page_for_token(
 enum Dialect {
     Sqlite,
     Postgres,
+}
+
+fn dialect_of(db: &Db) -> Dialect {
+    match db {
+        Db::Sqlite(..) => Dialect::Sqlite,
+        Db::Postgres(..) => Dialect::Postgres,
+    }
 }
 
 /// Where a page is, as SQL expressions: the organization, its number of

@@ -26,7 +26,7 @@ pub use pagination::{python_int, Page, PageRequest};
 
 use super::accounts::{self, ApiToken, Principal, TokenOwner, TokenPrincipal};
 use super::clock::{format_millis, now_millis};
-use super::db::{from_row_by_read, in_transaction, on_conn, Db, FromColumns, Param, ReadRow};
+use super::db::{from_row_by_read, in_transaction, Db, FromColumns, Param, ReadRow};
 use crate::validation::{Field, SlackUrl, WebhookChanges};
 
 /// Why a principal may not manage webhooks, in the order the checks run.
@@ -232,15 +232,12 @@ fn count_change_sql(by: &str, organization_id: &str) -> String {
 }
 
 pub async fn get(db: &Db, scope: WebhookScope, id: i64) -> Result<Webhook, ServiceError> {
-    let mut conn = db.conn().await?;
-    on_conn!(&mut conn, c => sqlx::query_as::<_, Webhook>(&format!(
-        "SELECT {COLUMNS} FROM webhooks WHERE id = $1 AND organization_id = $2"
-    ))
-    .bind(id)
-    .bind(scope.organization_id)
-    .fetch_optional(c)
-    .await?)
-    .ok_or(ServiceError::NotFound)
+    static GET: LazyLock<String> = LazyLock::new(|| {
+        format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1 AND organization_id = $2")
+    });
+    db.read_one(&GET, &[Param::Int(id), Param::Int(scope.organization_id)])
+        .await?
+        .ok_or(ServiceError::NotFound)
 }
 
 /// Something read before the permission checks ran (in the token
