@@ -167,12 +167,7 @@ pub struct Name(String);
 /// A Slack incoming-webhook URL that passed [`is_slack_webhook_url`]. It is a
 /// credential: its `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "ssr",
-    derive(sqlx::Type, serde::Deserialize),
-    sqlx(transparent),
-    serde(transparent)
-)]
+#[cfg_attr(feature = "ssr", derive(serde::Deserialize), serde(transparent))]
 pub struct SlackUrl(String);
 
 /// A description: trimmed, 0–1024 characters.
@@ -203,12 +198,35 @@ impl SlackUrl {
     }
 }
 
-/// Stored URLs passed the rule when they were written (as sqlx's
-/// transparent decoding, for SQLite's direct reads).
+/// Stored URLs passed the rule when they were written: a column is read as
+/// its text, by every driver (sqlx on both backends, SQLite's direct reads).
 #[cfg(feature = "ssr")]
 impl rusqlite::types::FromSql for SlackUrl {
     fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
         String::column_result(value).map(SlackUrl)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl<DB: sqlx::Database> sqlx::Type<DB> for SlackUrl
+where
+    String: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as sqlx::Type<DB>>::type_info()
+    }
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for SlackUrl
+where
+    String: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        String::decode(value).map(SlackUrl)
     }
 }
 

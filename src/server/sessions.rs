@@ -1,49 +1,33 @@
-//! Browser sessions in the database (tower-sessions' sqlx stores), so any
-//! instance can serve any request.
+//! Browser sessions in the database, so any instance can serve any request.
+//! The table is this schema's own (`sessions`): a record's data as JSON
+//! and its expiry in ms since the epoch. A session is loaded on every
+//! signed-in page, so the load is a [`Db::read_one`] (on SQLite, on the
+//! request's own thread).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use time::OffsetDateTime;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session::{Id, Record};
-use tower_sessions::session_store::ExpiredDeletion;
-use tower_sessions::{session_store, Expiry, SessionManagerLayer, SessionStore};
-use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+use tower_sessions::session_store::{self, ExpiredDeletion};
+use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 
-use super::db::Db;
+use super::clock::now_millis;
+use super::db::{is_unique_violation, on_pool, Db, FromColumns, Param, ReadRow};
 
-/// The store of whichever backend `DATABASE_URL` chose.
+/// The sessions of `db` (its table is made by [`Db::migrate`]).
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
-    backend: Backend,
+    db: Db,
     loaded: Arc<LoadedRecords>,
 }
 
-#[derive(Clone, Debug)]
-enum Backend {
-    Sqlite(SqliteStore),
-    Postgres(PostgresStore),
-}
-
-macro_rules! on_store {
-    ($store:expr, $s:ident => $body:expr) => {
-        match &$store.backend {
-            Backend::Sqlite($s) => $body,
-            Backend::Postgres($s) => $body,
-        }
-    };
-}
-
 impl DbSessionStore {
-    /// The store in `db`; its table is made by [`Db::migrate`].
     pub fn new(db: &Db) -> Self {
-        let backend = match db {
-            Db::Sqlite(pool, ..) => Backend::Sqlite(SqliteStore::new(pool.clone())),
-            Db::Postgres(pool, _) => Backend::Postgres(PostgresStore::new(pool.clone())),
-        };
         DbSessionStore {
-            backend,
+            db: db.clone(),
             loaded: Arc::default(),
         }
     }
@@ -87,35 +71,125 @@ impl LoadedRecords {
     }
 }
 
+/// A session's row: the id is its 16 bytes.
+struct StoredSession {
+    data: String,
+    expires_at: i64,
+}
+
+impl FromColumns for StoredSession {
+    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
+        Ok(StoredSession {
+            data: row.get("data")?,
+            expires_at: row.get("expires_at")?,
+        })
+    }
+}
+
+fn id_bytes(id: &Id) -> [u8; 16] {
+    id.0.to_le_bytes()
+}
+
+fn millis(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+fn backend(error: sqlx::Error) -> session_store::Error {
+    session_store::Error::Backend(error.to_string())
+}
+
+impl DbSessionStore {
+    /// Writes `record` under its id: a new row, or (`replace`) over the one
+    /// there. False when the id is taken and `replace` is not set.
+    async fn write(&self, record: &Record, replace: bool) -> session_store::Result<bool> {
+        let data = serde_json::to_string(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let sql = if replace {
+            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at"
+        } else {
+            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)"
+        };
+        let id = id_bytes(&record.id);
+        let written = on_pool!(&self.db, pool => sqlx::query(sql)
+            .bind(&id[..])
+            .bind(&data)
+            .bind(millis(record.expiry_date))
+            .execute(pool)
+            .await
+            .map(drop));
+        match written {
+            Ok(_) => Ok(true),
+            Err(e) if !replace && is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(backend(e)),
+        }
+    }
+}
+
 #[async_trait]
 impl SessionStore for DbSessionStore {
-    // Delegated explicitly: the stores' own `create` handles id collisions.
+    /// A new session under a new id: another is drawn while the id is taken.
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        on_store!(self, s => s.create(record).await)
+        while !self.write(record, false).await? {
+            record.id = Id::default();
+        }
+        Ok(())
     }
+
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         if self.loaded.holds_nearly(record) {
             return Ok(());
         }
-        on_store!(self, s => s.save(record).await)
+        self.write(record, true).await.map(drop)
     }
+
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let record = on_store!(self, s => s.load(id).await)?;
-        if let Some(record) = &record {
-            self.loaded.remember(record);
-        }
-        Ok(record)
+        let id_bytes = id_bytes(id);
+        let stored = self
+            .db
+            .read_one::<StoredSession>(
+                "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
+                &[Param::Bytes(&id_bytes), Param::Int(now_millis())],
+            )
+            .await
+            .map_err(backend)?;
+        let Some(stored) = stored else {
+            return Ok(None);
+        };
+        let decode = |e: &dyn std::fmt::Display| session_store::Error::Decode(e.to_string());
+        let record = Record {
+            id: *id,
+            data: serde_json::from_str(&stored.data).map_err(|e| decode(&e))?,
+            expiry_date: OffsetDateTime::from_unix_timestamp_nanos(
+                i128::from(stored.expires_at) * 1_000_000,
+            )
+            .map_err(|e| decode(&e))?,
+        };
+        self.loaded.remember(&record);
+        Ok(Some(record))
     }
+
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.loaded.forget(id);
-        on_store!(self, s => s.delete(id).await)
+        let id = id_bytes(id);
+        on_pool!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(&id[..])
+            .execute(pool)
+            .await
+            .map(drop))
+        .map_err(backend)
     }
 }
 
 #[async_trait]
 impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        on_store!(self, s => s.delete_expired().await)
+        on_pool!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now_millis())
+            .execute(pool)
+            .await
+            .map(drop))
+        .map_err(backend)
     }
 }
 

@@ -373,22 +373,19 @@ async fn a_new_token_is_shown_in_the_response_that_made_it_and_kept_nowhere() {
     );
 
     // Not in the session store (nor anywhere else: tokens are stored as SHA-256).
-    let sessions: Vec<Vec<u8>> = match &app.db {
-        Db::Sqlite(pool, ..) => sqlx::query_scalar("SELECT data FROM tower_sessions")
+    let sessions: Vec<String> = match &app.db {
+        Db::Sqlite(pool, ..) => sqlx::query_scalar("SELECT data FROM sessions")
             .fetch_all(pool)
             .await
             .unwrap(),
-        Db::Postgres(pool, _) => sqlx::query_scalar("SELECT data FROM tower_sessions.session")
+        Db::Postgres(pool, _) => sqlx::query_scalar("SELECT data FROM sessions")
             .fetch_all(pool)
             .await
             .unwrap(),
     };
     assert!(!sessions.is_empty());
     for data in sessions {
-        assert!(
-            !data.windows(40).any(|w| w == token.as_bytes()),
-            "a session holds the token"
-        );
+        assert!(!data.contains(&token), "a session holds the token");
     }
     // A later visit does not show it.
     let later = page(&app, "/tokens", &cookie).await.text();

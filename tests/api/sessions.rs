@@ -39,6 +39,86 @@ async fn signed_in_expiring(
     (cookie, store, stored)
 }
 
+async fn stored_sessions(db: &Db) -> i64 {
+    let sql = "SELECT COUNT(*) FROM sessions";
+    match db {
+        Db::Sqlite(pool, ..) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        Db::Postgres(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+    }
+}
+
+fn record_expiring_in(left: time::Duration) -> Record {
+    Record {
+        id: Id::default(),
+        data: HashMap::from([
+            ("user_id".to_owned(), serde_json::json!(7)),
+            (
+                "rejection".to_owned(),
+                serde_json::json!(["/api/x", {"a": [1, "é"]}]),
+            ),
+        ]),
+        expiry_date: time::OffsetDateTime::now_utc() + left,
+    }
+}
+
+#[tokio::test]
+async fn the_store_gives_back_what_it_saved_to_the_millisecond() {
+    let app = TestApp::spawn().await;
+    let store = DbSessionStore::new(&app.db);
+    let mut record = record_expiring_in(time::Duration::hours(1));
+    store.create(&mut record).await.unwrap();
+    let loaded = store.load(&record.id).await.unwrap().unwrap();
+    assert_eq!(loaded.id, record.id);
+    assert_eq!(loaded.data, record.data);
+    let millis = |at: time::OffsetDateTime| at.unix_timestamp_nanos() / 1_000_000;
+    assert_eq!(millis(loaded.expiry_date), millis(record.expiry_date));
+
+    // A save replaces the data and the expiry.
+    let mut changed = loaded;
+    changed.data.remove("rejection");
+    changed.expiry_date += time::Duration::hours(2);
+    store.save(&changed).await.unwrap();
+    let reloaded = store.load(&record.id).await.unwrap().unwrap();
+    assert_eq!(reloaded.data, changed.data);
+    assert_eq!(millis(reloaded.expiry_date), millis(changed.expiry_date));
+    assert_eq!(stored_sessions(&app.db).await, 1);
+
+    store.delete(&record.id).await.unwrap();
+    assert_eq!(store.load(&record.id).await.unwrap(), None);
+    assert_eq!(stored_sessions(&app.db).await, 0);
+}
+
+#[tokio::test]
+async fn a_new_session_never_takes_a_stored_ones_id() {
+    let app = TestApp::spawn().await;
+    let store = DbSessionStore::new(&app.db);
+    let mut first = record_expiring_in(time::Duration::hours(1));
+    store.create(&mut first).await.unwrap();
+    let mut second = record_expiring_in(time::Duration::hours(1));
+    second.id = first.id;
+    second.data.clear();
+    store.create(&mut second).await.unwrap();
+    assert_ne!(second.id, first.id, "a new id was drawn");
+    assert_eq!(
+        store.load(&first.id).await.unwrap().unwrap().data,
+        first.data
+    );
+    assert_eq!(
+        store.load(&second.id).await.unwrap().unwrap().data,
+        second.data
+    );
+}
+
+#[tokio::test]
+async fn an_expired_session_is_not_loaded() {
+    let app = TestApp::spawn().await;
+    let store = DbSessionStore::new(&app.db);
+    let mut record = record_expiring_in(-time::Duration::seconds(1));
+    store.create(&mut record).await.unwrap();
+    assert_eq!(stored_sessions(&app.db).await, 1);
+    assert_eq!(store.load(&record.id).await.unwrap(), None);
+}
+
 #[tokio::test]
 async fn every_request_restarts_the_idle_timeout() {
     let app = TestApp::spawn().await;
@@ -143,22 +223,7 @@ async fn expired_sessions_are_swept_and_live_ones_kept() {
     store.create(&mut expired).await.unwrap();
     store.create(&mut live).await.unwrap();
 
-    let stored = || async {
-        let sql = match &app.db {
-            Db::Sqlite(..) => "SELECT COUNT(*) FROM tower_sessions",
-            Db::Postgres(_, _) => "SELECT COUNT(*) FROM tower_sessions.session",
-        };
-        match &app.db {
-            Db::Sqlite(pool, ..) => sqlx::query_scalar::<_, i64>(sql)
-                .fetch_one(pool)
-                .await
-                .unwrap(),
-            Db::Postgres(pool, _) => sqlx::query_scalar::<_, i64>(sql)
-                .fetch_one(pool)
-                .await
-                .unwrap(),
-        }
-    };
+    let stored = || stored_sessions(&app.db);
     assert_eq!(stored().await, 2);
 
     store.delete_expired().await.unwrap();

@@ -2,7 +2,7 @@
 
 use super::AccountError;
 use crate::server::clock::now_millis;
-use crate::server::db::{is_unique_violation, on_pool, Db};
+use crate::server::db::{from_row_by_read, is_unique_violation, on_pool, Db, FromColumns, ReadRow};
 
 /// An organization slug: 1–50 of `[a-z0-9-]`, not starting with `-`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,7 +86,7 @@ pub(super) async fn organization_id(db: &Db, slug: &OrgSlug) -> Result<i64, Acco
 }
 
 /// An organization as `org list` shows it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct OrganizationListing {
     pub slug: String,
     pub webhooks_enabled: bool,
@@ -94,6 +94,19 @@ pub struct OrganizationListing {
     pub webhooks: i64,
     pub created_at: i64,
 }
+
+impl FromColumns for OrganizationListing {
+    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
+        Ok(OrganizationListing {
+            slug: row.get("slug")?,
+            webhooks_enabled: row.get("webhooks_enabled")?,
+            users: row.get("users")?,
+            webhooks: row.get("webhooks")?,
+            created_at: row.get("created_at")?,
+        })
+    }
+}
+from_row_by_read!(OrganizationListing);
 
 /// Every organization, by slug, with how many users and webhooks it has.
 pub async fn list_organizations(db: &Db) -> Result<Vec<OrganizationListing>, AccountError> {

@@ -8,7 +8,7 @@
 use super::passwords::{Busy, MAX_PASSWORD_BYTES};
 use super::{Email, Password};
 use crate::server::clock::now_millis;
-use crate::server::db::{in_transaction, on_pool, Db};
+use crate::server::db::{from_row_by_read, in_transaction, on_pool, Db, FromColumns, ReadRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
@@ -36,12 +36,22 @@ const PAIR_WINDOW_MS: i64 = 60 * 60_000;
 pub const MAX_ADDRESS_FAILURES: i64 = 20;
 const ADDRESS_WINDOW_MS: i64 = 60_000;
 
-#[derive(sqlx::FromRow)]
 struct Credentials {
     id: i64,
     password_hash: Option<String>,
     is_active: bool,
 }
+
+impl FromColumns for Credentials {
+    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
+        Ok(Credentials {
+            id: row.get("id")?,
+            password_hash: row.get("password_hash")?,
+            is_active: row.get("is_active")?,
+        })
+    }
+}
+from_row_by_read!(Credentials);
 
 /// Checks an email and password from a client `address`; returns the user's id.
 pub async fn sign_in(

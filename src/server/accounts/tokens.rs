@@ -10,7 +10,9 @@ use sha2::{Digest, Sha256};
 
 use super::{AccountError, Principal, PRINCIPAL_COLUMNS, USERS_AND_ORGANIZATIONS};
 use crate::server::clock::now_millis;
-use crate::server::db::{on_conn, on_pool, Conn, Db, FromColumns, Param, ReadRow};
+use crate::server::db::{
+    from_row_by_read, on_conn, on_pool, Conn, Db, FromColumns, Param, ReadRow,
+};
 
 /// An API token in clear; its `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq)]
@@ -99,13 +101,25 @@ fn one_revoked(deleted: u64) -> Result<(), AccountError> {
 }
 
 /// What may be shown of a token after its creation.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenInfo {
     pub id: i64,
     pub prefix: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
 }
+
+impl FromColumns for TokenInfo {
+    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
+        Ok(TokenInfo {
+            id: row.get("id")?,
+            prefix: row.get("prefix")?,
+            created_at: row.get("created_at")?,
+            last_used_at: row.get("last_used_at")?,
+        })
+    }
+}
+from_row_by_read!(TokenInfo);
 
 /// A user's tokens, oldest first.
 pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>, AccountError> {

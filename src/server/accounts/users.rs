@@ -6,7 +6,9 @@ use super::{
 use std::sync::LazyLock;
 
 use crate::server::clock::now_millis;
-use crate::server::db::{is_unique_violation, on_pool, Db, FromColumns, Param, ReadRow};
+use crate::server::db::{
+    from_row_by_read, is_unique_violation, on_pool, Db, FromColumns, Param, ReadRow,
+};
 
 /// An email address, trimmed and lower-cased so lookups ignore case.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,7 +110,7 @@ pub async fn set_password(db: &Db, user_id: i64, password: &Password) -> Result<
 }
 
 /// A user as `user list` shows them.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct UserListing {
     pub email: String,
     pub organization: String,
@@ -117,6 +119,20 @@ pub struct UserListing {
     pub has_password: bool,
     pub created_at: i64,
 }
+
+impl FromColumns for UserListing {
+    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
+        Ok(UserListing {
+            email: row.get("email")?,
+            organization: row.get("organization")?,
+            is_superuser: row.get("is_superuser")?,
+            is_active: row.get("is_active")?,
+            has_password: row.get("has_password")?,
+            created_at: row.get("created_at")?,
+        })
+    }
+}
+from_row_by_read!(UserListing);
 
 /// Every user, or an organization's, by email.
 pub async fn list_users(db: &Db, org: Option<&OrgSlug>) -> Result<Vec<UserListing>, AccountError> {

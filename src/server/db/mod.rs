@@ -11,9 +11,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Connection, Postgres, Sqlite};
-use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 mod conn;
+mod migrations;
 mod readers;
 mod rows;
 mod writer;
@@ -88,8 +88,6 @@ pub enum ConnectError {
     Connect(#[source] sqlx::Error),
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("cannot create the sessions table: {0}")]
-    SessionTable(#[source] sqlx::Error),
     #[error("cannot lock the database for migrating: {0}")]
     Lock(#[from] std::io::Error),
 }
@@ -164,18 +162,15 @@ impl Db {
         }
     }
 
-    /// Brings the schema up to date, the sessions table included. Safe to
-    /// run from several processes at once: they take turns, behind a lock
-    /// file beside a SQLite database or an advisory lock in PostgreSQL.
+    /// Brings the schema up to date. Safe to run from several processes at
+    /// once: they take turns, behind a lock file beside a SQLite database
+    /// or an advisory lock in PostgreSQL.
     pub async fn migrate(&self) -> Result<(), ConnectError> {
         match self {
             Db::Sqlite(pool, ..) => {
                 let _turn = MigrationLock::take(pool.connect_options().get_filename()).await?;
-                sqlx::migrate!("migrations/sqlite").run(pool).await?;
-                SqliteStore::new(pool.clone())
-                    .migrate()
-                    .await
-                    .map_err(ConnectError::SessionTable)
+                migrations::sqlite().run(pool).await?;
+                Ok(())
             }
             Db::Postgres(pool, _) => {
                 // Advisory locks belong to a connection: take, use and
@@ -186,21 +181,12 @@ impl Db {
                     .execute(&mut *connection)
                     .await
                     .map_err(ConnectError::Connect)?;
-                let migrated = async {
-                    sqlx::migrate!("migrations/postgres")
-                        .run(&mut *connection)
-                        .await?;
-                    PostgresStore::new(pool.clone())
-                        .migrate()
-                        .await
-                        .map_err(ConnectError::SessionTable)
-                }
-                .await;
+                let migrated = migrations::postgres().run(&mut *connection).await;
                 lock("SELECT pg_advisory_unlock($1)")
                     .execute(&mut *connection)
                     .await
                     .map_err(ConnectError::Connect)?;
-                migrated
+                Ok(migrated?)
             }
         }
     }

@@ -6,6 +6,7 @@
 use sha2::{Digest, Sha256};
 
 use super::{Created, ServiceError};
+use crate::server::db::{from_row_by_read, FromColumns, ReadRow};
 use crate::validation::WebhookDraft;
 
 /// How long a key's first answer is kept.
@@ -61,7 +62,6 @@ pub(super) const SAVE_ANSWER: &str =
 pub(super) const FIRST_ANSWER: &str = "SELECT request_hash, webhook_id, response_body, created_at
      FROM idempotency_keys WHERE organization_id = $1 AND idempotency_key = $2";
 
-#[derive(sqlx::FromRow)]
 pub(super) struct FirstAnswer {
     request_hash: String,
     webhook_id: i64,
@@ -69,6 +69,18 @@ pub(super) struct FirstAnswer {
     /// The create's time, which is also the new webhook's first version.
     created_at: i64,
 }
+
+impl FromColumns for FirstAnswer {
+    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
+        Ok(FirstAnswer {
+            request_hash: row.get("request_hash")?,
+            webhook_id: row.get("webhook_id")?,
+            response_body: row.get("response_body")?,
+            created_at: row.get("created_at")?,
+        })
+    }
+}
+from_row_by_read!(FirstAnswer);
 
 impl FirstAnswer {
     pub(super) fn replay(self, fingerprint: &str) -> Result<Created, ServiceError> {
