@@ -15,7 +15,7 @@ use tower_sessions::session_store::{self, ExpiredDeletion};
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 
 use super::clock::now_millis;
-use super::db::{is_unique_violation, on_pool, Db, FromColumns, Param, ReadRow};
+use super::db::{is_unique_violation, on_pool, read_by_name, Db, Param};
 
 /// The sessions of `db` (its table is made by [`Db::migrate`]).
 #[derive(Clone, Debug)]
@@ -77,14 +77,7 @@ struct StoredSession {
     expires_at: i64,
 }
 
-impl FromColumns for StoredSession {
-    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
-        Ok(StoredSession {
-            data: row.get("data")?,
-            expires_at: row.get("expires_at")?,
-        })
-    }
-}
+read_by_name!(StoredSession { data, expires_at });
 
 fn id_bytes(id: &Id) -> [u8; 16] {
     id.0.to_le_bytes()

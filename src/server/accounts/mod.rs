@@ -9,7 +9,7 @@ mod sign_in;
 mod tokens;
 mod users;
 
-use crate::server::db::{from_row_by_read, FromColumns, ReadRow};
+use crate::server::db::read_by_name;
 pub use bootstrap::{bootstrap, FirstAdmin, DEFAULT_ORGANIZATION, FIRST_ADMIN_EMAIL};
 pub use organizations::{
     create_organization, list_organizations, rename_organization, set_webhooks_flag, OrgSlug,
@@ -67,19 +67,14 @@ pub struct Principal {
     pub webhook_count: i64,
 }
 
-impl FromColumns for Principal {
-    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
-        Ok(Principal {
-            user_id: row.get("user_id")?,
-            organization_id: row.get("organization_id")?,
-            is_active: row.get("is_active")?,
-            is_superuser: row.get("is_superuser")?,
-            webhooks_enabled: row.get("webhooks_enabled")?,
-            webhook_count: row.get("webhook_count")?,
-        })
-    }
-}
-from_row_by_read!(Principal);
+read_by_name!(Principal {
+    user_id,
+    organization_id,
+    is_active,
+    is_superuser,
+    webhooks_enabled,
+    webhook_count,
+});
 
 const PRINCIPAL_COLUMNS: &str = "u.id AS user_id, u.organization_id, u.is_active, u.is_superuser,
      o.webhooks_enabled, o.webhook_count";

@@ -2,7 +2,7 @@
 
 use super::AccountError;
 use crate::server::clock::now_millis;
-use crate::server::db::{from_row_by_read, is_unique_violation, on_pool, Db, FromColumns, ReadRow};
+use crate::server::db::{is_unique_violation, on_pool, read_by_name, Db};
 
 /// An organization slug: 1–50 of `[a-z0-9-]`, not starting with `-`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,18 +95,13 @@ pub struct OrganizationListing {
     pub created_at: i64,
 }
 
-impl FromColumns for OrganizationListing {
-    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
-        Ok(OrganizationListing {
-            slug: row.get("slug")?,
-            webhooks_enabled: row.get("webhooks_enabled")?,
-            users: row.get("users")?,
-            webhooks: row.get("webhooks")?,
-            created_at: row.get("created_at")?,
-        })
-    }
-}
-from_row_by_read!(OrganizationListing);
+read_by_name!(OrganizationListing {
+    slug,
+    webhooks_enabled,
+    users,
+    webhooks,
+    created_at
+});
 
 /// Every organization, by slug, with how many users and webhooks it has.
 pub async fn list_organizations(db: &Db) -> Result<Vec<OrganizationListing>, AccountError> {

@@ -8,7 +8,7 @@
 use super::passwords::{Busy, MAX_PASSWORD_BYTES};
 use super::{Email, Password};
 use crate::server::clock::now_millis;
-use crate::server::db::{from_row_by_read, in_transaction, on_pool, Db, FromColumns, ReadRow};
+use crate::server::db::{in_transaction, on_pool, read_by_name, Db};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
@@ -42,16 +42,11 @@ struct Credentials {
     is_active: bool,
 }
 
-impl FromColumns for Credentials {
-    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
-        Ok(Credentials {
-            id: row.get("id")?,
-            password_hash: row.get("password_hash")?,
-            is_active: row.get("is_active")?,
-        })
-    }
-}
-from_row_by_read!(Credentials);
+read_by_name!(Credentials {
+    id,
+    password_hash,
+    is_active
+});
 
 /// Checks an email and password from a client `address`; returns the user's id.
 pub async fn sign_in(

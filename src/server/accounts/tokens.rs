@@ -10,9 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::{AccountError, Principal, PRINCIPAL_COLUMNS, USERS_AND_ORGANIZATIONS};
 use crate::server::clock::now_millis;
-use crate::server::db::{
-    from_row_by_read, on_conn, on_pool, Conn, Db, FromColumns, Param, ReadRow,
-};
+use crate::server::db::{on_conn, on_pool, read_by_name, Conn, Db, FromColumns, Param, ReadRow};
 
 /// An API token in clear; its `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq)]
@@ -109,17 +107,12 @@ pub struct TokenInfo {
     pub last_used_at: Option<i64>,
 }
 
-impl FromColumns for TokenInfo {
-    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
-        Ok(TokenInfo {
-            id: row.get("id")?,
-            prefix: row.get("prefix")?,
-            created_at: row.get("created_at")?,
-            last_used_at: row.get("last_used_at")?,
-        })
-    }
-}
-from_row_by_read!(TokenInfo);
+read_by_name!(TokenInfo {
+    id,
+    prefix,
+    created_at,
+    last_used_at
+});
 
 /// A user's tokens, oldest first.
 pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>, AccountError> {

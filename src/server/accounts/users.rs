@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use crate::server::clock::now_millis;
 use crate::server::db::{
-    from_row_by_read, is_unique_violation, on_pool, Db, FromColumns, Param, ReadRow,
+    is_unique_violation, on_pool, read_by_name, Db, FromColumns, Param, ReadRow,
 };
 
 /// An email address, trimmed and lower-cased so lookups ignore case.
@@ -120,19 +120,14 @@ pub struct UserListing {
     pub created_at: i64,
 }
 
-impl FromColumns for UserListing {
-    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
-        Ok(UserListing {
-            email: row.get("email")?,
-            organization: row.get("organization")?,
-            is_superuser: row.get("is_superuser")?,
-            is_active: row.get("is_active")?,
-            has_password: row.get("has_password")?,
-            created_at: row.get("created_at")?,
-        })
-    }
-}
-from_row_by_read!(UserListing);
+read_by_name!(UserListing {
+    email,
+    organization,
+    is_superuser,
+    is_active,
+    has_password,
+    created_at,
+});
 
 /// Every user, or an organization's, by email.
 pub async fn list_users(db: &Db, org: Option<&OrgSlug>) -> Result<Vec<UserListing>, AccountError> {

@@ -11,24 +11,18 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 /// A migration file's name and text.
 type File = (&'static str, &'static str);
 
-macro_rules! files {
-    ($backend:literal: $($name:literal),+ $(,)?) => {
-        &[$(($name, include_str!(concat!("../../../migrations/", $backend, "/", $name)))),+]
+/// Both backends' migrations: the same files in each directory (one
+/// schema, two dialects), each backend's text compiled in.
+macro_rules! both_backends {
+    ($($name:literal),+ $(,)?) => {
+        const SQLITE: &[File] =
+            &[$(($name, include_str!(concat!("../../../migrations/sqlite/", $name)))),+];
+        const POSTGRES: &[File] =
+            &[$(($name, include_str!(concat!("../../../migrations/postgres/", $name)))),+];
     };
 }
 
-const SQLITE: &[File] = files!["sqlite":
-    "20261127000001_initial.sql",
-    "20261127000002_login_failures.sql",
-    "20261127000003_sign_in_throttle.sql",
-    "20261127000004_sessions_valid_after.sql",
-    "20261127000005_webhook_count.sql",
-    "20261127000006_history.sql",
-    "20261127000007_search.sql",
-    "20261128000008_sessions.sql",
-];
-
-const POSTGRES: &[File] = files!["postgres":
+both_backends![
     "20261127000001_initial.sql",
     "20261127000002_login_failures.sql",
     "20261127000003_sign_in_throttle.sql",

@@ -20,7 +20,7 @@ mod writer;
 pub(crate) use conn::on_conn;
 pub use conn::{Conn, Lent, Warm};
 pub use readers::{Param, Readers};
-pub(crate) use rows::from_row_by_read;
+pub(crate) use rows::{from_row_by_read, read_by_name};
 pub use rows::{FromColumns, ReadRow, Value};
 pub use writer::{Binder, Shareable, WriteQueue, WriterTurn};
 

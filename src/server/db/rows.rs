@@ -76,3 +76,19 @@ macro_rules! from_row_by_read {
     };
 }
 pub(crate) use from_row_by_read;
+
+/// [`FromColumns`] and sqlx's `FromRow` for a struct whose fields are read
+/// from the columns of the same names: `read_by_name!(Type { a, b, c });`.
+macro_rules! read_by_name {
+    ($type:ident { $($field:ident),+ $(,)? }) => {
+        impl $crate::server::db::FromColumns for $type {
+            fn read(row: &impl $crate::server::db::ReadRow) -> Result<Self, sqlx::Error> {
+                Ok($type {
+                    $($field: $crate::server::db::ReadRow::get(row, stringify!($field))?,)+
+                })
+            }
+        }
+        $crate::server::db::from_row_by_read!($type);
+    };
+}
+pub(crate) use read_by_name;

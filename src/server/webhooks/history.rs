@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{PageRequest, ServiceError, Webhook, WebhookScope};
 use crate::server::clock::format_millis;
-use crate::server::db::{from_row_by_read, on_pool, Db, FromColumns, ReadRow};
+use crate::server::db::{on_pool, read_by_name, Db};
 use crate::server::webhooks::Page;
 
 /// How the actor reached us.
@@ -170,22 +170,17 @@ pub struct HistoryEntry {
     pub at: i64,
 }
 
-impl FromColumns for HistoryEntry {
-    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
-        Ok(HistoryEntry {
-            id: row.get("id")?,
-            webhook_id: row.get("webhook_id")?,
-            webhook_name: row.get("webhook_name")?,
-            action: row.get("action")?,
-            fields: row.get("fields")?,
-            actor_email: row.get("actor_email")?,
-            actor_kind: row.get("actor_kind")?,
-            token_prefix: row.get("token_prefix")?,
-            at: row.get("at")?,
-        })
-    }
-}
-from_row_by_read!(HistoryEntry);
+read_by_name!(HistoryEntry {
+    id,
+    webhook_id,
+    webhook_name,
+    action,
+    fields,
+    actor_email,
+    actor_kind,
+    token_prefix,
+    at,
+});
 
 /// A history entry as the API shows it.
 #[derive(Serialize, utoipa::ToSchema)]

@@ -6,7 +6,7 @@
 use sha2::{Digest, Sha256};
 
 use super::{Created, ServiceError};
-use crate::server::db::{from_row_by_read, FromColumns, ReadRow};
+use crate::server::db::read_by_name;
 use crate::validation::WebhookDraft;
 
 /// How long a key's first answer is kept.
@@ -70,17 +70,12 @@ pub(super) struct FirstAnswer {
     created_at: i64,
 }
 
-impl FromColumns for FirstAnswer {
-    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
-        Ok(FirstAnswer {
-            request_hash: row.get("request_hash")?,
-            webhook_id: row.get("webhook_id")?,
-            response_body: row.get("response_body")?,
-            created_at: row.get("created_at")?,
-        })
-    }
-}
-from_row_by_read!(FirstAnswer);
+read_by_name!(FirstAnswer {
+    request_hash,
+    webhook_id,
+    response_body,
+    created_at
+});
 
 impl FirstAnswer {
     pub(super) fn replay(self, fingerprint: &str) -> Result<Created, ServiceError> {

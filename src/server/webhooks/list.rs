@@ -6,7 +6,7 @@ use super::{
     COLUMNS,
 };
 use crate::server::accounts::{self, ApiToken, TokenPrincipal};
-use crate::server::db::{Db, FromColumns, Param, ReadRow};
+use crate::server::db::{read_by_name, Db, Param};
 use crate::validation::SlackUrl;
 
 /// One page. The count is the organization's counter (kept by create and
@@ -71,14 +71,7 @@ pub struct PageAlong {
     page: Option<String>,
 }
 
-impl FromColumns for PageAlong {
-    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
-        Ok(PageAlong {
-            page_offset: row.get("page_offset")?,
-            page: row.get("page")?,
-        })
-    }
-}
+read_by_name!(PageAlong { page_offset, page });
 
 /// The token lookup and the page `request` asks for, in one query. `None`
 /// when no such token exists, or for a page number no list has (nothing is

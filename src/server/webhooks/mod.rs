@@ -26,7 +26,7 @@ pub use pagination::{python_int, Page, PageRequest};
 
 use super::accounts::{self, ApiToken, Principal, TokenOwner, TokenPrincipal};
 use super::clock::{format_millis, now_millis};
-use super::db::{from_row_by_read, in_transaction, Db, FromColumns, Param, ReadRow};
+use super::db::{in_transaction, read_by_name, Db, FromColumns, Param, ReadRow};
 use crate::validation::{Field, SlackUrl, WebhookChanges};
 
 /// Why a principal may not manage webhooks, in the order the checks run.
@@ -101,21 +101,16 @@ pub struct Webhook {
     pub updated_at: i64,
 }
 
-/// Read from [`COLUMNS`].
-impl FromColumns for Webhook {
-    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
-        Ok(Webhook {
-            id: row.get("id")?,
-            name: row.get("name")?,
-            url: row.get("url")?,
-            description: row.get("description")?,
-            active: row.get("active")?,
-            created_at: row.get("created_at")?,
-            updated_at: row.get("updated_at")?,
-        })
-    }
-}
-from_row_by_read!(Webhook);
+// Read from `COLUMNS`.
+read_by_name!(Webhook {
+    id,
+    name,
+    url,
+    description,
+    active,
+    created_at,
+    updated_at
+});
 
 /// A webhook from an outer join: `None` when its id is NULL.
 impl FromColumns for Option<Webhook> {
