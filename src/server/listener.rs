@@ -1,5 +1,8 @@
-//! The HTTP server loop. hyper with a timer, so a client that dribbles its
-//! headers is cut off; a cap on open connections; a time limit on each
+//! The HTTP server loop: HTTP/1.1 only (TLS and HTTP/2 end at the proxy in
+//! front). hyper's header timer runs from the moment a connection waits for a
+//! request — its first, or the next one on a kept-alive connection — so a
+//! client that sends nothing, or dribbles its headers, or idles between
+//! requests is cut off; a cap on open connections; a time limit on each
 //! request and its body; and a graceful shutdown that waits a bounded time.
 
 use std::future::Future;
@@ -10,8 +13,7 @@ use axum::extract::ConnectInfo;
 use axum::http::StatusCode;
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
@@ -23,7 +25,9 @@ use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 /// How long and how much the server gives its clients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Time to send the request line and headers.
+    /// Time to send the request line and headers, counted from when the
+    /// connection opens or its previous answer was sent (so also the
+    /// longest a kept-alive connection may idle).
     pub header_read: Duration,
     /// Time to answer one request, its body included.
     pub request: Duration,
@@ -50,12 +54,10 @@ pub async fn serve(
             ))
             .layer(RequestBodyTimeoutLayer::new(limits.request)),
     );
-    let mut builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = hyper::server::conn::http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read);
-    builder.http2().timer(TokioTimer::new());
     let connections = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
@@ -85,9 +87,7 @@ pub async fn serve(
             })
             .service(app.clone());
         let service = TowerToHyperService::new(service);
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
-            .into_owned();
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             let _ = connection.await;

@@ -1,5 +1,6 @@
-//! Limits a real server process puts on its clients: slow headers are cut
-//! off, big bodies to the pages refused, and a shutdown waits a bounded time.
+//! Limits a real server process puts on its clients: slow headers, silent
+//! and idle connections are cut off, big bodies to the pages refused, and a
+//! shutdown waits a bounded time.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -94,6 +95,92 @@ async fn a_client_that_dribbles_its_headers_is_cut_off() {
         elapsed >= Duration::from_millis(750),
         "cut off too early: {elapsed:?}"
     );
+}
+
+/// How long `stream` stays open, reading whatever comes, up to `limit`;
+/// `None` when it is still open then.
+async fn open_for(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    let mut buffer = [0u8; 1024];
+    loop {
+        let left = limit.checked_sub(started.elapsed())?;
+        match tokio::time::timeout(left, stream.read(&mut buffer)).await {
+            Err(_) => return None,
+            Ok(Ok(0) | Err(_)) => return Some(started.elapsed()),
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+/// `GET /healthz` on a new connection: the whole answer, or `None` when none
+/// came within `limit`.
+async fn healthz(addr: &str, limit: Duration) -> Option<String> {
+    let ask = async {
+        let mut stream = TcpStream::connect(addr).await.ok()?;
+        let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.ok()?;
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.ok()?;
+        Some(String::from_utf8_lossy(&answer).into_owned())
+    };
+    tokio::time::timeout(limit, ask).await.ok().flatten()
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_nothing_is_closed_after_the_header_timeout() {
+    let db = ThrowawayDb::new().await;
+    let (mut server, addr, _) = start_server(&db, &["--header-timeout-secs", "1"]);
+    let mut silent = TcpStream::connect(&addr).await.unwrap();
+    let closed_after = open_for(&mut silent, Duration::from_secs(10)).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let closed_after = closed_after.expect("a silent connection still open after 10 s");
+    assert!(
+        closed_after >= Duration::from_millis(900),
+        "closed too early: {closed_after:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_kept_alive_connection_is_closed_when_it_idles_past_the_header_timeout() {
+    let db = ThrowawayDb::new().await;
+    let (mut server, addr, _) = start_server(&db, &["--header-timeout-secs", "1"]);
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 1024];
+    let read = stream.read(&mut answer).await.unwrap();
+    assert!(answer[..read].starts_with(b"HTTP/1.1 200 OK"));
+    let closed_after = open_for(&mut stream, Duration::from_secs(10)).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let closed_after = closed_after.expect("an idle connection still open after 10 s");
+    assert!(
+        closed_after >= Duration::from_millis(900),
+        "closed too early: {closed_after:?}"
+    );
+}
+
+#[tokio::test]
+async fn more_silent_connections_than_the_cap_do_not_lock_anyone_out() {
+    let db = ThrowawayDb::new().await;
+    let (mut server, addr, _) = start_server(
+        &db,
+        &["--header-timeout-secs", "1", "--max-connections", "4"],
+    );
+    let mut silent = Vec::new();
+    for _ in 0..12 {
+        silent.push(TcpStream::connect(&addr).await.unwrap());
+    }
+    // Queued behind the silent ones: answered once they are cut off (three
+    // rounds of four, a second each).
+    let answer = healthz(&addr, Duration::from_secs(20)).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let answer = answer.expect("no answer from /healthz within 20 s");
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    assert!(answer.ends_with(r#"{"status":"ok"}"#), "{answer}");
+    drop(silent);
 }
 
 #[tokio::test]
