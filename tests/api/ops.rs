@@ -15,7 +15,7 @@ use webhook_admin::server::ops;
 use webhook_admin::server::sessions::SessionSettings;
 use webhook_admin::server::site::SiteSettings;
 
-use crate::process::{Api, Server};
+use crate::process::{http_client, Api, Server};
 use crate::support::{Backend, TestApp, ThrowawayDb, HOST};
 
 #[tokio::test]
@@ -106,7 +106,7 @@ async fn metrics_count_requests_by_route_and_status() {
     assert_eq!(scrape.status(), 200);
     assert_eq!(
         scrape.headers()["content-type"],
-        "text/plain; version=0.0.4; charset=utf-8"
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
     );
     let text = String::from_utf8(
         scrape
@@ -217,6 +217,44 @@ async fn the_api_answers_503_while_postgres_is_away_and_recovers() {
     assert_eq!(list["results"][0]["id"], before["id"]);
 }
 
+/// The exposition as text.
+async fn scrape(app: &TestApp) -> String {
+    let answer = ops::metrics_router(app.state.clone())
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let body = answer.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8(body.to_vec()).unwrap()
+}
+
+#[tokio::test]
+async fn a_hundred_thousand_odd_methods_and_paths_are_one_series() {
+    let app = TestApp::spawn().await;
+    for n in 0..100_000 {
+        // Refused by the host check, which comes after the metrics.
+        let reply = app
+            .request(&format!("M{n}"), &format!("/nowhere/{n}"))
+            .header("host", "elsewhere.example")
+            .send()
+            .await;
+        assert_eq!(reply.status, 400);
+    }
+    let text = scrape(&app).await;
+    let requests: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("webhook_admin_http_requests_total"))
+        .collect();
+    assert_eq!(
+        requests,
+        [
+            r#"webhook_admin_http_requests_total{route="(unmatched)",method="OTHER",status="400"} 100000"#
+        ]
+    );
+    let series = text.lines().filter(|l| !l.starts_with('#')).count();
+    // One counter, one histogram (12 buckets, +Inf, sum, count), two gauges.
+    assert_eq!(series, 1 + 15 + 2, "{text}");
+}
+
 /// One line per request, in JSON with `LOG_FORMAT=json`: method, path
 /// without its query, status, latency and the request id; never the token.
 #[tokio::test]
@@ -228,7 +266,7 @@ async fn the_server_logs_one_json_line_per_request_and_serves_metrics_apart() {
     )
     .await;
     let token = server.first_start().await.token;
-    let http = reqwest::Client::new();
+    let http = http_client().build().unwrap();
     let answer = http
         .get(server.url("/api/v2/webhooks/?page_size=5&secret=query-text"))
         .header("authorization", format!("Token {token}"))

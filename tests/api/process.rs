@@ -206,16 +206,18 @@ impl Answer {
     }
 }
 
+/// An HTTP client's builder for a test. The TLS provider is installed first,
+/// as the server's Slack client does: a test run alone builds its client
+/// before any server code has.
+pub fn http_client() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 impl Api {
     pub fn new(token: &str) -> Api {
-        // What the server's Slack client does first; a test run alone
-        // builds its client before any server code has.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         Api {
-            http: reqwest::Client::builder()
-                .pool_max_idle_per_host(256)
-                .build()
-                .unwrap(),
+            http: http_client().pool_max_idle_per_host(256).build().unwrap(),
             token: token.to_owned(),
         }
     }

@@ -323,7 +323,7 @@ async fn two_instances_share_writes_sessions_and_ids() {
     assert_eq!(read.json()["name"], "seen on two");
 
     // A browser session started on one is valid on the other.
-    let browser = reqwest::Client::builder()
+    let browser = crate::process::http_client()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

@@ -15,7 +15,7 @@ use serde_json::json;
 use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
-pub use metrics::Metrics;
+pub use metrics::{MethodLabel, Metrics};
 
 use super::AppState;
 
@@ -80,7 +80,7 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// `GET /metrics` in Prometheus' text format, for the metrics listener.
+/// `GET /metrics` in the OpenMetrics text format, for the metrics listener.
 pub fn metrics_router(state: AppState) -> Router {
     Router::new()
         .route("/metrics", get(render_metrics))
@@ -89,10 +89,7 @@ pub fn metrics_router(state: AppState) -> Router {
 
 async fn render_metrics(State(state): State<AppState>) -> Response {
     (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
+        [(axum::http::header::CONTENT_TYPE, metrics::CONTENT_TYPE)],
         state.metrics.render(state.db.connections_in_use()),
     )
         .into_response()
@@ -102,7 +99,9 @@ async fn render_metrics(State(state): State<AppState>) -> Response {
 /// when it is a sane one, else a new one), runs it inside a span carrying
 /// that id (so every log line of the request has it), echoes the id on the
 /// response, logs one line (method, path without query, status, latency —
-/// never a body, token or cookie) and counts it in the metrics.
+/// never a body, token or cookie) and counts it in the metrics. What a
+/// client chose is bounded on the way: a method outside the standard set
+/// is `OTHER`, a path is cut at [`MAX_LOGGED_PATH`] bytes.
 pub async fn observe(
     State(metrics): State<std::sync::Arc<Metrics>>,
     mut request: Request,
@@ -116,8 +115,8 @@ pub async fn observe(
         .cloned()
         .unwrap_or_else(new_request_id);
     request.headers_mut().insert(REQUEST_ID, id.clone());
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let method = MethodLabel::of(request.method());
+    let path = clip(request.uri().path(), MAX_LOGGED_PATH).to_owned();
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -130,14 +129,14 @@ pub async fn observe(
     span.in_scope(|| {
         tracing::info!(
             target: "webhook_admin::http",
-            %method,
+            ?method,
             path,
             status,
             latency_ms = elapsed.as_secs_f64() * 1000.0,
             "answered"
         );
     });
-    metrics.record(&route, &method, status, elapsed);
+    metrics.record(&route, method, status, elapsed);
     response.headers_mut().insert(REQUEST_ID, id);
     response
 }
@@ -164,6 +163,18 @@ pub async fn finish_writes(
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// The longest path a log line carries (in bytes).
+const MAX_LOGGED_PATH: usize = 256;
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+fn clip(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// Up to 128 characters of letters, digits and `-_.:` — what proxies and
@@ -195,5 +206,12 @@ mod tests {
         assert_eq!(fresh.len(), 32);
         assert!(is_sane_request_id(fresh.as_bytes()));
         assert_ne!(fresh, new_request_id());
+    }
+
+    #[test]
+    fn logged_paths_are_clipped_at_a_character_boundary() {
+        assert_eq!(clip("/webhooks", 256), "/webhooks");
+        assert_eq!(clip("/abcdef", 4), "/abc");
+        assert_eq!(clip("/é", 2), "/");
     }
 }
