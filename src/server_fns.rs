@@ -31,18 +31,30 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 }
 
 /// Why this page's last plain form post to the server function at `path`
-/// failed, once. Kept in the session by `server::rejections`; never read
-/// from the address, which anyone can write.
+/// failed, once. Kept in a signed cookie or the session by
+/// `server::rejections`; never read from the address, which anyone can write.
 #[server]
 pub async fn take_rejection(path: String) -> Result<Option<AppError>, AppError> {
+    if let Some(error) = web::take_cookie_rejection(&path) {
+        return Ok(Some(error));
+    }
     Ok(web::auth_session().await?.take_rejection(&path).await?)
 }
 
 #[server]
 pub async fn login(email: String, password: Secret) -> Result<(), AppError> {
-    let address = web::client_address().await;
-    let user_id = accounts::sign_in(&web::state().db, &email, &password.0, &address).await?;
-    web::auth_session().await?.sign_in(user_id).await?;
+    let state = web::state();
+    let caller = web::caller().await;
+    let accepted = accounts::sign_in(
+        &state.db,
+        &state.keys,
+        &email,
+        &password.0,
+        caller.sign_in_from(),
+    )
+    .await?;
+    web::auth_session().await?.sign_in(accepted.user_id).await?;
+    web::remember_device(&accepted.known_device);
     leptos_axum::redirect("/webhooks");
     Ok(())
 }
@@ -60,17 +72,29 @@ pub async fn change_password(current: Secret, new: Secret, again: Secret) -> Res
         return Err(AppError::PasswordsDiffer);
     }
     let new = accounts::Password::parse_new(&new.0).map_err(|_| AppError::WeakPassword)?;
-    let db = &web::state().db;
-    let address = web::client_address().await;
-    accounts::sign_in(db, &user.email, &current.0, &address)
-        .await
-        .map_err(|e| match e {
-            accounts::SignInError::BadCredentials => AppError::WrongPassword,
-            other => other.into(),
-        })?;
+    let state = web::state();
+    let db = &state.db;
+    let caller = web::caller().await;
+    accounts::sign_in(
+        db,
+        &state.keys,
+        &user.email,
+        &current.0,
+        caller.sign_in_from(),
+    )
+    .await
+    .map_err(|e| match e {
+        accounts::SignInError::BadCredentials => AppError::WrongPassword,
+        other => other.into(),
+    })?;
     let user_id = user.principal.user_id;
-    accounts::set_password(db, user_id, &new).await?;
+    let valid_after = accounts::set_password(db, user_id, &new).await?;
     web::auth_session().await?.sign_in(user_id).await?;
+    web::remember_device(&accounts::known_device_cookie(
+        &state.keys,
+        user_id,
+        valid_after,
+    ));
     leptos_axum::redirect(&format!("{PASSWORD_PATH}?changed"));
     Ok(())
 }

@@ -5,7 +5,7 @@
 #[allow(dead_code)]
 mod support;
 
-use webhook_admin::server::accounts::{self, Email, Password, SignInError};
+use webhook_admin::server::accounts::{self, Email, Password, SignInError, SignInFrom};
 
 use support::TestApp;
 
@@ -24,6 +24,16 @@ async fn app_with_user() -> TestApp {
     app
 }
 
+async fn sign_in(app: &TestApp, email: &str, address: &str) -> Result<(), SignInError> {
+    let from = SignInFrom {
+        address,
+        known_device: None,
+    };
+    accounts::sign_in(&app.db, &app.state.keys, email, "Winter2026!", from)
+        .await
+        .map(drop)
+}
+
 /// This process's resident memory, in bytes (Linux).
 fn resident_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
@@ -34,19 +44,36 @@ fn resident_bytes() -> u64 {
 #[tokio::test]
 async fn a_flood_of_sign_ins_from_many_addresses_keeps_memory_flat() {
     let app = app_with_user().await;
+    // With every core's check taken, a sign-in that needs one is told to
+    // come back; input no account can match is refused without one.
+    let every_core = accounts::hold_every_password_core().await;
+    assert!(matches!(
+        sign_in(&app, "ann@acme.test", "198.51.100.1").await,
+        Err(SignInError::Busy(_))
+    ));
+    assert!(matches!(
+        sign_in(&app, "not an email", "198.51.100.2").await,
+        Err(SignInError::BadCredentials)
+    ));
+    drop(every_core);
     // The allocator keeps some memory after the first few dozen hashes
     // whatever the load; measure the flood from there.
-    for _ in 0..40 {
-        let _ = accounts::sign_in(&app.db, "not an email", "pw", "192.0.2.250").await;
+    for i in 0..40 {
+        let _ = sign_in(
+            &app,
+            &format!("warm{i}@spray.test"),
+            &format!("198.51.100.{i}"),
+        )
+        .await;
     }
     let before = resident_bytes();
     // Each address is new, so none is throttled: every attempt wants argon2
     // (~19 MiB each). One runs per core; the rest are told to come back.
     let attempts = (0..200).map(|i| {
-        let db = app.db.clone();
+        let app = &app;
         async move {
             let email = format!("flood{i}@spray.test");
-            accounts::sign_in(&db, &email, "Winter2026!", &format!("192.0.2.{i}")).await
+            sign_in(app, &email, &format!("192.0.2.{i}")).await
         }
     });
     let mut busy = 0;

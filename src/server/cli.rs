@@ -443,12 +443,15 @@ async fn serve(config: &Config) -> CliResult {
     if let Some(admin) = accounts::bootstrap(&db).await? {
         print_first_admin(&admin, addr);
     }
+    let keys = super::keys::SigningKey::load_or_create(&db).await?;
     let state = AppState::new(
         db.clone(),
+        keys,
         leptos_options,
         config.session_settings(),
         config.site_settings(),
     )
+    .with_trusted_proxies(config.trusted_proxies())
     .with_slack_base_url(config.slack_base_url.clone());
     tokio::spawn(
         state

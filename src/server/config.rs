@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+use ipnet::IpNet;
 
+use super::client::{parse_network, TrustedProxies};
 use super::db::DEFAULT_DATABASE_URL;
 use super::listener::Limits;
 use super::sessions::SessionSettings;
@@ -61,6 +63,13 @@ pub struct Config {
     /// address, localhost, 127.0.0.1 and [::1]. The public URL's host is always allowed.
     #[arg(long, env = "ALLOWED_HOSTS", value_delimiter = ',', global = true)]
     pub allowed_hosts: Vec<String>,
+
+    /// Proxies whose `X-Forwarded-For` names the client, comma-separated IP
+    /// addresses or CIDR networks (e.g. `127.0.0.1,10.0.0.0/8`). The sign-in
+    /// throttle counts the right-most address they forwarded for that is not
+    /// one of them. Default: none, and the TCP peer is the client.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network, global = true)]
+    pub trusted_proxies: Vec<IpNet>,
 
     /// Seconds a client has to send a request's line and headers.
     #[arg(long, env = "HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
@@ -154,6 +163,10 @@ impl Config {
         }
     }
 
+    pub fn trusted_proxies(&self) -> TrustedProxies {
+        TrustedProxies::new(self.trusted_proxies.clone())
+    }
+
     pub fn limits(&self) -> Limits {
         Limits {
             header_read: Duration::from_secs(self.header_timeout_secs),
@@ -191,6 +204,16 @@ impl fmt::Display for Config {
             f,
             "  allowed hosts: {}",
             self.site_settings().allowed_hosts.join(", ")
+        )?;
+        let proxies: Vec<String> = self.trusted_proxies.iter().map(IpNet::to_string).collect();
+        writeln!(
+            f,
+            "  proxies:       {}",
+            if proxies.is_empty() {
+                "(none trusted: the TCP peer is the client)".to_owned()
+            } else {
+                proxies.join(", ")
+            }
         )?;
         writeln!(
             f,
@@ -340,6 +363,24 @@ mod tests {
             assert!(site.allows(host), "{host}");
         }
         assert!(!site.allows("localhost"));
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks_or_addresses() {
+        let config = parse(&["--trusted-proxies", "127.0.0.1, 10.0.0.0/8"]);
+        assert_eq!(
+            config.trusted_proxies,
+            vec![
+                "127.0.0.1/32".parse::<IpNet>().unwrap(),
+                "10.0.0.0/8".parse().unwrap()
+            ]
+        );
+        assert!(config
+            .to_string()
+            .contains("  proxies:       127.0.0.1/32, 10.0.0.0/8\n"));
+        assert!(parse(&[]).to_string().contains("(none trusted"));
+        let bad = Cli::try_parse_from(["webhook-admin", "--trusted-proxies", "proxy.lan"]);
+        assert!(bad.is_err());
     }
 
     #[test]

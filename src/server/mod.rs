@@ -5,11 +5,14 @@ pub mod api;
 pub mod assets;
 pub mod auth_session;
 pub mod cli;
+pub mod client;
 pub mod clock;
 pub mod config;
+pub mod cookies;
 pub mod csrf;
 pub mod db;
 pub mod headers;
+pub mod keys;
 pub mod listener;
 pub mod listing;
 pub mod ops;
@@ -48,6 +51,10 @@ pub struct SharedState {
     pub site: Arc<site::SiteSettings>,
     pub metrics: Arc<ops::Metrics>,
     pub slack: webhooks::test_message::SlackClient,
+    /// Signs what browsers bring back (short-lived and known-device cookies).
+    pub keys: keys::SigningKey,
+    /// Whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`).
+    pub proxies: client::TrustedProxies,
     /// Writes run as tasks of their own ([`ops::finish_writes`]); a
     /// shutdown waits for them too, not only for open connections.
     pub writes: tokio_util::task::TaskTracker,
@@ -71,6 +78,7 @@ impl AppState {
     /// The state over a migrated database (see [`Db::migrate`]).
     pub fn new(
         db: Db,
+        keys: keys::SigningKey,
         leptos_options: LeptosOptions,
         session_settings: sessions::SessionSettings,
         site: site::SiteSettings,
@@ -83,8 +91,16 @@ impl AppState {
             site: Arc::new(site),
             metrics: Arc::default(),
             slack: webhooks::test_message::SlackClient::new(None),
+            keys,
+            proxies: client::TrustedProxies::default(),
             writes: tokio_util::task::TaskTracker::new(),
         }))
+    }
+
+    /// Believes these proxies' `X-Forwarded-For` (`TRUSTED_PROXIES`).
+    pub fn with_trusted_proxies(mut self, proxies: client::TrustedProxies) -> Self {
+        Arc::make_mut(&mut self.0).proxies = proxies;
+        self
     }
 
     /// Test messages go to `base_url` instead of Slack (`SLACK_BASE_URL`).
@@ -144,7 +160,10 @@ pub fn app(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn(rejections::keep_in_session))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rejections::keep_for_next_page,
+        ))
         .layer(axum::middleware::from_fn(csrf::same_origin_only))
         // Forms and server function calls are small; refuse big bodies early.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(

@@ -15,6 +15,7 @@ use tower_sessions::session_store::{self, ExpiredDeletion};
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 
 use super::clock::now_millis;
+use super::cookies::BrowserCookie;
 use super::db::{is_unique_violation, on_pool, read_by_name, Db, Param};
 
 /// The sessions of `db` (its table is made by [`Db::migrate`]).
@@ -218,16 +219,6 @@ impl Default for SessionSettings {
     }
 }
 
-/// The session cookie's name; `__Host-` (Secure, this host only, path `/`)
-/// whenever it is Secure.
-pub fn cookie_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-webhook_admin_session"
-    } else {
-        "webhook_admin_session"
-    }
-}
-
 /// HttpOnly, SameSite=Strict, Secure (see [`SessionSettings`]). Every request
 /// saves the session, so its idle timeout runs from the last request (to
 /// within [`EXPIRY_RESOLUTION`]).
@@ -237,7 +228,7 @@ pub fn layer(
 ) -> SessionManagerLayer<DbSessionStore> {
     let idle = time::Duration::try_from(settings.idle_timeout).unwrap_or(time::Duration::MAX);
     SessionManagerLayer::new(store)
-        .with_name(cookie_name(settings.secure_cookies))
+        .with_name(BrowserCookie::Session.name(settings.secure_cookies))
         .with_http_only(true)
         .with_same_site(SameSite::Strict)
         .with_secure(settings.secure_cookies)

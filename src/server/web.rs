@@ -8,13 +8,16 @@ use std::sync::Arc;
 
 use axum::extract::ConnectInfo;
 
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use super::accounts::{self, AccountError, SessionUser, SignInError, TokenInfo};
+use super::accounts::{self, AccountError, SessionUser, SignInError, SignInFrom, TokenInfo};
 use super::auth_session::{AuthSession, SessionError};
+use super::client::throttle_key;
 use super::clock::{self, format_display, format_millis};
+use super::cookies::BrowserCookie;
+use super::rejections;
 use super::webhooks::history::HistoryEntry;
 use super::webhooks::{AccessDenied, ServiceError, Via, Webhook, WebhookScope};
 use super::AppState;
@@ -31,15 +34,69 @@ pub async fn auth_session() -> Result<AuthSession, AppError> {
         .map_err(internal)
 }
 
-/// The client's address as the connection shows it ("unknown" when the
-/// server was not reached over TCP, as in tests).
-pub async fn client_address() -> String {
-    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
-        .await
-        .map_or_else(
+/// Who is signing in, as the throttle counts them: the client's address
+/// (the TCP peer's, or behind `TRUSTED_PROXIES` the one they forwarded for;
+/// "unknown" when the server was not reached over TCP, as in tests) and the
+/// browser's known-device cookie.
+pub struct Caller {
+    address: String,
+    known_device: Option<String>,
+}
+
+impl Caller {
+    pub fn sign_in_from(&self) -> SignInFrom<'_> {
+        SignInFrom {
+            address: &self.address,
+            known_device: self.known_device.as_deref(),
+        }
+    }
+}
+
+pub async fn caller() -> Caller {
+    let state = state();
+    let headers = request_headers();
+    let peer = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await;
+    Caller {
+        address: peer.map_or_else(
             |_| "unknown".to_owned(),
-            |ConnectInfo(addr)| addr.ip().to_string(),
-        )
+            |ConnectInfo(peer)| throttle_key(state.proxies.client_ip(peer.ip(), &headers)),
+        ),
+        known_device: BrowserCookie::KnownDevice
+            .read(&headers, state.session_settings.secure_cookies),
+    }
+}
+
+fn request_headers() -> HeaderMap {
+    use_context::<axum::http::request::Parts>()
+        .map(|parts| parts.headers)
+        .unwrap_or_default()
+}
+
+/// After a sign-in: the browser keeps `known_device` (its proof of having
+/// signed in), and a failed sign-in's message waiting in a cookie goes.
+pub fn remember_device(known_device: &str) {
+    let Some(response) = use_context::<ResponseOptions>() else {
+        return;
+    };
+    let secure = state().session_settings.secure_cookies;
+    let lifetime = std::time::Duration::from_millis(accounts::KNOWN_FOR_MS.unsigned_abs());
+    response.append_header(
+        header::SET_COOKIE,
+        BrowserCookie::KnownDevice.set(known_device, lifetime, secure),
+    );
+    response.append_header(header::SET_COOKIE, BrowserCookie::Rejection.clear(secure));
+}
+
+/// The failed form's message for the server function at `path` that waits
+/// in this browser's cookie, taken: the response removes the cookie.
+pub fn take_cookie_rejection(path: &str) -> Option<AppError> {
+    let state = state();
+    let secure = state.session_settings.secure_cookies;
+    let error = rejections::from_cookie(&state.keys, &request_headers(), secure, path)?;
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.append_header(header::SET_COOKIE, BrowserCookie::Rejection.clear(secure));
+    }
+    Some(error)
 }
 
 /// The active user this request's session belongs to, if any. Read once

@@ -46,7 +46,9 @@ pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> Option<Strin
 
 /// The `name=value` of the session cookie an answer sets.
 pub fn cookie_of(reply: &Reply) -> String {
-    let set_cookie = reply.header("set-cookie").expect("a session cookie");
+    let set_cookie = reply
+        .set_cookie("webhook_admin_session")
+        .expect("a session cookie");
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
@@ -336,8 +338,7 @@ async fn signing_in_keeps_nothing_of_the_previous_session() {
         "email=bob@acme.test&password=pw",
     )
     .await;
-    let set_cookie = reply.header("set-cookie").expect("a new session id");
-    let bob = set_cookie.split(';').next().unwrap().to_owned();
+    let bob = cookie_of(&reply);
     assert_ne!(bob, ann);
 
     let form = page(&app, "/webhooks/new", &bob).await;

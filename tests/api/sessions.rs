@@ -189,7 +189,7 @@ async fn secure_cookies_are_host_only() {
         "email=ann@acme.test&password=pw",
     )
     .await;
-    let set_cookie = reply.header("set-cookie").unwrap();
+    let set_cookie = reply.set_cookie("webhook_admin_session").unwrap();
     assert!(
         set_cookie.starts_with("__Host-webhook_admin_session="),
         "{set_cookie}"

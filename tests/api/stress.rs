@@ -341,9 +341,13 @@ async fn two_instances_share_writes_sessions_and_ids() {
         .await
         .unwrap();
     assert_eq!(signed_in.status(), 200);
-    let cookie = signed_in.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
+    let cookie = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|v| v.starts_with("webhook_admin_session="))
+        .expect("a session cookie")
         .split(';')
         .next()
         .unwrap()

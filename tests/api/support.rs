@@ -10,7 +10,9 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 use webhook_admin::server::accounts::{self, Email, OrgSlug, Password};
+use webhook_admin::server::client::TrustedProxies;
 use webhook_admin::server::db::Db;
+use webhook_admin::server::keys::SigningKey;
 use webhook_admin::server::sessions::SessionSettings;
 use webhook_admin::server::site::SiteSettings;
 use webhook_admin::server::{app, AppState};
@@ -173,7 +175,10 @@ impl TestApp {
         let leptos_options = leptos::prelude::get_configuration(Some("Cargo.toml"))
             .unwrap()
             .leptos_options;
-        let state = AppState::new(db.clone(), leptos_options, sessions, site);
+        let keys = SigningKey::load_or_create(&db)
+            .await
+            .expect("the key loads");
+        let state = AppState::new(db.clone(), keys, leptos_options, sessions, site);
         let router = app(state.clone());
         TestApp {
             db,
@@ -186,6 +191,21 @@ impl TestApp {
     /// The same application, its test messages sent to `base_url` (a fake Slack).
     pub fn with_slack_base_url(mut self, base_url: &str) -> TestApp {
         self.state = self.state.with_slack_base_url(Some(base_url.to_owned()));
+        self.router = app(self.state.clone());
+        self
+    }
+
+    /// A number the database answers `sql` with (`SELECT COUNT(*) …`).
+    pub async fn count(&self, sql: &str) -> i64 {
+        match &self.db {
+            Db::Sqlite(pool, ..) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+            Db::Postgres(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        }
+    }
+
+    /// The same application, believing these proxies' `X-Forwarded-For`.
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> TestApp {
+        self.state = self.state.with_trusted_proxies(proxies);
         self.router = app(self.state.clone());
         self
     }
@@ -270,6 +290,13 @@ impl RequestBuilder<'_> {
         self
     }
 
+    /// As if sent over TCP from `peer` (`ip:port`).
+    pub fn peer(mut self, peer: &str) -> Self {
+        let peer: std::net::SocketAddr = peer.parse().unwrap();
+        self.builder = self.builder.extension(axum::extract::ConnectInfo(peer));
+        self
+    }
+
     pub fn token(self, token: &str) -> Self {
         self.header("authorization", &format!("Token {token}"))
     }
@@ -330,6 +357,16 @@ impl Reply {
 
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+
+    /// The whole `Set-Cookie` value for the cookie whose name ends with
+    /// `name` (so `webhook_admin_session` finds `__Host-…` too).
+    pub fn set_cookie(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .find(|v| v.split('=').next().is_some_and(|n| n.ends_with(name)))
     }
 
     /// Asserts the status and a `{"detail": ...}` body.

@@ -3,6 +3,7 @@
 //! API and the pages only call in.
 
 mod bootstrap;
+mod known_device;
 mod organizations;
 mod passwords;
 mod sign_in;
@@ -11,12 +12,16 @@ mod users;
 
 use crate::server::db::read_by_name;
 pub use bootstrap::{bootstrap, FirstAdmin, DEFAULT_ORGANIZATION, FIRST_ADMIN_EMAIL};
+pub use known_device::{cookie_for as known_device_cookie, KNOWN_FOR_MS};
 pub use organizations::{
     create_organization, list_organizations, rename_organization, set_webhooks_flag, OrgSlug,
     OrganizationListing,
 };
-pub use passwords::{Busy, Password, MAX_PASSWORD_BYTES};
-pub use sign_in::{sign_in, SignInError, MAX_ADDRESS_FAILURES, MAX_FAILURES};
+pub use passwords::{hold_every_password_core, Busy, Password, MAX_PASSWORD_BYTES};
+pub use sign_in::{
+    sign_in, Accepted, SignInError, SignInFrom, MAX_ACCOUNT_FAILURES, MAX_ADDRESS_FAILURES,
+    MAX_FAILURES,
+};
 pub use tokens::{
     create_token, principal_for_token, record_use, revoke_token, revoke_token_of_user, tokens_of,
     ApiToken, TokenInfo, TokenPrincipal,

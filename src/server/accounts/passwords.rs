@@ -104,6 +104,17 @@ impl Password {
     }
 }
 
+/// Takes every core's password check until the permit is dropped: for
+/// tests of what a sign-in does when all are busy.
+#[doc(hidden)]
+pub async fn hold_every_password_core() -> tokio::sync::SemaphorePermit<'static> {
+    let cores = u32::try_from(cores()).unwrap_or(u32::MAX);
+    HASHING
+        .acquire_many(cores)
+        .await
+        .expect("the semaphore is never closed")
+}
+
 type Job = Box<dyn FnOnce() + Send>;
 
 /// argon2 runs on threads of its own, one per core. (On tokio's blocking

@@ -1,14 +1,23 @@
 //! Signing in with an email and a password, throttled. Failures count per
 //! email *and client address*, with a delay that grows with each failure (a
 //! flood from elsewhere cannot lock an administrator out of their own
-//! address), and per address across emails (spraying one password over many
-//! accounts). Each attempt is reserved in one transaction before any
-//! password is checked, so parallel guesses cannot slip past the count.
+//! address); per address across emails (spraying one password over many
+//! accounts); and per email across addresses (a botnet guessing slowly).
+//! A browser the user has signed in with before ([`known_device`]) is held
+//! up by neither email count, so nobody else's guesses lock the user out.
+//! Each attempt is reserved in one transaction before any password is
+//! checked, so parallel guesses cannot slip past the count. Input no
+//! account can match is refused without hashing, and still counted against
+//! its address.
+//!
+//! [`known_device`]: super::known_device
 
+use super::known_device::{self, Holder};
 use super::passwords::{Busy, MAX_PASSWORD_BYTES};
 use super::{Email, Password};
 use crate::server::clock::now_millis;
 use crate::server::db::{in_transaction, on_pool, read_by_name, Db};
+use crate::server::keys::SigningKey;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
@@ -20,7 +29,7 @@ pub enum SignInError {
     TooManyAttempts { retry_after_secs: i64 },
     #[error(transparent)]
     Busy(#[from] Busy),
-    #[error("database error: {0}")]
+    #[error("database error")]
     Database(#[from] sqlx::Error),
 }
 
@@ -35,44 +44,79 @@ const PAIR_WINDOW_MS: i64 = 60 * 60_000;
 /// Failures from one address, whatever the email, within a minute.
 pub const MAX_ADDRESS_FAILURES: i64 = 20;
 const ADDRESS_WINDOW_MS: i64 = 60_000;
+/// Failures for one email, from any address, within an hour.
+pub const MAX_ACCOUNT_FAILURES: i64 = 50;
+const ACCOUNT_WINDOW_MS: i64 = 60 * 60_000;
+
+/// Where a sign-in comes from.
+#[derive(Clone, Copy, Debug)]
+pub struct SignInFrom<'a> {
+    /// The client as the throttle counts it (`client::throttle_key`).
+    pub address: &'a str,
+    /// The browser's known-device cookie, if it sent one.
+    pub known_device: Option<&'a str>,
+}
+
+/// A sign-in that worked: the user, and the known-device cookie value for
+/// the browser to keep.
+#[derive(Debug)]
+pub struct Accepted {
+    pub user_id: i64,
+    pub known_device: String,
+}
 
 struct Credentials {
     id: i64,
     password_hash: Option<String>,
     is_active: bool,
+    sessions_valid_after: i64,
 }
 
 read_by_name!(Credentials {
     id,
     password_hash,
-    is_active
+    is_active,
+    sessions_valid_after
 });
 
-/// Checks an email and password from a client `address`; returns the user's id.
+impl Credentials {
+    fn holder(&self) -> Holder {
+        Holder {
+            user_id: self.id,
+            sessions_valid_after: self.sessions_valid_after,
+        }
+    }
+}
+
+/// Checks an email and password.
 pub async fn sign_in(
     db: &Db,
+    key: &SigningKey,
     email: &str,
     password: &str,
-    address: &str,
-) -> Result<i64, SignInError> {
+    from: SignInFrom<'_>,
+) -> Result<Accepted, SignInError> {
+    let now = now_millis();
     let parsed = Email::parse(email)
         .ok()
         .filter(|_| password.len() <= MAX_PASSWORD_BYTES)
         .zip(Password::parse(password).ok());
     let Some((email, password)) = parsed else {
-        // Malformed: as slow as a real check, and nothing is written.
-        Password::generate().matches(None).await?;
+        reserve_attempt(db, None, from.address, false, now).await?;
         return Err(SignInError::BadCredentials);
     };
-    let now = now_millis();
-    let attempt = reserve_attempt(db, &email, address, now).await?;
 
     let user = on_pool!(db, pool => sqlx::query_as::<_, Credentials>(
-        "SELECT id, password_hash, is_active FROM users WHERE email = $1",
+        "SELECT id, password_hash, is_active, sessions_valid_after FROM users WHERE email = $1",
     )
     .bind(email.as_str())
     .fetch_optional(pool)
     .await?);
+    let known = user
+        .as_ref()
+        .zip(from.known_device)
+        .is_some_and(|(user, cookie)| known_device::vouches_for(key, cookie, user.holder(), now));
+    let attempt = reserve_attempt(db, Some(&email), from.address, known, now).await?;
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let matches = password.matches(hash).await?;
 
@@ -80,16 +124,19 @@ pub async fn sign_in(
         Some(user) if matches && user.is_active => {
             on_pool!(db, pool => sqlx::query("DELETE FROM login_failures WHERE email = $1 AND address = $2")
                 .bind(email.as_str())
-                .bind(address)
+                .bind(from.address)
                 .execute(pool)
                 .await?
                 .rows_affected());
-            Ok(user.id)
+            Ok(Accepted {
+                user_id: user.id,
+                known_device: known_device::vouch(key, user.holder(), now),
+            })
         }
         _ => {
             // The attempt stays counted; failures past every window go.
             on_pool!(db, pool => sqlx::query("DELETE FROM login_failures WHERE at <= $1 AND id <> $2")
-                .bind(now - PAIR_WINDOW_MS)
+                .bind(now - PAIR_WINDOW_MS.max(ACCOUNT_WINDOW_MS))
                 .bind(attempt)
                 .execute(pool)
                 .await?
@@ -100,40 +147,37 @@ pub async fn sign_in(
 }
 
 /// Counts this attempt as a failure until it succeeds, or refuses it (and
-/// records nothing) when its email and address, or its address, must wait.
-/// Returns the attempt's row id.
+/// records nothing) when its address, or (unless `known`, from a browser
+/// the user signed in with before) its email, must wait. Input no account
+/// can match (`email` is `None`) counts against its address only. Returns
+/// the attempt's row id.
 async fn reserve_attempt(
     db: &Db,
-    email: &Email,
+    email: Option<&Email>,
     address: &str,
+    known: bool,
     now: i64,
 ) -> Result<i64, SignInError> {
+    let email = email.map_or("", Email::as_str);
     let reserved = in_transaction!(db, tx => {
         // The insert comes first: SQLite serializes writers on it, and
-        // PostgreSQL on the address's advisory lock (a no-op query on SQLite
-        // would not start the write, so it is PostgreSQL's only).
+        // PostgreSQL on advisory locks of the address and then the email,
+        // each in a key space of its own (so two attempts never wait on
+        // each other in opposite orders). A no-op query on SQLite would not
+        // start the write, so the locks are PostgreSQL's only.
         if matches!(db, Db::Postgres(..)) {
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            sqlx::query("SELECT pg_advisory_xact_lock(1, hashtext($1)), pg_advisory_xact_lock(2, hashtext($2))")
                 .bind(address)
+                .bind(email)
                 .execute(&mut *tx)
                 .await?;
         }
         let attempt = sqlx::query_scalar::<_, i64>(
             "INSERT INTO login_failures (email, address, at) VALUES ($1, $2, $3) RETURNING id",
         )
-        .bind(email.as_str())
+        .bind(email)
         .bind(address)
         .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let (pair_failures, previous_failure) = sqlx::query_as::<_, (i64, Option<i64>)>(
-            "SELECT COUNT(*), MAX(CASE WHEN id <> $4 THEN at END) FROM login_failures
-             WHERE email = $1 AND address = $2 AND at > $3",
-        )
-        .bind(email.as_str())
-        .bind(address)
-        .bind(now - PAIR_WINDOW_MS)
-        .bind(attempt)
         .fetch_one(&mut *tx)
         .await?;
         let (address_failures, oldest) = sqlx::query_as::<_, (i64, Option<i64>)>(
@@ -143,13 +187,29 @@ async fn reserve_attempt(
         .bind(now - ADDRESS_WINDOW_MS)
         .fetch_one(&mut *tx)
         .await?;
-        let wait_ms = pair_wait_ms(pair_failures, previous_failure, now).max(
-            if address_failures > MAX_ADDRESS_FAILURES {
-                oldest.unwrap_or(now) + ADDRESS_WINDOW_MS - now
-            } else {
-                0
-            },
-        );
+        let mut wait_ms = over_limit_ms(address_failures, MAX_ADDRESS_FAILURES, oldest, ADDRESS_WINDOW_MS, now);
+        if !email.is_empty() && !known {
+            let (pair_failures, previous_failure) = sqlx::query_as::<_, (i64, Option<i64>)>(
+                "SELECT COUNT(*), MAX(CASE WHEN id <> $4 THEN at END) FROM login_failures
+                 WHERE email = $1 AND address = $2 AND at > $3",
+            )
+            .bind(email)
+            .bind(address)
+            .bind(now - PAIR_WINDOW_MS)
+            .bind(attempt)
+            .fetch_one(&mut *tx)
+            .await?;
+            let (account_failures, oldest) = sqlx::query_as::<_, (i64, Option<i64>)>(
+                "SELECT COUNT(*), MIN(at) FROM login_failures WHERE email = $1 AND at > $2",
+            )
+            .bind(email)
+            .bind(now - ACCOUNT_WINDOW_MS)
+            .fetch_one(&mut *tx)
+            .await?;
+            wait_ms = wait_ms
+                .max(pair_wait_ms(pair_failures, previous_failure, now))
+                .max(over_limit_ms(account_failures, MAX_ACCOUNT_FAILURES, oldest, ACCOUNT_WINDOW_MS, now));
+        }
         if wait_ms > 0 {
             sqlx::query("DELETE FROM login_failures WHERE id = $1")
                 .bind(attempt)
@@ -163,6 +223,16 @@ async fn reserve_attempt(
     reserved.map_err(|wait_ms| SignInError::TooManyAttempts {
         retry_after_secs: (wait_ms + 999) / 1000,
     })
+}
+
+/// How long until a window holding `failures` (this attempt among them)
+/// has room again, when more than `max` fall within it; 0 when they don't.
+fn over_limit_ms(failures: i64, max: i64, oldest: Option<i64>, window_ms: i64, now: i64) -> i64 {
+    if failures > max {
+        (oldest.unwrap_or(now) + window_ms - now).max(1)
+    } else {
+        0
+    }
 }
 
 /// How long the attempt that would be failure number `failures` for its
@@ -199,5 +269,20 @@ mod tests {
             MAX_DELAY_MS
         );
         assert_eq!(pair_wait_ms(MAX_FAILURES + 1, Some(now - 61_000), now), 0);
+    }
+
+    #[test]
+    fn a_window_over_its_limit_waits_until_its_oldest_failure_leaves() {
+        let now = 10_000_000;
+        assert_eq!(over_limit_ms(20, 20, Some(now - 30_000), 60_000, now), 0);
+        assert_eq!(
+            over_limit_ms(21, 20, Some(now - 30_000), 60_000, now),
+            30_000
+        );
+        assert_eq!(
+            over_limit_ms(51, 50, Some(now - 3_599_000), 3_600_000, now),
+            1_000
+        );
+        assert_eq!(over_limit_ms(21, 20, None, 60_000, now), 60_000);
     }
 }

@@ -31,6 +31,7 @@ both_backends![
     "20261127000006_history.sql",
     "20261127000007_search.sql",
     "20261128000008_sessions.sql",
+    "20261202000009_server_keys.sql",
 ];
 
 pub(super) fn sqlite() -> Migrator {
