@@ -13,6 +13,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Every file this process creates (the SQLite database and its -wal and
+    // -shm, the lock file, the first start's secrets) is its owner's only.
+    // SAFETY: umask only sets the process's file creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
     let cli = Cli::parse();
     let default_filter = if cli.serves() { SERVE_LOG } else { COMMAND_LOG };
     let filter = cli.config.log.as_deref().unwrap_or(default_filter);

@@ -1,6 +1,6 @@
 //! Browser sessions in the database, so any instance can serve any request.
-//! The table is this schema's own (`sessions`): a record's data as JSON
-//! and its expiry in ms since the epoch. A session is loaded on every
+//! The table is this schema's own (`sessions`): a record under the SHA-256
+//! of its id, its data as JSON and its expiry in ms since the epoch. A session is loaded on every
 //! signed-in page, so the load is a [`Db::read_one`] (on SQLite, on the
 //! request's own thread).
 
@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session::{Id, Record};
@@ -72,7 +73,7 @@ impl LoadedRecords {
     }
 }
 
-/// A session's row: the id is its 16 bytes.
+/// A session's row, found by [`stored_id`].
 struct StoredSession {
     data: String,
     expires_at: i64,
@@ -80,8 +81,10 @@ struct StoredSession {
 
 read_by_name!(StoredSession { data, expires_at });
 
-fn id_bytes(id: &Id) -> [u8; 16] {
-    id.0.to_le_bytes()
+/// What a session is stored under: the SHA-256 of its id. The cookie *is*
+/// the id, so a copy of the database (or of a backup) must not hold it.
+fn stored_id(id: &Id) -> [u8; 32] {
+    Sha256::digest(id.0.to_le_bytes()).into()
 }
 
 fn millis(at: OffsetDateTime) -> i64 {
@@ -104,7 +107,7 @@ impl DbSessionStore {
         } else {
             "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)"
         };
-        let id = id_bytes(&record.id);
+        let id = stored_id(&record.id);
         let written = on_pool!(&self.db, pool => sqlx::query(sql)
             .bind(&id[..])
             .bind(&data)
@@ -138,7 +141,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let id_bytes = id_bytes(id);
+        let id_bytes = stored_id(id);
         let stored = self
             .db
             .read_one::<StoredSession>(
@@ -165,7 +168,7 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.loaded.forget(id);
-        let id = id_bytes(id);
+        let id = stored_id(id);
         on_pool!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(&id[..])
             .execute(pool)

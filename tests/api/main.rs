@@ -4,6 +4,7 @@
 mod process;
 mod support;
 
+mod at_rest;
 mod auth;
 mod browse;
 mod browser;

@@ -248,3 +248,18 @@ async fn a_page_view_soon_after_the_last_save_writes_nothing() {
     assert_eq!(after.expiry_date, stored.expiry_date);
     assert_eq!(after.data, stored.data);
 }
+
+#[tokio::test]
+async fn the_database_holds_a_digest_of_each_session_id_never_the_id() {
+    use sha2::{Digest, Sha256};
+    let app = TestApp::spawn().await;
+    let (_, cookie) = admin_signed_in(&app).await;
+    let value = cookie.split_once('=').unwrap().1;
+    let id = session_id(&cookie).0.to_le_bytes();
+    let stored: Vec<Vec<u8>> = app.column("SELECT id FROM sessions").await;
+    assert_eq!(stored, vec![Sha256::digest(id).to_vec()]);
+    let data: Vec<String> = app.column("SELECT data FROM sessions").await;
+    assert!(!data.concat().contains(value));
+    // The session still signs its browser in.
+    assert_eq!(page_status(&app, &cookie).await.0, StatusCode::OK);
+}

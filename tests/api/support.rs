@@ -203,6 +203,19 @@ impl TestApp {
         }
     }
 
+    /// Every value of the one column `sql` selects.
+    pub async fn column<T>(&self, sql: &str) -> Vec<T>
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+        T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+        T: Send + Unpin,
+    {
+        match &self.db {
+            Db::Sqlite(pool, ..) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+            Db::Postgres(pool, _) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+        }
+    }
+
     /// The same application, believing these proxies' `X-Forwarded-For`.
     pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> TestApp {
         self.state = self.state.with_trusted_proxies(proxies);

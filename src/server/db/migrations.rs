@@ -32,6 +32,7 @@ both_backends![
     "20261127000007_search.sql",
     "20261128000008_sessions.sql",
     "20261202000009_server_keys.sql",
+    "20261202000010_session_digests.sql",
 ];
 
 pub(super) fn sqlite() -> Migrator {

@@ -90,6 +90,8 @@ pub enum ConnectError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot lock the database for migrating: {0}")]
     Lock(#[from] std::io::Error),
+    #[error("cannot create the database file: {0}")]
+    File(#[source] std::io::Error),
 }
 
 impl Db {
@@ -116,6 +118,7 @@ impl Db {
             // Two processes opening a new file at once can both try to switch
             // it to WAL; one would fail with "database is locked".
             let _turn = MigrationLock::take(options.get_filename()).await?;
+            private_file(options.get_filename())?;
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 // A connection to a local file does not go stale, and the
@@ -239,6 +242,40 @@ impl Db {
 fn is_in_memory(database: &std::path::Path) -> bool {
     let name = database.as_os_str();
     name.is_empty() || name == ":memory:" || name.to_string_lossy().starts_with("file:")
+}
+
+/// Creates a missing SQLite file readable by its owner only (0600), before
+/// SQLite opens it: SQLite gives its `-wal` and `-shm` files the database
+/// file's mode. A file that others can read already is left as it is, with
+/// a warning (the operator may have chosen that).
+fn private_file(database: &std::path::Path) -> Result<(), ConnectError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if is_in_memory(database) {
+        return Ok(());
+    }
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(database);
+    match created {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let mode = std::fs::metadata(database)
+                .map_err(ConnectError::File)?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                tracing::warn!(
+                    file = %database.display(),
+                    mode = format!("{:o}", mode & 0o777),
+                    "the database file is readable by other users: it holds every Slack URL (chmod 600)"
+                );
+            }
+            Ok(())
+        }
+        Err(e) => Err(ConnectError::File(e)),
+    }
 }
 
 /// This application's PostgreSQL advisory lock for migrations.
