@@ -28,6 +28,9 @@ pub enum AppError {
     FormReused,
     #[error("A test message was sent moments ago. Try again in {0} seconds.")]
     TestTooSoon(i64),
+    /// Your organization, or everyone together, sent many test messages.
+    #[error("Many test messages were sent just now. Try again in {0} seconds.")]
+    TestsThrottled(i64),
     /// Slack (or the network) refused the test message; why, on one line.
     #[error("The test message was not delivered. {0}")]
     TestNotDelivered(String),
@@ -69,9 +72,9 @@ impl AppError {
             | AppError::PasswordsDiffer => StatusCode::BAD_REQUEST,
             AppError::Stale => StatusCode::PRECONDITION_FAILED,
             AppError::FormReused => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TooManyAttempts(_) | AppError::TestTooSoon(_) => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
+            AppError::TooManyAttempts(_)
+            | AppError::TestTooSoon(_)
+            | AppError::TestsThrottled(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::TestNotDelivered(_) => StatusCode::BAD_GATEWAY,
             AppError::Busy | AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Server | AppError::ServerFn(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod listener;
 pub mod listing;
 pub mod ops;
+pub mod rate_limit;
 pub mod rejections;
 pub mod sessions;
 pub mod site;

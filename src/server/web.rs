@@ -176,6 +176,9 @@ impl From<ServiceError> for AppError {
             ServiceError::TestTooSoon { retry_after_secs } => {
                 AppError::TestTooSoon(retry_after_secs)
             }
+            ServiceError::TestsThrottled { retry_after_secs } => {
+                AppError::TestsThrottled(retry_after_secs)
+            }
             ServiceError::Database(e) => database_failure(e),
         }
     }
@@ -234,7 +237,9 @@ pub fn set_error_status(error: &AppError) {
     };
     response.set_status(error.status());
     match error {
-        AppError::TooManyAttempts(retry_after_secs) | AppError::TestTooSoon(retry_after_secs) => {
+        AppError::TooManyAttempts(retry_after_secs)
+        | AppError::TestTooSoon(retry_after_secs)
+        | AppError::TestsThrottled(retry_after_secs) => {
             response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
         }
         AppError::Busy | AppError::Unavailable => {

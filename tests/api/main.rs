@@ -24,6 +24,7 @@ mod migrations;
 mod openapi;
 mod ops;
 mod password;
+mod rate_limits;
 mod rejections;
 mod scoping;
 mod secrets;

@@ -203,6 +203,15 @@ impl TestApp {
         }
     }
 
+    /// Runs a statement that returns nothing.
+    pub async fn execute(&self, sql: &str) {
+        match &self.db {
+            Db::Sqlite(pool, ..) => sqlx::query(sql).execute(pool).await.map(drop),
+            Db::Postgres(pool, _) => sqlx::query(sql).execute(pool).await.map(drop),
+        }
+        .unwrap();
+    }
+
     /// Every value of the one column `sql` selects.
     pub async fn column<T>(&self, sql: &str) -> Vec<T>
     where

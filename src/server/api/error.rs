@@ -164,7 +164,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::InvalidPage => ApiError::InvalidPage,
             ServiceError::Changed => ApiError::PreconditionFailed,
             ServiceError::KeyReused => ApiError::IdempotencyKeyReused,
-            ServiceError::TestTooSoon { retry_after_secs } => ApiError::Throttled(retry_after_secs),
+            ServiceError::TestTooSoon { retry_after_secs }
+            | ServiceError::TestsThrottled { retry_after_secs } => {
+                ApiError::Throttled(retry_after_secs)
+            }
             ServiceError::Database(e) => e.into(),
         }
     }

@@ -33,6 +33,7 @@ both_backends![
     "20261128000008_sessions.sql",
     "20261202000009_server_keys.sql",
     "20261202000010_session_digests.sql",
+    "20261202000011_rate_limits.sql",
 ];
 
 pub(super) fn sqlite() -> Migrator {

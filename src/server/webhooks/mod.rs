@@ -85,6 +85,9 @@ pub enum ServiceError {
     /// A test message was sent moments ago.
     #[error("test message sent too recently")]
     TestTooSoon { retry_after_secs: i64 },
+    /// The organization, or everyone together, sent too many test messages.
+    #[error("too many test messages")]
+    TestsThrottled { retry_after_secs: i64 },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }

@@ -1,6 +1,8 @@
 //! "Send test message": posts `{"text": …}` to a webhook's Slack URL and
 //! reports what Slack answered. At most one per webhook every
-//! [`MIN_INTERVAL_MS`], across every instance (the claim is a row update).
+//! [`MIN_INTERVAL_MS`], and per organization and overall no more than the
+//! [`PER_ORGANIZATION`] and [`OVERALL`] buckets allow, across every instance
+//! (a row update and token buckets, in the claim's transaction).
 
 use std::time::Duration;
 
@@ -9,18 +11,34 @@ use serde::Serialize;
 use super::{history, Action, ServiceError, Webhook, WebhookScope};
 use crate::server::clock::now_millis;
 use crate::server::db::{in_transaction, Db};
+use crate::server::rate_limit::Bucket;
+use crate::validation::is_slack_webhook_url;
 
 pub const MIN_INTERVAL_MS: i64 = 10_000;
+/// One organization's test messages: 20 at once, then one every 3 s.
+pub const PER_ORGANIZATION: Bucket = Bucket {
+    name: "test_messages_per_organization",
+    capacity: 20.0,
+    per_second: 1.0 / 3.0,
+};
+/// Every organization's together: 100 at once, then 5 a second.
+pub const OVERALL: Bucket = Bucket {
+    name: "test_messages",
+    capacity: 100.0,
+    per_second: 5.0,
+};
 const TIMEOUT: Duration = Duration::from_secs(5);
-/// The longest error text passed on from Slack or the network.
+/// The most of an error answer that is read.
+const MAX_ERROR_BODY_BYTES: usize = 4 * 1024;
+/// The longest error text passed on from Slack.
 const MAX_ERROR_CHARS: usize = 300;
 
-/// Sends test messages: rustls, no redirects, a 5 s timeout.
+/// Sends test messages: rustls, https only, no redirects, a 5 s timeout.
 #[derive(Clone, Debug)]
 pub struct SlackClient {
     http: reqwest::Client,
     /// Test-only: send to this origin instead of the URL's own
-    /// (`SLACK_BASE_URL`), keeping the URL's path.
+    /// (`SLACK_BASE_URL`, a loopback address), keeping the URL's path.
     base_url: Option<String>,
 }
 
@@ -31,6 +49,7 @@ impl SlackClient {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .https_only(base_url.is_none())
             .timeout(TIMEOUT)
             .connect_timeout(TIMEOUT)
             .user_agent(concat!("webhook-admin/", env!("CARGO_PKG_VERSION")))
@@ -52,7 +71,12 @@ impl SlackClient {
         }
     }
 
+    /// Posts `text` to `url` if it still passes the Slack URL rule (the
+    /// rule may have tightened since the URL was stored).
     async fn post(&self, url: &str, text: &str) -> Delivery {
+        if !is_slack_webhook_url(url) {
+            return Delivery::failed(None, NOT_A_SLACK_URL);
+        }
         let body = serde_json::json!({ "text": text }).to_string();
         let sent = self
             .http
@@ -62,38 +86,72 @@ impl SlackClient {
             .send()
             .await;
         match sent {
+            Ok(response) if response.status().is_success() => Delivery {
+                delivered: true,
+                status: Some(response.status().as_u16()),
+                error: None,
+            },
             Ok(response) => {
                 let status = response.status();
-                if status.is_success() {
-                    return Delivery {
-                        delivered: true,
-                        status: Some(status.as_u16()),
-                        error: None,
-                    };
-                }
-                let answer = response.text().await.unwrap_or_default();
+                let answer = read_at_most(response, MAX_ERROR_BODY_BYTES).await;
+                let answer = String::from_utf8_lossy(&answer);
                 let reason = if answer.trim().is_empty() {
-                    status.canonical_reason().unwrap_or("no answer").to_owned()
+                    status.canonical_reason().unwrap_or("no answer")
                 } else {
-                    answer
+                    &answer
                 };
-                Delivery {
-                    delivered: false,
-                    status: Some(status.as_u16()),
-                    error: Some(one_line(&reason)),
-                }
+                Delivery::failed(Some(status.as_u16()), &one_line(reason))
             }
-            // Without the URL: it is a credential.
-            Err(error) => Delivery {
-                delivered: false,
-                status: None,
-                error: Some(one_line(&describe(&error.without_url()))),
-            },
+            Err(error) => {
+                // Without the URL: it is a credential.
+                let error = error.without_url();
+                tracing::warn!(error = %describe(&error), "a test message got no answer");
+                Delivery::failed(None, no_answer_reason(&error))
+            }
         }
     }
 }
 
-/// The error and its causes, as one sentence.
+const NOT_A_SLACK_URL: &str =
+    "the stored URL does not pass the Slack URL rule, so nothing was sent (give the webhook a new URL)";
+
+/// At most `limit` bytes of a response's body.
+async fn read_at_most(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < limit {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = limit - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body
+}
+
+/// Why no answer came, in a few fixed words; the details go to the log.
+fn no_answer_reason(error: &reqwest::Error) -> &'static str {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if cause.downcast_ref::<rustls::Error>().is_some() {
+            return "the secure connection failed";
+        }
+        if cause.to_string().contains("dns error") {
+            return "the address could not be looked up";
+        }
+        source = cause.source();
+    }
+    if error.is_timeout() {
+        "no answer in time"
+    } else if error.is_connect() {
+        "the connection failed"
+    } else {
+        "the request failed"
+    }
+}
+
+/// The error and its causes, as one sentence (for the log).
 fn describe(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
@@ -113,6 +171,14 @@ fn one_line(text: &str) -> String {
     }
 }
 
+/// Text as Slack shows it literally: `&`, `<` and `>` are its control
+/// characters (`<!channel>`, `<https://x|y>`), so they are escaped.
+fn slack_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 /// What happened to a test message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Delivery {
@@ -120,13 +186,25 @@ pub struct Delivery {
     pub delivered: bool,
     /// Slack's HTTP status; null when no answer came.
     pub status: Option<u16>,
-    /// Slack's answer or the network error, on one line.
+    /// Slack's answer (at most 300 characters, on one line), or why no
+    /// answer came, in a few fixed words (details in the server's log).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
-/// Claims the webhook's test slot and records `test_sent`, in one
-/// transaction; then sends.
+impl Delivery {
+    fn failed(status: Option<u16>, why: &str) -> Self {
+        Delivery {
+            delivered: false,
+            status,
+            error: Some(why.to_owned()),
+        }
+    }
+}
+
+/// Claims the webhook's test slot and a token of its organization's and
+/// the overall allowance, and records `test_sent`, in one transaction;
+/// then sends.
 pub async fn send(
     db: &Db,
     slack: &SlackClient,
@@ -165,6 +243,15 @@ pub async fn send(
                 },
             });
         };
+        for (bucket, key) in [(PER_ORGANIZATION, scope.organization_id), (OVERALL, 0)] {
+            if bucket.take(key, now).fetch_optional(&mut *tx).await?.is_none() {
+                let level = bucket.level(key).fetch_one(&mut *tx).await?;
+                // Returning rolls the transaction back: nothing is claimed.
+                return Err(ServiceError::TestsThrottled {
+                    retry_after_secs: bucket.retry_after_secs(level, now),
+                });
+            }
+        }
         history::record(scope, &webhook, Action::TestSent, "", now)
             .execute(&mut *tx)
             .await?;
@@ -176,7 +263,8 @@ pub async fn send(
     });
     let text = format!(
         "Test message from webhook-admin: the webhook “{}” posts to this channel. Sent by {}.",
-        webhook.name, sender
+        slack_escape(&webhook.name),
+        slack_escape(&sender)
     );
     Ok(slack.post(webhook.url.as_str(), &text).await)
 }
@@ -210,6 +298,15 @@ mod tests {
         assert_eq!(one_line("invalid_token\n  extra "), "invalid_token extra");
         let long = "x".repeat(400);
         assert_eq!(one_line(&long).chars().count(), MAX_ERROR_CHARS + 1);
+    }
+
+    #[test]
+    fn slacks_control_characters_are_escaped() {
+        assert_eq!(
+            slack_escape("<!channel> & <https://x.example|y>"),
+            "&lt;!channel&gt; &amp; &lt;https://x.example|y&gt;"
+        );
+        assert_eq!(slack_escape("&amp;"), "&amp;amp;");
     }
 
     #[test]
