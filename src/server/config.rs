@@ -14,8 +14,9 @@ use super::listener::Limits;
 use super::sessions::SessionSettings;
 use super::site::SiteSettings;
 
-/// Every setting, each with a flag and an environment variable.
-#[derive(Args, Clone, Debug, PartialEq, Eq)]
+/// Every setting, each with a flag and an environment variable. `Debug`
+/// masks the database password, as `Display` does.
+#[derive(Args, Clone, PartialEq, Eq)]
 pub struct Config {
     /// Where the data lives: sqlite://PATH (created if missing) or postgres://USER@HOST:PORT/DB.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]
@@ -89,8 +90,10 @@ pub struct Config {
 
     /// For tests only: test messages go to this origin (e.g.
     /// `http://127.0.0.1:9999`, a fake Slack) instead of the webhook URL's
-    /// host, with the URL's path. Which URLs are accepted does not change.
-    #[arg(long, env = "SLACK_BASE_URL", global = true)]
+    /// host, with the URL's path. Only a loopback host is accepted: a test
+    /// setting left in production must not send the URLs' secret paths
+    /// elsewhere. Which URLs are accepted does not change.
+    #[arg(long, env = "SLACK_BASE_URL", value_parser = parse_slack_base_url, global = true)]
     pub slack_base_url: Option<String>,
 
     /// Log filter, e.g. `info`, `warn`, `webhook_admin=debug`. Default:
@@ -185,6 +188,19 @@ impl Config {
     }
 }
 
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &mask_password(&self.database_url))
+            .field("listen", &self.listen)
+            .field("metrics_listen", &self.metrics_listen)
+            .field("public_url", &self.public_url)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("slack_base_url", &self.slack_base_url)
+            .finish_non_exhaustive()
+    }
+}
+
 /// One line per setting, the database password masked.
 impl fmt::Display for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -224,6 +240,13 @@ impl fmt::Display for Config {
             self.shutdown_grace_secs
         )?;
         writeln!(f, "  session idle:  {} s", self.session_idle_secs)?;
+        match &self.slack_base_url {
+            Some(base) => writeln!(
+                f,
+                "  test messages: to {base} (SLACK_BASE_URL, for tests only), not to Slack"
+            )?,
+            None => writeln!(f, "  test messages: to each webhook's Slack URL")?,
+        }
         writeln!(f, "  session sweep: every {} s", self.session_sweep_secs)?;
         write!(
             f,
@@ -242,8 +265,66 @@ fn origin_of(url: &str) -> Option<String> {
         .then(|| format!("{scheme}://{authority}").to_ascii_lowercase())
 }
 
-/// A database URL with its password, if any, replaced by `****`.
+/// `SLACK_BASE_URL`: `http(s)://` and a loopback host (`localhost`,
+/// `127.0.0.0/8`, `[::1]`), with an optional port.
+fn parse_slack_base_url(url: &str) -> Result<String, String> {
+    let refuse = || {
+        format!("{url:?} must be http(s)://localhost, 127.x.x.x or [::1] with an optional port (it is for tests only)")
+    };
+    let (scheme, rest) = url.split_once("://").ok_or_else(refuse)?;
+    if !["http", "https"].contains(&scheme.to_ascii_lowercase().as_str()) {
+        return Err(refuse());
+    }
+    let authority = rest.trim_end_matches('/');
+    if authority.contains(['/', '?', '#', '@']) {
+        return Err(refuse());
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6
+            .split_once(']')
+            .map(|(host, _)| host)
+            .ok_or_else(refuse)?,
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback {
+        Ok(url.to_owned())
+    } else {
+        Err(refuse())
+    }
+}
+
+/// A database URL with its password replaced by `****`: the user info's,
+/// and any `password` or `sslpassword` query parameter's.
 fn mask_password(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let mut masked = mask_user_info(base);
+    if let Some(query) = query {
+        let parameters: Vec<String> = query
+            .split('&')
+            .map(|parameter| match parameter.split_once('=') {
+                Some((key, _))
+                    if key.eq_ignore_ascii_case("password")
+                        || key.eq_ignore_ascii_case("sslpassword") =>
+                {
+                    format!("{key}=****")
+                }
+                _ => parameter.to_owned(),
+            })
+            .collect();
+        masked.push('?');
+        masked.push_str(&parameters.join("&"));
+    }
+    masked
+}
+
+fn mask_user_info(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
@@ -295,8 +376,53 @@ mod tests {
             mask_password("sqlite://data/a@b.db"),
             "sqlite://data/a@b.db"
         );
-        let config = parse(&["--database-url", "postgres://a:pw@h/d"]);
-        assert!(!config.to_string().contains("pw"));
+        assert_eq!(
+            mask_password("postgres://app@db/w?sslmode=require&password=s3cret&PASSWORD=x"),
+            "postgres://app@db/w?sslmode=require&password=****&PASSWORD=****"
+        );
+        assert_eq!(
+            mask_password("postgres://db/w?sslpassword=k3y&application_name=wa"),
+            "postgres://db/w?sslpassword=****&application_name=wa"
+        );
+        for url in [
+            "postgres://a:pw-in-user-info@h/d",
+            "postgres://a@h/d?password=pw-in-user-info",
+        ] {
+            let config = parse(&["--database-url", url]);
+            assert!(!config.to_string().contains("pw-in-user-info"), "{url}");
+            assert!(!format!("{config:?}").contains("pw-in-user-info"), "{url}");
+        }
+    }
+
+    #[test]
+    fn the_slack_base_url_is_loopback_only_and_shown() {
+        for url in [
+            "http://127.0.0.1:3108",
+            "http://localhost:9/",
+            "https://[::1]:8443",
+            "http://127.9.9.9",
+        ] {
+            let config = parse(&["--slack-base-url", url]);
+            assert_eq!(config.slack_base_url.as_deref(), Some(url));
+            assert!(config.to_string().contains(&format!(
+                "  test messages: to {url} (SLACK_BASE_URL, for tests only), not to Slack\n"
+            )));
+        }
+        for url in [
+            "http://hooks.example.com",
+            "http://10.0.0.5:80",
+            "ftp://127.0.0.1",
+            "127.0.0.1:3108",
+            "http://127.0.0.1.evil.example",
+            "http://127.0.0.1@evil.example",
+            "http://127.0.0.1:80/elsewhere",
+        ] {
+            let refused = Cli::try_parse_from(["webhook-admin", "--slack-base-url", url]);
+            assert!(refused.is_err(), "{url}");
+        }
+        assert!(parse(&[])
+            .to_string()
+            .contains("  test messages: to each webhook's Slack URL\n"));
     }
 
     #[test]
