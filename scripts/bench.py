@@ -58,6 +58,10 @@ class Server:
             raise SystemExit("the server did not start")
         self.stdout.seek(0)
         printed = self.stdout.read()
+        # Not on a terminal, the first start writes its admin to a file.
+        secrets_file = re.search(r"are in (.+) \(readable by this user only\)", printed).group(1)
+        with open(secrets_file) as secrets:
+            printed = secrets.read()
         self.token = re.search(r"API token:\s+(\S+)", printed).group(1)
         self.email, self.password = re.search(r"Sign in:\s+(\S+) / (\S+)", printed).groups()
 

@@ -42,7 +42,9 @@ for _ in $(seq 600); do
     sleep 0.1
 done
 address=$(grep -o "listening on http://[^ ]*" "$work/stderr" | head -1 | sed 's/listening on //')
-token=$(awk '/API token:/ {print $3; exit}' "$work/stdout")
+# Not on a terminal, the first start writes its admin to a file and says where.
+secrets=$(sed -n 's/^Its password and an API token are in \(.*\) (readable by this user only)\.$/\1/p' "$work/stdout")
+token=$(awk '/API token:/ {print $3; exit}' "${secrets:-/dev/null}")
 [[ -n $address && -n $token ]] || { echo "the server did not start:"; cat "$work/stderr" "$work/stdout"; exit 1; }
 
 echo "fuzzing $address ($backend) with up to $examples examples per operation"

@@ -441,7 +441,7 @@ async fn serve(config: &Config) -> CliResult {
         leptos_options.site_pkg_dir = format!("pkg/{version}").into();
     }
     if let Some(admin) = accounts::bootstrap(&db).await? {
-        print_first_admin(&admin, addr);
+        super::first_start::hand_over(&admin, addr, &config.first_start_file());
     }
     let keys = super::keys::SigningKey::load_or_create(&db).await?;
     let state = AppState::new(
@@ -476,20 +476,6 @@ async fn serve(config: &Config) -> CliResult {
     super::listener::serve(listener, app, config.limits(), writes, shutdown).await;
     db.close().await;
     Ok(())
-}
-
-fn print_first_admin(admin: &accounts::FirstAdmin, addr: std::net::SocketAddr) {
-    println!(
-        "\nFirst start: created organization \"{org}\" (Webhooks on) and its super user.\n\
-         \x20 Sign in:   {email} / {password}\n\
-         \x20 API token: {token}\n\
-         \x20 Try it:    curl -H \"Authorization: Token {token}\" http://{addr}/api/v2/webhooks/\n\
-         These are shown only this once; `webhook-admin token create {email}` makes another token.\n",
-        org = accounts::DEFAULT_ORGANIZATION,
-        email = admin.email.as_str(),
-        password = admin.password.as_str(),
-        token = admin.token.as_str(),
-    );
 }
 
 /// Resolves on SIGTERM or Ctrl-C. The handlers are installed right away, so a

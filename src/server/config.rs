@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
@@ -96,6 +97,14 @@ pub struct Config {
     #[arg(long, env = "SLACK_BASE_URL", value_parser = parse_slack_base_url, global = true)]
     pub slack_base_url: Option<String>,
 
+    /// Where the first start writes the first administrator's password and
+    /// token when standard output is not a terminal (a service's log would
+    /// keep them), readable by this user only. Default: beside a SQLite
+    /// database file (`<file>-first-start.txt`), else
+    /// `webhook-admin-first-start.txt` in the working directory.
+    #[arg(long, env = "FIRST_START_FILE", global = true)]
+    pub first_start_file: Option<PathBuf>,
+
     /// Log filter, e.g. `info`, `warn`, `webhook_admin=debug`. Default:
     /// `info` for `serve`, `warn` for the other commands.
     #[arg(long, env = "RUST_LOG", global = true)]
@@ -163,6 +172,21 @@ impl Config {
         SiteSettings {
             public_origin,
             allowed_hosts,
+        }
+    }
+
+    pub fn first_start_file(&self) -> PathBuf {
+        if let Some(file) = &self.first_start_file {
+            return file.clone();
+        }
+        let sqlite_file = ["sqlite://", "sqlite:"]
+            .iter()
+            .find_map(|scheme| self.database_url.strip_prefix(scheme))
+            .map(|rest| rest.split('?').next().unwrap_or_default())
+            .filter(|path| !path.is_empty() && !path.contains(":memory:"));
+        match sqlite_file {
+            Some(path) => PathBuf::from(format!("{path}-first-start.txt")),
+            None => PathBuf::from("webhook-admin-first-start.txt"),
         }
     }
 
@@ -507,6 +531,24 @@ mod tests {
         assert!(parse(&[]).to_string().contains("(none trusted"));
         let bad = Cli::try_parse_from(["webhook-admin", "--trusted-proxies", "proxy.lan"]);
         assert!(bad.is_err());
+    }
+
+    #[test]
+    fn the_first_start_file_sits_beside_a_sqlite_database() {
+        for (url, file) in [
+            ("sqlite://data/hooks.db", "data/hooks.db-first-start.txt"),
+            ("sqlite:hooks.db?mode=rwc", "hooks.db-first-start.txt"),
+            ("sqlite::memory:", "webhook-admin-first-start.txt"),
+            ("postgres://db/hooks", "webhook-admin-first-start.txt"),
+        ] {
+            let config = parse(&["--database-url", url]);
+            assert_eq!(config.first_start_file(), PathBuf::from(file), "{url}");
+        }
+        let chosen = parse(&["--first-start-file", "/run/secrets/first"]);
+        assert_eq!(
+            chosen.first_start_file(),
+            PathBuf::from("/run/secrets/first")
+        );
     }
 
     #[test]

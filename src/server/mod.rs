@@ -11,6 +11,7 @@ pub mod config;
 pub mod cookies;
 pub mod csrf;
 pub mod db;
+pub mod first_start;
 pub mod headers;
 pub mod keys;
 pub mod listener;

@@ -206,43 +206,50 @@ async fn mistakes_are_one_line_and_change_nothing() {
 }
 
 #[tokio::test]
-async fn first_start_prints_a_working_login_and_token() {
+async fn first_start_hands_over_a_working_login_and_token_in_a_private_file() {
+    use std::os::unix::fs::PermissionsExt;
     let db = ThrowawayDb::new().await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
+    let file = crate::process::fresh_first_start_file();
     let mut server = Command::new(BIN)
         .arg("serve")
         .env("DATABASE_URL", &db.url)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "warn")
+        .env("FIRST_START_FILE", &file)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let mut password = None;
-    let mut token = None;
-    for line in lines.by_ref() {
+    let mut printed = Vec::new();
+    for line in BufReader::new(server.stdout.take().unwrap()).lines() {
         let line = line.unwrap();
-        if let Some(rest) = line.trim().strip_prefix("Sign in:") {
-            password = rest.split(" / ").nth(1).map(str::to_owned);
-            assert_eq!(rest.trim().split(" / ").next(), Some("admin@localhost"));
-        }
-        if let Some(rest) = line.trim().strip_prefix("API token:") {
-            token = Some(rest.trim().to_owned());
+        let said_where = crate::process::first_start_file(&line);
+        printed.push(line);
+        if let Some(said) = said_where {
+            assert_eq!(said, file);
             break;
         }
     }
     server.kill().unwrap();
     server.wait().unwrap();
-    let (password, token) = (
-        password.expect("a password is printed"),
-        token.expect("a token is printed"),
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let first = crate::process::FirstStart::read(&file);
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(first.email, "admin@localhost");
+    assert_eq!(first.password.len(), 20);
+    // Standard output (a service's log) never carries them.
+    let printed = printed.join("\n");
+    assert!(
+        !printed.contains(&first.password) && !printed.contains(&first.token),
+        "{printed}"
     );
-    assert_eq!(password.len(), 20);
+    let token = first.token;
 
     let app = app_over(db).await;
     assert_eq!(

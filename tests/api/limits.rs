@@ -14,6 +14,7 @@ use webhook_admin::server::PAGE_BODY_LIMIT_BYTES;
 use webhook_admin::server_fns::Login;
 
 use crate::browser::FORM;
+use crate::process::{first_start_file, fresh_first_start_file, FirstStart};
 use crate::support::{TestApp, ThrowawayDb};
 
 const BIN: &str = env!("CARGO_BIN_EXE_webhook-admin");
@@ -32,7 +33,7 @@ pub fn listening_address(log: &mut impl Iterator<Item = std::io::Result<String>>
 }
 
 /// A server on a free port over a fresh database; returns it, its address
-/// and the first administrator's API token (printed on first start).
+/// and the first administrator's API token (from the first start's file).
 fn start_server(db: &ThrowawayDb, flags: &[&str]) -> (Child, String, String) {
     let mut server = Command::new(BIN)
         .arg("serve")
@@ -40,20 +41,18 @@ fn start_server(db: &ThrowawayDb, flags: &[&str]) -> (Child, String, String) {
         .env("DATABASE_URL", &db.url)
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         .env("RUST_LOG", "info")
+        .env("FIRST_START_FILE", fresh_first_start_file())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut stdout = BufReader::new(server.stdout.take().unwrap()).lines();
-    let token = stdout
+    let file = stdout
         .by_ref()
         .map(Result::unwrap)
-        .find_map(|line| {
-            line.trim()
-                .strip_prefix("API token:")
-                .map(|t| t.trim().to_owned())
-        })
-        .expect("the first start prints a token");
+        .find_map(|line| first_start_file(&line))
+        .expect("the first start says where its admin is");
+    let token = FirstStart::read(&file).token;
     let mut stderr = BufReader::new(server.stderr.take().unwrap()).lines();
     let addr = listening_address(&mut stderr);
     // Keep reading both, so the server never writes into a closed pipe.

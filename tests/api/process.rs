@@ -20,11 +20,48 @@ pub fn binary() -> String {
 /// How long a server may take to start before the test fails.
 const START_LIMIT: Duration = Duration::from_secs(60);
 
-/// What the first start on an empty database prints once.
+/// What the first start on an empty database hands over once.
 pub struct FirstStart {
     pub email: String,
     pub password: String,
     pub token: String,
+}
+
+impl FirstStart {
+    /// The first start's file: its `Sign in:` and `API token:` lines.
+    pub fn read(file: &std::path::Path) -> FirstStart {
+        let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file:?}: {e}"));
+        let line = |prefix: &str| {
+            text.lines()
+                .find_map(|line| line.trim().strip_prefix(prefix))
+                .unwrap_or_else(|| panic!("no {prefix} line in {text}"))
+                .trim()
+                .to_owned()
+        };
+        let sign_in = line("Sign in:");
+        let (email, password) = sign_in.split_once(" / ").unwrap();
+        FirstStart {
+            email: email.to_owned(),
+            password: password.to_owned(),
+            token: line("API token:"),
+        }
+    }
+}
+
+/// The file a first start's stdout line says holds its admin, if it is
+/// that line.
+pub fn first_start_file(line: &str) -> Option<std::path::PathBuf> {
+    let rest = line.strip_prefix("Its password and an API token are in ")?;
+    let path = rest.strip_suffix(" (readable by this user only).")?;
+    Some(path.into())
+}
+
+/// A fresh path for a server's first start file.
+pub fn fresh_first_start_file() -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("first-start-{}-{n}.txt", std::process::id()))
 }
 
 pub struct Server {
@@ -56,6 +93,7 @@ impl Server {
             .env("DATABASE_URL", database_url)
             .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
             .env("RUST_LOG", "info")
+            .env("FIRST_START_FILE", fresh_first_start_file())
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -99,28 +137,18 @@ impl Server {
         }
     }
 
-    /// The sign-in and token printed by the first start on an empty database.
+    /// The sign-in and token of the first start on an empty database, from
+    /// the file whose path it prints.
     pub async fn first_start(&mut self) -> FirstStart {
-        let mut found = (None, None);
-        while found.0.is_none() || found.1.is_none() {
+        loop {
             let line = tokio::time::timeout(START_LIMIT, self.stdout.next_line())
                 .await
-                .expect("the first start prints its admin")
+                .expect("the first start says where its admin is")
                 .unwrap()
-                .expect("stdout ended before the admin was printed");
-            if let Some(rest) = line.trim().strip_prefix("Sign in:") {
-                let (email, password) = rest.trim().split_once(" / ").unwrap();
-                found.0 = Some((email.to_owned(), password.to_owned()));
+                .expect("stdout ended before the first start said where its admin is");
+            if let Some(file) = first_start_file(&line) {
+                return FirstStart::read(&file);
             }
-            if let Some(token) = line.trim().strip_prefix("API token:") {
-                found.1 = Some(token.trim().to_owned());
-            }
-        }
-        let ((email, password), token) = (found.0.unwrap(), found.1.unwrap());
-        FirstStart {
-            email,
-            password,
-            token,
         }
     }
 
