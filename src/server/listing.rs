@@ -1,5 +1,8 @@
 //! What the CLI's `list` commands print: an aligned table for people, or
 //! with `--json` one JSON array for scripts. Times are UTC, ISO 8601.
+//! Names and descriptions are anyone's text: characters a terminal would act
+//! on (C0 and C1 controls, DEL, bidirectional overrides) are printed as
+//! escapes, never raw (an `ESC ] 52` could write the operator's clipboard).
 
 use serde_json::{json, Value};
 
@@ -123,12 +126,17 @@ pub fn tokens(rows: &[TokenInfo], as_json: bool) {
 /// The rows as JSON, or as a table with `columns` (one row per value).
 fn print(as_json: bool, columns: &[&str], rows: Vec<Value>, cells: impl Fn(&Value) -> Vec<String>) {
     if as_json {
-        println!("{}", Value::Array(rows));
+        println!("{}", json_escaped(&Value::Array(rows).to_string()));
         return;
     }
     let header: Vec<String> = columns.iter().map(|c| (*c).to_owned()).collect();
     let table: Vec<Vec<String>> = std::iter::once(header)
-        .chain(rows.iter().map(cells))
+        .chain(rows.iter().map(|row| {
+            cells(row)
+                .iter()
+                .map(|cell| escaped(cell, |c| c.escape_unicode().to_string()))
+                .collect()
+        }))
         .collect();
     print!("{}", align(&table));
 }
@@ -157,6 +165,31 @@ fn align(table: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Characters a terminal acts on rather than shows.
+fn acts_on_terminal(c: char) -> bool {
+    c.is_control() // C0, DEL and C1
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every character a terminal acts on written by `escape`.
+fn escaped(text: &str, escape: impl Fn(char) -> String) -> String {
+    text.chars()
+        .map(|c| {
+            if acts_on_terminal(c) {
+                escape(c)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// JSON text with those characters as `\uXXXX` escapes: the same JSON
+/// value (serde_json escapes C0 itself, but writes DEL, C1 and bidi raw).
+fn json_escaped(json: &str) -> String {
+    escaped(json, |c| format!("\\u{:04x}", u32::from(c)))
 }
 
 fn text(value: &Value) -> String {
@@ -196,5 +229,24 @@ mod tests {
             vec!["ünïcode".to_owned(), "12".to_owned()],
         ];
         assert_eq!(align(&table), "SLUG     USERS\ndefault  1\nünïcode  12\n");
+    }
+
+    #[test]
+    fn what_a_terminal_would_act_on_is_escaped() {
+        let hostile = "clip\u{1b}]52;c;ZXZpbA==\u{7}\u{9b}31m\u{7f}\u{202e}txt.exe\tend\nx";
+        let shown = escaped(hostile, |c| c.escape_unicode().to_string());
+        assert_eq!(
+            shown,
+            "clip\\u{1b}]52;c;ZXZpbA==\\u{7}\\u{9b}31m\\u{7f}\\u{202e}txt.exe\\u{9}end\\u{a}x"
+        );
+        assert!(!shown.chars().any(acts_on_terminal));
+        let json = json_escaped(&json!({ "name": hostile }).to_string());
+        assert!(!json.chars().any(acts_on_terminal), "{json}");
+        let back: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back["name"], hostile);
+        assert_eq!(
+            escaped("Ünïcode — fine", |_| unreachable!()),
+            "Ünïcode — fine"
+        );
     }
 }

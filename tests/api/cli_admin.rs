@@ -376,3 +376,33 @@ async fn webhooks_change_from_the_command_line_as_a_user_and_say_so_in_history()
         "no user with email \"nobody@acme.test\"",
     );
 }
+
+#[tokio::test]
+async fn names_that_would_drive_a_terminal_are_listed_as_escapes() {
+    let (app, [token, _]) = populated().await;
+    let hostile = "clip\u{1b}]52;c;ZXZpbA==\u{7}\u{9b}31m\u{202e}exe";
+    let created = app
+        .create(
+            &token,
+            json!({"name": hostile, "url": crate::support::GOOD_URL}),
+        )
+        .await;
+    assert_eq!(created["name"], hostile);
+    let as_ann = ["webhook", "list", "--as", "ann@acme.test"];
+    for output in [
+        ok(&cli(&app.database, &as_ann)),
+        ok(&cli(&app.database, &[&as_ann[..], &["--json"]].concat())),
+    ] {
+        assert!(
+            !output.contains(['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}']),
+            "{output:?}"
+        );
+    }
+    let table = ok(&cli(&app.database, &as_ann));
+    assert!(
+        table.contains(r"clip\u{1b}]52;c;ZXZpbA==\u{7}\u{9b}31m\u{202e}exe"),
+        "{table}"
+    );
+    let listed = json_of(&cli(&app.database, &[&as_ann[..], &["--json"]].concat()));
+    assert_eq!(listed[1]["name"], hostile);
+}
