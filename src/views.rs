@@ -75,7 +75,9 @@ impl SortKey {
 impl ListQuery {
     pub const MAX_SEARCH_CHARS: usize = 100;
 
-    /// From the address's raw values; anything unknown is the default.
+    /// From the address's raw values; anything unknown is the default, and
+    /// control characters are no part of a search (a NUL would reach the
+    /// database's text search).
     pub fn from_params(
         search: Option<&str>,
         status: Option<&str>,
@@ -84,6 +86,9 @@ impl ListQuery {
     ) -> Self {
         let search: String = search
             .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect::<String>()
             .trim()
             .chars()
             .take(Self::MAX_SEARCH_CHARS)

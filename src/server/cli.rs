@@ -453,12 +453,10 @@ async fn serve(config: &Config) -> CliResult {
     )
     .with_trusted_proxies(config.trusted_proxies())
     .with_slack_base_url(config.slack_base_url.clone());
-    tokio::spawn(
-        state
-            .sessions
-            .clone()
-            .sweep_expired(config.session_sweep_period()),
-    );
+    tokio::spawn(super::ops::sweep_forever(
+        state.clone(),
+        config.session_sweep_period(),
+    ));
     if let Some(metrics_addr) = config.metrics_listen {
         let listener = tokio::net::TcpListener::bind(metrics_addr).await?;
         tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);

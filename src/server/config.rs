@@ -56,7 +56,8 @@ pub struct Config {
     #[arg(long, env = "SESSION_IDLE_SECS", default_value_t = 8 * 3600, global = true)]
     pub session_idle_secs: u64,
 
-    /// Seconds between sweeps that delete expired sessions.
+    /// Seconds between sweeps that delete expired sessions, idempotency keys
+    /// past their day and sign-in failures no throttle counts any more.
     #[arg(long, env = "SESSION_SWEEP_SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub session_sweep_secs: u64,
 

@@ -190,20 +190,6 @@ impl ExpiredDeletion for DbSessionStore {
     }
 }
 
-impl DbSessionStore {
-    /// Removes expired sessions every `period`, for as long as the server
-    /// runs; a failed sweep is logged and the next one tries again.
-    pub async fn sweep_expired(self, period: std::time::Duration) {
-        let mut interval = tokio::time::interval(period);
-        loop {
-            interval.tick().await;
-            if let Err(e) = self.delete_expired().await {
-                tracing::warn!(error = %e, "could not delete expired sessions");
-            }
-        }
-    }
-}
-
 /// How browser sessions behave; from [`super::config::Config`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionSettings {

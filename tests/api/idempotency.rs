@@ -1,11 +1,14 @@
-//! `Idempotency-Key` on create: a repeat gets the first answer and creates
-//! nothing; another body with the key is refused; keys are per organization
-//! and expire after a day.
+//! `Idempotency-Key` on create: a repeat gets the webhook the first request
+//! created and creates nothing; another body with the key is refused; keys
+//! are per organization, go with their webhook and expire after a day.
 
 use axum::http::StatusCode;
 use serde_json::{json, Value};
-use webhook_admin::server::db::Db;
 
+use leptos::server_fn::ServerFn;
+use webhook_admin::server_fns::BulkWebhooks;
+
+use crate::browser::{admin_signed_in, call};
 use crate::support::{TestApp, GOOD_URL};
 
 async fn create_with_key(
@@ -36,13 +39,6 @@ async fn a_repeated_key_replays_the_first_answer_and_creates_nothing() {
     let first = create_with_key(&app, &token, "order-42", &body).await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
     assert_eq!(first.header("idempotent-replayed"), None);
-    // The webhook changes meanwhile; the replay is still the first answer.
-    let id = first.json()["id"].clone();
-    app.request("PATCH", &format!("/api/v2/webhooks/{id}/"))
-        .token(&token)
-        .json(&json!({"name": "Renamed"}))
-        .send()
-        .await;
 
     // Same fields, other spacing and order: the same request.
     let again = app
@@ -61,6 +57,22 @@ async fn a_repeated_key_replays_the_first_answer_and_creates_nothing() {
     assert_eq!(again.header("location"), first.header("location"));
     assert_eq!(again.header("etag"), first.header("etag"));
     assert_eq!(again.header("content-type"), Some("application/json"));
+    assert_eq!(count(&app, &token).await, 1);
+
+    // The webhook changes meanwhile: a repeat answers it as it is now.
+    let id = first.json()["id"].clone();
+    let renamed = app
+        .request("PATCH", &format!("/api/v2/webhooks/{id}/"))
+        .token(&token)
+        .json(&json!({"name": "Renamed"}))
+        .send()
+        .await;
+    let later = create_with_key(&app, &token, "order-42", &body).await;
+    assert_eq!(later.status, StatusCode::CREATED);
+    assert_eq!(later.header("idempotent-replayed"), Some("true"));
+    assert_eq!(later.json(), renamed.json());
+    assert_eq!(later.header("etag"), renamed.header("etag"));
+    assert_eq!(later.header("location"), first.header("location"));
     assert_eq!(count(&app, &token).await, 1);
 
     create_with_key(
@@ -127,25 +139,81 @@ async fn a_key_older_than_a_day_is_forgotten() {
     let token = app.admin_token().await;
     let body = json!({"name": "Daily", "url": GOOD_URL});
     let first = create_with_key(&app, &token, "nightly", &body).await.json();
-    let day_and_a_bit = 24 * 3600 * 1000 + 1000;
-    let sql = "UPDATE idempotency_keys SET created_at = created_at - $1";
-    match &app.db {
-        Db::Sqlite(pool, ..) => sqlx::query(sql)
-            .bind(day_and_a_bit)
-            .execute(pool)
-            .await
-            .map(|_| ()),
-        Db::Postgres(pool, _) => sqlx::query(sql)
-            .bind(day_and_a_bit)
-            .execute(pool)
-            .await
-            .map(|_| ()),
-    }
-    .unwrap();
+    age_keys(&app).await;
     let second = create_with_key(&app, &token, "nightly", &body).await;
     assert_eq!(second.status, StatusCode::CREATED);
     assert_eq!(second.header("idempotent-replayed"), None);
     assert_ne!(second.json()["id"], first["id"]);
+}
+
+/// Makes every key a day and a second older.
+async fn age_keys(app: &TestApp) {
+    let day_and_a_bit = 24 * 3600 * 1000 + 1000;
+    app.execute(&format!(
+        "UPDATE idempotency_keys SET created_at = created_at - {day_and_a_bit}"
+    ))
+    .await;
+}
+
+const KEYS: &str = "SELECT COUNT(*) FROM idempotency_keys";
+
+#[tokio::test]
+async fn the_sweep_removes_keys_past_their_day() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let body = json!({"name": "Daily", "url": GOOD_URL});
+    create_with_key(&app, &token, "old", &body).await;
+    age_keys(&app).await;
+    create_with_key(&app, &token, "fresh", &body).await;
+    assert_eq!(app.count(KEYS).await, 2);
+    webhook_admin::server::ops::sweep(&app.state).await;
+    let left: Vec<String> = app
+        .column("SELECT idempotency_key FROM idempotency_keys")
+        .await;
+    assert_eq!(left, ["fresh"]);
+}
+
+#[tokio::test]
+async fn a_key_goes_with_its_webhook() {
+    let app = TestApp::spawn().await;
+    let (token, cookie) = admin_signed_in(&app).await;
+    let body = json!({"name": "Short-lived", "url": GOOD_URL});
+    for (key, how) in [("one", "DELETE"), ("two", "If-Match"), ("three", "bulk")] {
+        let created = create_with_key(&app, &token, key, &body).await;
+        let id = created.json()["id"].as_i64().unwrap();
+        let path = format!("/api/v2/webhooks/{id}/");
+        match how {
+            "DELETE" => {
+                let reply = app.request("DELETE", &path).token(&token).send().await;
+                assert_eq!(reply.status, StatusCode::NO_CONTENT);
+            }
+            "If-Match" => {
+                let etag = created.header("etag").unwrap().to_owned();
+                let reply = app
+                    .request("DELETE", &path)
+                    .token(&token)
+                    .header("if-match", &etag)
+                    .send()
+                    .await;
+                assert_eq!(reply.status, StatusCode::NO_CONTENT);
+            }
+            _ => {
+                let body = format!("action=delete_confirmed&ids[0]={id}&back=%2Fwebhooks");
+                let reply = call(&app, BulkWebhooks::PATH, Some(&cookie), &body).await;
+                assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+            }
+        }
+        assert_eq!(app.count(KEYS).await, 0, "{how}");
+        // The key is free again: the same request creates anew.
+        let again = create_with_key(&app, &token, key, &body).await;
+        assert_eq!(again.header("idempotent-replayed"), None);
+        assert_ne!(again.json()["id"], id);
+        let id = again.json()["id"].as_i64().unwrap();
+        app.request("DELETE", &format!("/api/v2/webhooks/{id}/"))
+            .token(&token)
+            .send()
+            .await;
+    }
 }
 
 #[tokio::test]

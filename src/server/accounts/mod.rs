@@ -19,8 +19,8 @@ pub use organizations::{
 };
 pub use passwords::{hold_every_password_core, Busy, Password, MAX_PASSWORD_BYTES};
 pub use sign_in::{
-    sign_in, Accepted, SignInError, SignInFrom, MAX_ACCOUNT_FAILURES, MAX_ADDRESS_FAILURES,
-    MAX_FAILURES,
+    forget_old_failures, sign_in, Accepted, SignInError, SignInFrom, MAX_ACCOUNT_FAILURES,
+    MAX_ADDRESS_FAILURES, MAX_FAILURES,
 };
 pub use tokens::{
     create_token, principal_for_token, record_use, revoke_token, revoke_token_of_user, tokens_of,

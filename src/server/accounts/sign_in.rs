@@ -116,7 +116,7 @@ pub async fn sign_in(
         .as_ref()
         .zip(from.known_device)
         .is_some_and(|(user, cookie)| known_device::vouches_for(key, cookie, user.holder(), now));
-    let attempt = reserve_attempt(db, Some(&email), from.address, known, now).await?;
+    reserve_attempt(db, Some(&email), from.address, known, now).await?;
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let matches = password.matches(hash).await?;
 
@@ -135,29 +135,33 @@ pub async fn sign_in(
         }
         _ => {
             // The attempt stays counted; failures past every window go.
-            on_pool!(db, pool => sqlx::query("DELETE FROM login_failures WHERE at <= $1 AND id <> $2")
-                .bind(now - PAIR_WINDOW_MS.max(ACCOUNT_WINDOW_MS))
-                .bind(attempt)
-                .execute(pool)
-                .await?
-                .rows_affected());
+            forget_old_failures(db, now).await?;
             Err(SignInError::BadCredentials)
         }
     }
 }
 
+/// Forgets the failures that no window counts any more.
+pub async fn forget_old_failures(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let oldest_counted = now - PAIR_WINDOW_MS.max(ACCOUNT_WINDOW_MS).max(ADDRESS_WINDOW_MS);
+    on_pool!(db, pool => sqlx::query("DELETE FROM login_failures WHERE at <= $1")
+        .bind(oldest_counted)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))
+}
+
 /// Counts this attempt as a failure until it succeeds, or refuses it (and
 /// records nothing) when its address, or (unless `known`, from a browser
 /// the user signed in with before) its email, must wait. Input no account
-/// can match (`email` is `None`) counts against its address only. Returns
-/// the attempt's row id.
+/// can match (`email` is `None`) counts against its address only.
 async fn reserve_attempt(
     db: &Db,
     email: Option<&Email>,
     address: &str,
     known: bool,
     now: i64,
-) -> Result<i64, SignInError> {
+) -> Result<(), SignInError> {
     let email = email.map_or("", Email::as_str);
     let reserved = in_transaction!(db, tx => {
         // The insert comes first: SQLite serializes writers on it, and
@@ -217,7 +221,7 @@ async fn reserve_attempt(
                 .await?;
             Err(wait_ms)
         } else {
-            Ok(attempt)
+            Ok(())
         }
     });
     reserved.map_err(|wait_ms| SignInError::TooManyAttempts {

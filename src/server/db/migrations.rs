@@ -34,6 +34,7 @@ both_backends![
     "20261202000009_server_keys.sql",
     "20261202000010_session_digests.sql",
     "20261202000011_rate_limits.sql",
+    "20261202000012_idempotency_without_bodies.sql",
 ];
 
 pub(super) fn sqlite() -> Migrator {

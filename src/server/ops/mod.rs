@@ -1,7 +1,9 @@
 //! What operators watch: liveness and readiness probes, a request id and one
-//! log line per request, and Prometheus metrics (on their own address).
+//! log line per request, and Prometheus metrics (on their own address); and
+//! the sweep of what has expired.
 
 mod metrics;
+mod sweep;
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +18,7 @@ use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
 pub use metrics::{MethodLabel, Metrics};
+pub use sweep::{sweep, sweep_forever};
 
 use super::AppState;
 

@@ -12,8 +12,9 @@ use crate::server::clock::now_millis;
 use crate::server::db::{in_transaction, Binder, Db, Shareable};
 use crate::validation::WebhookDraft;
 
-/// A create's answer: the webhook as the API shows it (the JSON body), or,
-/// for a repeated `Idempotency-Key`, the first answer again.
+/// A create's answer: the webhook as the API shows it (the JSON body); for
+/// a repeated `Idempotency-Key`, the webhook the first request created, as
+/// it is now.
 #[derive(Debug)]
 pub struct Created {
     pub id: i64,
@@ -23,17 +24,22 @@ pub struct Created {
 }
 
 impl Created {
-    fn new(webhook: &Webhook) -> Result<Self, ServiceError> {
+    fn new(webhook: &Webhook, replayed: bool) -> Result<Self, ServiceError> {
         let body = serde_json::to_string(&webhook.resource())
             .map_err(|e| ServiceError::Database(sqlx::Error::Encode(Box::new(e))))?;
         Ok(Created {
             id: webhook.id,
             version: webhook.version(),
             body,
-            replayed: false,
+            replayed,
         })
     }
 }
+
+/// The organization's webhook `$1` (`$2`), for a repeated key's answer.
+static CREATED_BEFORE: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1 AND organization_id = $2")
+});
 
 /// The new row's statement, its values' placeholders numbered from
 /// `first`: organization, name, URL, description, active, now.
@@ -138,32 +144,34 @@ pub async fn create(
             .shared(&CREATE_SHARED, create_values(scope, draft, now))
             .await?;
         let row = rows.first().ok_or(sqlx::Error::RowNotFound)?;
-        return Created::new(&Webhook::from_row(row)?);
+        return Created::new(&Webhook::from_row(row)?, false);
     }
     let fingerprint = idempotency::fingerprint(draft);
     let created = in_transaction!(db, tx => {
         if let Some(key) = key {
-            sqlx::query(idempotency::EXPIRE)
-                .bind(now - idempotency::LIFETIME_MS)
-                .execute(&mut *tx)
-                .await?;
             let claimed = sqlx::query(idempotency::CLAIM)
                 .bind(scope.organization_id)
                 .bind(key.as_str())
                 .bind(&fingerprint)
                 .bind(now)
+                .bind(now - idempotency::LIFETIME_MS)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
             if claimed == 0 {
                 // Someone else's transaction with this key committed first
                 // (PostgreSQL waits for it; SQLite runs one at a time).
-                let first = sqlx::query_as::<_, idempotency::FirstAnswer>(idempotency::FIRST_ANSWER)
+                let first = sqlx::query_as::<_, idempotency::FirstRequest>(idempotency::FIRST_REQUEST)
                     .bind(scope.organization_id)
                     .bind(key.as_str())
                     .fetch_one(&mut *tx)
                     .await?;
-                return first.replay(&fingerprint);
+                let created = sqlx::query_as::<_, Webhook>(&CREATED_BEFORE)
+                    .bind(first.check(&fingerprint)?)
+                    .bind(scope.organization_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                return Created::new(&created, true);
             }
         }
         let webhook: Webhook = insert_row(&INSERT_ROW, scope, draft, now)
@@ -173,11 +181,10 @@ pub async fn create(
             .execute(&mut *tx)
             .await?;
         super::count_change(scope, 1).execute(&mut *tx).await?;
-        let created = Created::new(&webhook)?;
+        let created = Created::new(&webhook, false)?;
         if let Some(key) = key {
-            sqlx::query(idempotency::SAVE_ANSWER)
+            sqlx::query(idempotency::SAVE_WEBHOOK)
                 .bind(webhook.id)
-                .bind(&created.body)
                 .bind(scope.organization_id)
                 .bind(key.as_str())
                 .execute(&mut *tx)

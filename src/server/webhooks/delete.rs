@@ -4,6 +4,7 @@
 use sqlx::{Arguments, FromRow, Row};
 
 use super::history::{self, Action, RecordValues};
+use super::idempotency;
 use super::COLUMNS;
 use super::{apply, count_change_sql, Change, Precondition, ServiceError, Webhook, WebhookScope};
 use crate::server::db::{Binder, Db, Shareable};
@@ -35,9 +36,10 @@ static DELETE_SHARED: Shareable = Shareable {
             &format!("-(SELECT COUNT(*) FROM webhooks WHERE {here})"),
             &organization,
         );
+        let keys = idempotency::forget_webhook_sql(&id, &organization);
         format!(
             "SELECT {COLUMNS} FROM (SELECT 1) LEFT JOIN webhooks ON {here};
-             {record}; {count}; DELETE FROM webhooks WHERE {here}"
+             {record}; {count}; {keys}; DELETE FROM webhooks WHERE {here}"
         )
     },
     parameters: 6,

@@ -1,12 +1,14 @@
-//! Idempotent create: the first answer to an `Idempotency-Key` is kept for a
-//! day, per organization, and a repeat of the same request gets it again.
-//! The key is claimed in the create's own transaction, so two requests with
-//! one key create one webhook.
+//! Idempotent create: an `Idempotency-Key` is kept for a day, per
+//! organization, with the webhook it created, and a repeat of the same
+//! request gets that webhook again (as it is now). The key is claimed in the
+//! create's own transaction, so two requests with one key create one
+//! webhook. A key holds the webhook's id, never its URL, and goes with the
+//! webhook; the sweep removes keys past their day.
 
 use sha2::{Digest, Sha256};
 
-use super::{Created, ServiceError};
-use crate::server::db::read_by_name;
+use super::ServiceError;
+use crate::server::db::{on_pool, read_by_name, Db};
 use crate::validation::WebhookDraft;
 
 /// How long a key's first answer is kept.
@@ -46,49 +48,61 @@ pub(super) fn fingerprint(draft: &WebhookDraft) -> String {
     hex::encode(hash.finalize())
 }
 
-/// Forgets every key older than a day (uses the `created_at` index).
-pub(super) const EXPIRE: &str = "DELETE FROM idempotency_keys WHERE created_at < $1";
+/// Forgets every key created before `$1` (the sweep; uses the `created_at`
+/// index).
+const EXPIRE: &str = "DELETE FROM idempotency_keys WHERE created_at < $1";
 
-/// Takes the key for this request; no row changes when it is taken already.
+/// Takes the key for this request (`$5`: keys created before it have
+/// expired and are taken over); no row changes when it is held already.
 pub(super) const CLAIM: &str = "INSERT INTO idempotency_keys
-        (organization_id, idempotency_key, request_hash, webhook_id, response_body, created_at)
-     VALUES ($1, $2, $3, 0, '', $4)
-     ON CONFLICT DO NOTHING";
+        (organization_id, idempotency_key, request_hash, webhook_id, created_at)
+     VALUES ($1, $2, $3, 0, $4)
+     ON CONFLICT (organization_id, idempotency_key) DO UPDATE
+     SET request_hash = excluded.request_hash, webhook_id = 0, created_at = excluded.created_at
+     WHERE idempotency_keys.created_at < $5";
 
-pub(super) const SAVE_ANSWER: &str =
-    "UPDATE idempotency_keys SET webhook_id = $1, response_body = $2
-     WHERE organization_id = $3 AND idempotency_key = $4";
+pub(super) const SAVE_WEBHOOK: &str = "UPDATE idempotency_keys SET webhook_id = $1
+     WHERE organization_id = $2 AND idempotency_key = $3";
 
-pub(super) const FIRST_ANSWER: &str = "SELECT request_hash, webhook_id, response_body, created_at
+pub(super) const FIRST_REQUEST: &str = "SELECT request_hash, webhook_id
      FROM idempotency_keys WHERE organization_id = $1 AND idempotency_key = $2";
 
-pub(super) struct FirstAnswer {
+/// What a held key remembers of the request that took it.
+pub(super) struct FirstRequest {
     request_hash: String,
-    webhook_id: i64,
-    response_body: String,
-    /// The create's time, which is also the new webhook's first version.
-    created_at: i64,
+    pub(super) webhook_id: i64,
 }
 
-read_by_name!(FirstAnswer {
+read_by_name!(FirstRequest {
     request_hash,
-    webhook_id,
-    response_body,
-    created_at
+    webhook_id
 });
 
-impl FirstAnswer {
-    pub(super) fn replay(self, fingerprint: &str) -> Result<Created, ServiceError> {
+impl FirstRequest {
+    /// The webhook to answer a repeat with, or why not.
+    pub(super) fn check(&self, fingerprint: &str) -> Result<i64, ServiceError> {
         if self.request_hash != fingerprint {
             return Err(ServiceError::KeyReused);
         }
-        Ok(Created {
-            id: self.webhook_id,
-            version: self.created_at,
-            body: self.response_body,
-            replayed: true,
-        })
+        Ok(self.webhook_id)
     }
+}
+
+/// Forgets the keys that created the webhook `id` of `organization_id` (SQL
+/// expressions), when it is deleted.
+pub(super) fn forget_webhook_sql(id: &str, organization_id: &str) -> String {
+    format!(
+        "DELETE FROM idempotency_keys WHERE organization_id = {organization_id} AND webhook_id = {id}"
+    )
+}
+
+/// Forgets the keys past their day (the periodic sweep).
+pub async fn expire(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    on_pool!(db, pool => sqlx::query(EXPIRE)
+        .bind(now - LIFETIME_MS)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))
 }
 
 #[cfg(test)]

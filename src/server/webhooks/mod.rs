@@ -8,7 +8,7 @@ pub mod browse;
 mod create;
 mod delete;
 pub mod history;
-mod idempotency;
+pub mod idempotency;
 mod list;
 mod pagination;
 pub mod test_message;
@@ -408,6 +408,11 @@ pub async fn apply(
                         .execute(&mut *tx)
                         .await?;
                     count_change(scope, -1).execute(&mut *tx).await?;
+                    sqlx::query(&FORGET_KEYS)
+                        .bind(id)
+                        .bind(scope.organization_id)
+                        .execute(&mut *tx)
+                        .await?;
                     before
                 }
             };
@@ -417,6 +422,10 @@ pub async fn apply(
     });
     Ok(changed)
 }
+
+/// A deleted webhook's idempotency keys go with it.
+static FORGET_KEYS: LazyLock<String> =
+    LazyLock::new(|| idempotency::forget_webhook_sql("$1", "$2"));
 
 /// The names of the fields whose values differ, in the API's field order.
 fn changed_fields(before: &Webhook, after: &Webhook) -> Vec<&'static str> {
