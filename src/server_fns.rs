@@ -136,10 +136,31 @@ pub async fn list_webhooks(
     })
 }
 
+/// The organization's webhooks among `ids`, by id and name, in the order
+/// asked (others, and repeats, are left out): what a bulk delete names
+/// before it deletes.
+#[server]
+pub async fn webhook_names(ids: Vec<i64>) -> Result<Vec<(i64, String)>, AppError> {
+    let scope = web::webhook_scope().await?;
+    let db = &web::state().db;
+    let mut named: Vec<(i64, String)> = Vec::new();
+    for id in ids.into_iter().take(crate::views::MAX_PAGE_SIZE as usize) {
+        if named.iter().any(|(seen, _)| *seen == id) {
+            continue;
+        }
+        match webhooks::get(db, scope, id).await {
+            Ok(webhook) => named.push((webhook.id, webhook.name)),
+            Err(webhooks::ServiceError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(named)
+}
+
 /// Activate, deactivate or delete the selected webhooks, all in one
 /// transaction (one history entry each). A delete is confirmed first
 /// (`delete_confirmed`): a plain `delete` goes back to the list, which asks
-/// (saying how many). `back` is the list's address to return to.
+/// (naming them). `back` is the list's address to return to.
 #[server]
 pub async fn bulk_webhooks(
     action: String,

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::common::{ErrorPanel, Loading};
 use super::webhook_rows::rows_html;
-use crate::server_fns::{list_webhooks, BulkWebhooks};
+use crate::server_fns::{list_webhooks, webhook_names, BulkWebhooks};
 use crate::views::{ListQuery, Notice, SortKey, WebhookList, PAGE_SIZES};
 
 #[component]
@@ -50,16 +50,23 @@ pub fn WebhookListPage() -> impl IntoView {
             })
             .filter(|ids| !ids.is_empty())
     };
+    // The webhooks a delete without JavaScript asks about, by name.
+    let doomed = Resource::new(confirming, |ids| async move {
+        match ids {
+            Some(ids) => webhook_names(ids).await,
+            None => Ok(Vec::new()),
+        }
+    });
     view! {
         <Title text="Webhooks · Webhook admin"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match list.await {
-                    Ok(list) => view! {
-                        <ListView list notice=notice() confirming=confirming()/>
+                match (list.await, doomed.await) {
+                    (Ok(list), Ok(confirming)) => view! {
+                        <ListView list notice=notice() confirming/>
                     }
                     .into_any(),
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    (Err(error), _) | (_, Err(error)) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -70,7 +77,7 @@ pub fn WebhookListPage() -> impl IntoView {
 fn ListView(
     list: WebhookList,
     notice: Option<String>,
-    confirming: Option<Vec<i64>>,
+    confirming: Vec<(i64, String)>,
 ) -> impl IntoView {
     let empty = list.count == 0 && !list.query.is_filtered();
     let here = list.query.href(list.page, list.page_size);
@@ -80,7 +87,8 @@ fn ListView(
             <a class="button" href="/webhooks/new">"New webhook"</a>
         </div>
         {notice.map(|text| view! { <p class="notice" role="status">{text}</p> })}
-        {confirming.map(|ids| view! { <ConfirmBulkDelete ids back=here.clone()/> })}
+        {(!confirming.is_empty())
+            .then(|| view! { <ConfirmBulkDelete doomed=confirming back=here.clone()/> })}
         {if empty {
             view! {
                 <section class="card empty">
@@ -230,12 +238,12 @@ fn SearchForm(query: ListQuery, page_size: i64) -> impl IntoView {
 }
 
 /// Activate, deactivate or delete the selected rows. With JavaScript a
-/// delete asks in a dialog first, saying how many; without, the server
-/// sends the list back with the same question.
+/// delete asks in a dialog first, naming them (from the checkboxes'
+/// labels); without, the server sends the list back with the same question.
 #[island]
 fn BulkActions() -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
-    let (selected, set_selected) = signal(0usize);
+    let (selected, set_selected) = signal(Vec::<String>::new());
     let ask = move |ev: leptos::ev::MouseEvent| {
         #[cfg(feature = "hydrate")]
         {
@@ -244,12 +252,21 @@ fn BulkActions() -> impl IntoView {
                 .target()
                 .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlButtonElement>().ok())
                 .and_then(|button| button.form())
-                .and_then(|form| form.query_selector_all("input[type=checkbox]:checked").ok())
-                .map_or(0, |nodes| nodes.length() as usize);
-            if checked > 0 {
+                .and_then(|form| form.query_selector_all("input[type=checkbox]:checked").ok());
+            let names: Vec<String> = checked
+                .map(|nodes| {
+                    (0..nodes.length())
+                        .filter_map(|i| nodes.item(i))
+                        .filter_map(|node| node.dyn_into::<leptos::web_sys::Element>().ok())
+                        .filter_map(|checkbox| checkbox.get_attribute("aria-label"))
+                        .map(|label| label.strip_prefix("Select ").unwrap_or(&label).to_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !names.is_empty() {
                 if let Some(dialog) = dialog.get() {
                     ev.prevent_default();
-                    set_selected.set(checked);
+                    set_selected.set(names);
                     let _ = dialog.show_modal();
                 }
             }
@@ -263,13 +280,8 @@ fn BulkActions() -> impl IntoView {
             dialog.close();
         }
     };
-    let noun = move || {
-        if selected.get() == 1 {
-            "webhook"
-        } else {
-            "webhooks"
-        }
-    };
+    let count = move || selected.read().len();
+    let noun = move || if count() == 1 { "webhook" } else { "webhooks" };
     view! {
         <div class="actions bulk-actions" role="group" aria-label="With the selected webhooks">
             <button type="submit" name="action" value="activate" class="button secondary small">"Activate"</button>
@@ -277,11 +289,14 @@ fn BulkActions() -> impl IntoView {
             <button type="submit" name="action" value="delete" class="button danger small" on:click=ask>"Delete"</button>
         </div>
         <dialog node_ref=dialog class="dialog" aria-labelledby="bulk-delete-title">
-            <h2 id="bulk-delete-title">{move || format!("Delete {} {}?", selected.get(), noun())}</h2>
+            <h2 id="bulk-delete-title">{move || format!("Delete {} {}?", count(), noun())}</h2>
+            <ul class="doomed">
+                {move || selected.get().into_iter().map(|name| view! { <li>{name}</li> }).collect_view()}
+            </ul>
             <p>"They will stop receiving events. This cannot be undone."</p>
             <div class="actions">
                 <button type="submit" name="action" value="delete_confirmed" class="button danger">
-                    {move || format!("Delete {} {}", selected.get(), noun())}
+                    {move || format!("Delete {} {}", count(), noun())}
                 </button>
                 <button type="button" class="button secondary" on:click=cancel>"Cancel"</button>
             </div>
@@ -289,20 +304,24 @@ fn BulkActions() -> impl IntoView {
     }
 }
 
-/// The question a delete without JavaScript comes back with.
+/// The question a delete without JavaScript comes back with, naming the
+/// webhooks it would delete.
 #[component]
-fn ConfirmBulkDelete(ids: Vec<i64>, back: String) -> impl IntoView {
-    let count = ids.len();
+fn ConfirmBulkDelete(doomed: Vec<(i64, String)>, back: String) -> impl IntoView {
+    let count = doomed.len();
     let noun = if count == 1 { "webhook" } else { "webhooks" };
     view! {
         <section class="card narrow" role="alertdialog" aria-labelledby="confirm-title">
             <h2 id="confirm-title">{format!("Delete {count} {noun}?")}</h2>
+            <ul class="doomed">
+                {doomed.iter().map(|(_, name)| view! { <li>{name.clone()}</li> }).collect_view()}
+            </ul>
             <p>"They will stop receiving events. This cannot be undone."</p>
             <form method="post" action=BulkWebhooks::url()>
-                {ids
+                {doomed
                     .iter()
                     .enumerate()
-                    .map(|(index, id)| view! { <input type="hidden" name=format!("ids[{index}]") value=id.to_string()/> })
+                    .map(|(index, (id, _))| view! { <input type="hidden" name=format!("ids[{index}]") value=id.to_string()/> })
                     .collect_view()}
                 <input type="hidden" name="back" value=back.clone()/>
                 <div class="actions">

@@ -52,6 +52,11 @@ async fn search_filters_and_sorts_the_browser_list_only() {
     assert_eq!(names(&app, &cookie, "q=100%25+uptime_").await.1, ["Zebra"]);
     assert_eq!(names(&app, &cookie, "q=_").await.1, ["Zebra"]);
     assert_eq!(names(&app, &cookie, "q=nothing+like+it").await, (0, vec![]));
+    // Control characters are no part of a search (a NUL was a 500).
+    assert_eq!(names(&app, &cookie, "q=al%00pha").await.1, ["alpha"]);
+    let page = page(&app, "/webhooks?q=Ops%00+%1Balerts", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains(">Ops alerts</a>"), "{}", page.text());
     assert_eq!(
         names(&app, &cookie, "status=inactive").await.1,
         ["billing", "alpha"]
@@ -318,9 +323,31 @@ async fn a_bulk_delete_asks_first_then_deletes_all_at_once() {
     let confirm = format!("/webhooks?confirm=delete&ids={},{}", ids[1], ids[3]);
     assert_eq!(reply.header("location"), Some(confirm.as_str()));
     assert_eq!(actives(&app, &token).await.len(), 4);
-    let html = page(&app, &confirm, &cookie).await.text();
+    // Without leptos' markers (`<!>`).
+    let html = page(&app, &confirm, &cookie)
+        .await
+        .text()
+        .replace("<!>", "");
     assert!(html.contains("Delete 2 webhooks?"), "{html}");
+    assert!(
+        html.contains(r#"<ul class="doomed"><li>billing</li><li>alpha</li></ul>"#),
+        "{html}"
+    );
     assert!(html.contains(r#"value="delete_confirmed""#));
+    // Another organization's webhook, or a repeat, is not part of the question.
+    let stranger = app.admin_token().await;
+    let theirs = app.create_named(&stranger, "Not yours").await["id"].clone();
+    let asked = format!(
+        "/webhooks?confirm=delete&ids={},{theirs},{}",
+        ids[1], ids[1]
+    );
+    let html = page(&app, &asked, &cookie).await.text().replace("<!>", "");
+    assert!(html.contains("Delete 1 webhook?"), "{html}");
+    assert!(
+        html.contains(r#"<ul class="doomed"><li>billing</li></ul>"#),
+        "{html}"
+    );
+    assert!(!html.contains("Not yours") && !html.contains(&format!(r#"value="{theirs}""#)));
 
     let body = format!(
         "action=delete_confirmed&{}&back=%2Fwebhooks",
