@@ -61,12 +61,22 @@ pub async fn login(email: String, password: Secret) -> Result<(), AppError> {
 
 /// Where the change-password form lives (and says it worked).
 pub const PASSWORD_PATH: &str = "/account/password";
+/// What `?changed=` says after a change: tokens kept, or revoked.
+pub const PASSWORD_CHANGED: &str = "kept";
+pub const PASSWORD_CHANGED_TOKENS_REVOKED: &str = "revoked";
 
 /// Changes the signed-in user's password: the current one is checked with
 /// sign-in's throttle, the new one by the same rule as everywhere. Every
-/// other session of the user ends; this one continues under a new id.
+/// other session of the user ends; this one continues under a new id. With
+/// `revoke_tokens` (the form's checkbox, ticked by default) the user's API
+/// tokens are revoked too.
 #[server]
-pub async fn change_password(current: Secret, new: Secret, again: Secret) -> Result<(), AppError> {
+pub async fn change_password(
+    current: Secret,
+    new: Secret,
+    again: Secret,
+    revoke_tokens: Option<String>,
+) -> Result<(), AppError> {
     let user = web::signed_in_user().await?;
     if new.0 != again.0 {
         return Err(AppError::PasswordsDiffer);
@@ -88,14 +98,23 @@ pub async fn change_password(current: Secret, new: Secret, again: Secret) -> Res
         other => other.into(),
     })?;
     let user_id = user.principal.user_id;
-    let valid_after = accounts::set_password(db, user_id, &new).await?;
+    let tokens = if revoke_tokens.is_some() {
+        accounts::ApiTokens::Revoke
+    } else {
+        accounts::ApiTokens::Keep
+    };
+    let valid_after = accounts::set_password(db, user_id, &new, tokens).await?;
     web::auth_session().await?.sign_in(user_id).await?;
     web::remember_device(&accounts::known_device_cookie(
         &state.keys,
         user_id,
         valid_after,
     ));
-    leptos_axum::redirect(&format!("{PASSWORD_PATH}?changed"));
+    let changed = match tokens {
+        accounts::ApiTokens::Revoke => PASSWORD_CHANGED_TOKENS_REVOKED,
+        accounts::ApiTokens::Keep => PASSWORD_CHANGED,
+    };
+    leptos_axum::redirect(&format!("{PASSWORD_PATH}?changed={changed}"));
     Ok(())
 }
 

@@ -38,8 +38,12 @@ test('change password: mistakes, then success signs the other sessions out', asy
   await page.getByLabel('Current password').fill(account.password);
   await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
   await page.getByLabel('New password again').fill(NEW_PASSWORD);
+  // Ticked as the form comes: the API tokens go with the old password.
+  await expect(page.getByLabel('Also revoke my API tokens')).toBeChecked();
   await page.getByRole('button', { name: 'Change password' }).click();
-  await expect(page.getByRole('status')).toHaveText('Password changed. Your other sessions have been signed out.');
+  await expect(page.getByRole('status')).toHaveText(
+    'Password changed. Your other sessions have been signed out and your API tokens revoked.',
+  );
 
   // This session goes on; the other one has ended.
   await page.goto('/webhooks');

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::common::{rejection_of, ErrorPanel, Loading};
 use crate::error::AppError;
-use crate::server_fns::{current_user, ChangePassword};
+use crate::server_fns::{current_user, ChangePassword, PASSWORD_CHANGED_TOKENS_REVOKED};
 
 /// The signed-in user's password: the current one, the new one twice.
 /// A plain form; without JavaScript it works the same.
@@ -13,7 +13,7 @@ use crate::server_fns::{current_user, ChangePassword};
 pub fn PasswordPage() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
     let rejected = rejection_of::<ChangePassword>();
-    let changed = use_query_map().with_untracked(|query| query.get("changed").is_some());
+    let changed = use_query_map().with_untracked(|query| query.get("changed").map(changed_notice));
     view! {
         <Title text="Change password · Webhook admin"/>
         <Suspense fallback=Loading>
@@ -31,16 +31,21 @@ pub fn PasswordPage() -> impl IntoView {
     }
 }
 
+/// What the page says after a change (`?changed=`): whether the tokens went.
+fn changed_notice(tokens: String) -> &'static str {
+    if tokens == PASSWORD_CHANGED_TOKENS_REVOKED {
+        "Password changed. Your other sessions have been signed out and your API tokens revoked."
+    } else {
+        "Password changed. Your other sessions have been signed out; your API tokens still work."
+    }
+}
+
 #[component]
-fn PasswordForm(changed: bool, error: Option<String>) -> impl IntoView {
+fn PasswordForm(changed: Option<&'static str>, error: Option<String>) -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>"Change password"</h1>
-            {changed.then(|| view! {
-                <p class="notice" role="status">
-                    "Password changed. Your other sessions have been signed out."
-                </p>
-            })}
+            {changed.map(|text| view! { <p class="notice" role="status">{text}</p> })}
             <form action=ChangePassword::url() method="post" class="form" aria-describedby="password-error">
                 <div class="field">
                     <label for="current">"Current password"</label>
@@ -55,6 +60,14 @@ fn PasswordForm(changed: bool, error: Option<String>) -> impl IntoView {
                 <div class="field">
                     <label for="again">"New password again"</label>
                     <input id="again" name="again" type="password" autocomplete="new-password" minlength="12" required/>
+                </div>
+                <div class="field checkbox">
+                    <input id="revoke_tokens" name="revoke_tokens" type="checkbox" value="on" checked
+                        aria-describedby="revoke-hint"/>
+                    <label for="revoke_tokens">"Also revoke my API tokens"</label>
+                    <p id="revoke-hint" class="hint">
+                        "If your password may have leaked, a token made with it would go on working."
+                    </p>
                 </div>
                 <p id="password-error" class="form-error" role="alert">{error}</p>
                 <div class="actions">

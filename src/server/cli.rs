@@ -115,6 +115,10 @@ enum UserCommand {
         /// Read the password from standard input instead.
         #[arg(long)]
         password_stdin: bool,
+        /// Also revoke the user's API tokens (after a leaked password: a
+        /// token made with it would outlive the reset).
+        #[arg(long)]
+        revoke_tokens: bool,
     },
 }
 
@@ -247,6 +251,7 @@ async fn dispatch(cli: Cli) -> CliResult {
         Command::User(UserCommand::Password {
             email,
             password_stdin,
+            revoke_tokens,
         }) => {
             let email = Email::parse(&email)?;
             let password = if password_stdin {
@@ -257,7 +262,12 @@ async fn dispatch(cli: Cli) -> CliResult {
             let password = Password::parse_new(&password)?;
             let db = open_database().await?;
             let user_id = accounts::user_id_by_email(&db, &email).await?;
-            accounts::set_password(&db, user_id, &password).await?;
+            let tokens = if revoke_tokens {
+                accounts::ApiTokens::Revoke
+            } else {
+                accounts::ApiTokens::Keep
+            };
+            accounts::set_password(&db, user_id, &password, tokens).await?;
             db.close().await;
             Ok(())
         }

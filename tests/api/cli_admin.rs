@@ -182,11 +182,28 @@ async fn a_new_password_from_the_cli_ends_the_users_sessions() {
         .await
         .expect("the new password works");
     assert_eq!(page(&app, "/webhooks", &fresh).await.status, 200);
-    // API tokens are not sessions: they keep working.
+    // API tokens are not sessions: they keep working, unless asked.
     assert_eq!(
         app.get("/api/v2/webhooks/", &token).send().await.status,
         200
     );
+    ok(&cli_with_stdin(
+        db,
+        &[
+            "user",
+            "password",
+            "ann@acme.test",
+            "--password-stdin",
+            "--revoke-tokens",
+        ],
+        "third-password-3\n",
+    ));
+    app.get("/api/v2/webhooks/", &token)
+        .send()
+        .await
+        .assert_detail(401, "Invalid token.");
+    let tokens = ok(&cli(db, &["token", "list", "ann@acme.test", "--json"]));
+    assert_eq!(tokens.trim(), "[]");
 }
 
 #[tokio::test]

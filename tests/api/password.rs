@@ -137,10 +137,79 @@ async fn the_page_works_as_a_plain_form() {
     )
     .await;
     assert!(posted.status.is_redirection(), "{}", posted.status);
-    assert_eq!(posted.header("location"), Some("/account/password?changed"));
+    assert_eq!(
+        posted.header("location"),
+        Some("/account/password?changed=kept")
+    );
     let cookie = cookie_of(&posted);
-    let done = page(&app, "/account/password?changed", &cookie).await;
-    assert!(done
-        .text()
-        .contains("Password changed. Your other sessions have been signed out."));
+    let done = page(&app, "/account/password?changed=kept", &cookie).await;
+    assert!(done.text().contains(
+        "Password changed. Your other sessions have been signed out; your API tokens still work."
+    ));
+}
+
+#[tokio::test]
+async fn the_form_offers_to_revoke_the_api_tokens_ticked_by_default() {
+    let app = TestApp::spawn().await;
+    ann(&app).await;
+    let email = webhook_admin::server::accounts::Email::parse("ann@acme.test").unwrap();
+    let user_id = webhook_admin::server::accounts::user_id_by_email(&app.db, &email)
+        .await
+        .unwrap();
+    let token = webhook_admin::server::accounts::create_token(&app.db, user_id)
+        .await
+        .unwrap();
+    let token = token.as_str();
+    let cookie = session(&app, OLD).await.unwrap();
+    let html = page(&app, "/account/password", &cookie).await.text();
+    assert!(
+        html.contains(
+            r#"<input id="revoke_tokens" name="revoke_tokens" type="checkbox" value="on" checked"#
+        ),
+        "{html}"
+    );
+
+    // Unticked: the token goes on working.
+    let posted = plain_form_post(
+        &app,
+        ChangePassword::PATH,
+        "http://testserver/account/password",
+        &cookie,
+        &form(OLD, NEW, NEW),
+    )
+    .await;
+    assert_eq!(
+        posted.header("location"),
+        Some("/account/password?changed=kept")
+    );
+    assert_eq!(app.get("/api/v2/webhooks/", token).send().await.status, 200);
+
+    // Ticked (as the form comes): it is revoked with the change.
+    let cookie = cookie_of(&posted);
+    let body = format!("{}&revoke_tokens=on", form(NEW, OLD, OLD));
+    let posted = plain_form_post(
+        &app,
+        ChangePassword::PATH,
+        "http://testserver/account/password",
+        &cookie,
+        &body,
+    )
+    .await;
+    assert_eq!(
+        posted.header("location"),
+        Some("/account/password?changed=revoked")
+    );
+    app.get("/api/v2/webhooks/", token)
+        .send()
+        .await
+        .assert_detail(401, "Invalid token.");
+    let done = page(
+        &app,
+        "/account/password?changed=revoked",
+        &cookie_of(&posted),
+    )
+    .await;
+    assert!(done.text().contains(
+        "Password changed. Your other sessions have been signed out and your API tokens revoked."
+    ));
 }

@@ -331,7 +331,8 @@ async fn a_known_device_cookie_vouches_only_for_its_user_and_password() {
         Err(SignInError::TooManyAttempts { .. })
     ));
     // Ann's cookie from before a password change vouches no more.
-    accounts::set_password(&app.db, ann.user_id, &Password::parse("a new one").unwrap())
+    let new = Password::parse("a new one").unwrap();
+    accounts::set_password(&app.db, ann.user_id, &new, accounts::ApiTokens::Keep)
         .await
         .unwrap();
     assert!(matches!(

@@ -29,8 +29,8 @@ pub use tokens::{
 pub(crate) use tokens::{token_lookup, token_lookup_scalar, token_used, TokenOwner};
 
 pub use users::{
-    create_user, list_users, session_user, set_password, set_user_active, user_id_by_email, Email,
-    SessionUser, UserListing,
+    create_user, list_users, session_user, set_password, set_user_active, user_id_by_email,
+    ApiTokens, Email, SessionUser, UserListing,
 };
 
 /// A mistake in an account command, or the database failing under it.

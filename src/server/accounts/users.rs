@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use crate::server::clock::now_millis;
 use crate::server::db::{
-    is_unique_violation, on_pool, read_by_name, Db, FromColumns, Param, ReadRow,
+    in_transaction, is_unique_violation, on_pool, read_by_name, Db, FromColumns, Param, ReadRow,
 };
 
 /// An email address, trimmed and lower-cased so lookups ignore case.
@@ -92,20 +92,40 @@ pub async fn set_user_active(db: &Db, email: &Email, active: bool) -> Result<(),
     Ok(())
 }
 
+/// What a new password does to the user's API tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiTokens {
+    Keep,
+    /// Every token stops working: one minted with a stolen password does
+    /// not outlive its reset.
+    Revoke,
+}
+
 /// Gives a user a new password and ends every browser session they signed
-/// in before now. Returns that moment: a session signed in from it on is valid.
-pub async fn set_password(db: &Db, user_id: i64, password: &Password) -> Result<i64, AccountError> {
+/// in before now (and, if asked, revokes their API tokens), in one
+/// transaction. Returns that moment: a session signed in from it on is valid.
+pub async fn set_password(
+    db: &Db,
+    user_id: i64,
+    password: &Password,
+    tokens: ApiTokens,
+) -> Result<i64, AccountError> {
     let hash = password.hash().await;
     let now = now_millis();
-    on_pool!(db, pool => sqlx::query(
-        "UPDATE users SET password_hash = $1, sessions_valid_after = $2 WHERE id = $3",
-    )
-    .bind(hash)
-    .bind(now)
-    .bind(user_id)
-    .execute(pool)
-    .await
-    .map(drop))?;
+    in_transaction!(db, tx => {
+        sqlx::query("UPDATE users SET password_hash = $1, sessions_valid_after = $2 WHERE id = $3")
+            .bind(&hash)
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        if tokens == ApiTokens::Revoke {
+            sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+    });
     Ok(now)
 }
 
