@@ -44,7 +44,11 @@ test('search, bulk delete, history and activity', async ({ page, consoleProblems
   await page.getByRole('checkbox', { name: 'Select Paged hook 09' }).check();
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
   await expectNoViolations(page, 'bulk delete dialog');
-  await page.goto('/webhooks?confirm=delete&ids=1,2');
+  const ids = await page
+    .locator('table.webhooks tbody input[type=checkbox]')
+    .evaluateAll((boxes) => boxes.slice(0, 2).map((box) => (box as HTMLInputElement).value));
+  await page.goto(`/webhooks?confirm=delete&ids=${ids.join(',')}`);
+  await expect(page.getByRole('alertdialog', { name: 'Delete 2 webhooks?' })).toBeVisible();
   await expectNoViolations(page, 'bulk delete question');
   await page.goto('/webhooks?q=no+such+hook');
   await expectNoViolations(page, 'no results');

@@ -146,13 +146,14 @@ test('search as you type, filter, sort, and act on selected rows', async ({ page
   await expect(page).toHaveURL(/sort=name&dir=desc&notice=deactivated&count=2/);
   await expect(page.getByRole('row', { name: /Zebra/ })).toContainText('Inactive');
 
-  // Delete asks once, saying how many.
+  // Delete asks once, naming them.
   await hydrated(page);
   await page.getByRole('checkbox', { name: 'Select Zebra' }).check();
   await page.getByRole('checkbox', { name: 'Select alpha' }).check();
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Delete 2 webhooks?' });
   await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('listitem')).toHaveText(['Zebra', 'alpha']);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();
   await page.getByRole('button', { name: 'Delete', exact: true }).click();

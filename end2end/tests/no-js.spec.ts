@@ -70,7 +70,9 @@ test('change password without JavaScript', async ({ page }) => {
   await page.getByLabel('New password', { exact: true }).fill('nojs-changed-pass-1');
   await page.getByLabel('New password again').fill('nojs-changed-pass-1');
   await page.getByRole('button', { name: 'Change password' }).click();
-  await expect(page.getByRole('status')).toHaveText('Password changed. Your other sessions have been signed out.');
+  await expect(page.getByRole('status')).toHaveText(
+    'Password changed. Your other sessions have been signed out and your API tokens revoked.',
+  );
   await page.getByRole('button', { name: 'Sign out' }).click();
   await signIn(page, { ...account, password: 'nojs-changed-pass-1' });
   await expect(page.getByRole('heading', { name: 'Webhooks', exact: true })).toBeVisible();
@@ -91,9 +93,10 @@ test('search, sort and bulk delete without JavaScript', async ({ page }) => {
   await page.getByRole('checkbox', { name: 'Select alpha' }).check();
   await page.getByRole('checkbox', { name: 'Select Billing' }).check();
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
-  // The list asks first, saying how many; Cancel keeps them.
+  // The list asks first, naming them.
   const question = page.getByRole('alertdialog', { name: 'Delete 2 webhooks?' });
   await expect(question).toBeVisible();
+  await expect(question.getByRole('listitem')).toHaveText(['alpha', 'Billing']);
   await question.getByRole('button', { name: 'Delete 2 webhooks' }).click();
   await expect(page.getByRole('status')).toHaveText('2 webhooks deleted.');
   await expect(page).toHaveURL(/sort=created&dir=desc&notice=deleted_many&count=2/);
