@@ -204,8 +204,9 @@ pub(crate) async fn retrieve(
     request_body = WebhookCreate,
     responses(
         (status = 201, description = "Created; `Location` is its address. A repeated \
-            `Idempotency-Key` with the same body gets the first answer again, with \
-            `Idempotent-Replayed: true`, and creates nothing.", body = WebhookResource,
+            `Idempotency-Key` with the same body creates nothing and answers the webhook \
+            the first request created, as it is now (the first answer, unless it changed \
+            since), with `Idempotent-Replayed: true`.", body = WebhookResource,
             headers(
                 ("Location" = String, description = "The new webhook's absolute URL"),
                 ("ETag" = String, description = "The webhook's version"),
