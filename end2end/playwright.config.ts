@@ -69,6 +69,8 @@ export default defineConfig({
         DATABASE_URL: databaseUrl,
         LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
         SLACK_BASE_URL: `http://127.0.0.1:${slackPort}`,
+        // As behind a proxy: a test may speak for another client with X-Forwarded-For.
+        TRUSTED_PROXIES: '127.0.0.1',
         ...siteEnv,
         RUST_LOG: 'warn',
       },

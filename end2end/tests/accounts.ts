@@ -8,6 +8,7 @@ export const ACCOUNTS = {
   nojsChanger: { email: 'nojs-changer@e2e.test', password: 'nojs-changer-1', org: 'e2e', superuser: true },
   searcher: { email: 'searcher@e2e.test', password: 'searcher-pass-1', org: 'e2e-search', superuser: true },
   nojsSearcher: { email: 'nojs-searcher@e2e.test', password: 'nojs-search-1', org: 'e2e-search-nojs', superuser: true },
+  known: { email: 'known@e2e.test', password: 'known-pass-123', org: 'e2e', superuser: true },
 };
 
 /** The webhooks each searcher's organization starts with: [name, description, active]. */

@@ -58,6 +58,37 @@ test('repeated failures are slowed down with a 429', async ({ page, request }) =
   expect(Number(refused.headers()['retry-after'])).toBeGreaterThan(0);
 });
 
+test('a browser that signed in before is not locked out by guesses from its address', async ({ browser }) => {
+  const account = ACCOUNTS.known;
+  // Two browsers behind one office address, as the proxy in front says.
+  const office = { extraHTTPHeaders: { 'X-Forwarded-For': '198.51.100.77' } };
+  const mine = await browser.newContext(office);
+  const myPage = await mine.newPage();
+  await signIn(myPage, account);
+  await myPage.getByRole('button', { name: 'Sign out' }).click();
+  await expect(myPage).toHaveURL(/\/login$/);
+
+  const theirs = await browser.newContext(office);
+  const theirPage = await theirs.newPage();
+  await theirPage.goto('/login');
+  for (let i = 0; i < 5; i++) {
+    await theirPage.getByLabel('Email').fill(account.email);
+    await theirPage.getByLabel('Password').fill(`guess-${i}`);
+    await theirPage.getByRole('button', { name: 'Sign in' }).click();
+    await expect(theirPage.getByRole('alert')).toHaveText('Wrong email or password.');
+  }
+  // The guesser's browser is held up, even with the right password...
+  await theirPage.getByLabel('Email').fill(account.email);
+  await theirPage.getByLabel('Password').fill(account.password);
+  await theirPage.getByRole('button', { name: 'Sign in' }).click();
+  await expect(theirPage.getByRole('alert')).toHaveText(/^Too many failed sign-in attempts\. Try again in \d+ seconds\.$/);
+  // ...the user's own is not.
+  await signIn(myPage, account);
+  await expect(myPage.getByRole('heading', { name: 'Webhooks', exact: true })).toBeVisible();
+  await mine.close();
+  await theirs.close();
+});
+
 test('a user who is not a super user gets a clear page', async ({ page, consoleProblems }) => {
   await page.goto('/login');
   await page.getByLabel('Email').fill(ACCOUNTS.member.email);

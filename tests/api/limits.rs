@@ -125,39 +125,47 @@ async fn healthz(addr: &str, limit: Duration) -> Option<String> {
     tokio::time::timeout(limit, ask).await.ok().flatten()
 }
 
-#[tokio::test]
-async fn a_connection_that_sends_nothing_is_closed_after_the_header_timeout() {
+/// With a one-second header timeout: how long a connection that `opened`
+/// on the server stays open after that, asserting it closes within 10 s
+/// but not before the timeout.
+async fn closed_after<F, Fut>(what: &str, opened: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = TcpStream>,
+{
     let db = ThrowawayDb::new().await;
     let (mut server, addr, _) = start_server(&db, &["--header-timeout-secs", "1"]);
-    let mut silent = TcpStream::connect(&addr).await.unwrap();
-    let closed_after = open_for(&mut silent, Duration::from_secs(10)).await;
+    let mut stream = opened(addr).await;
+    let closed_after = open_for(&mut stream, Duration::from_secs(10)).await;
     server.kill().unwrap();
     server.wait().unwrap();
-    let closed_after = closed_after.expect("a silent connection still open after 10 s");
+    let closed_after = closed_after.unwrap_or_else(|| panic!("{what} still open after 10 s"));
     assert!(
         closed_after >= Duration::from_millis(900),
-        "closed too early: {closed_after:?}"
+        "{what} closed too early: {closed_after:?}"
     );
 }
 
 #[tokio::test]
+async fn a_connection_that_sends_nothing_is_closed_after_the_header_timeout() {
+    closed_after("a silent connection", |addr| async move {
+        TcpStream::connect(&addr).await.unwrap()
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_kept_alive_connection_is_closed_when_it_idles_past_the_header_timeout() {
-    let db = ThrowawayDb::new().await;
-    let (mut server, addr, _) = start_server(&db, &["--header-timeout-secs", "1"]);
-    let mut stream = TcpStream::connect(&addr).await.unwrap();
-    let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut answer = vec![0u8; 1024];
-    let read = stream.read(&mut answer).await.unwrap();
-    assert!(answer[..read].starts_with(b"HTTP/1.1 200 OK"));
-    let closed_after = open_for(&mut stream, Duration::from_secs(10)).await;
-    server.kill().unwrap();
-    server.wait().unwrap();
-    let closed_after = closed_after.expect("an idle connection still open after 10 s");
-    assert!(
-        closed_after >= Duration::from_millis(900),
-        "closed too early: {closed_after:?}"
-    );
+    closed_after("an idle connection", |addr| async move {
+        let mut stream = TcpStream::connect(&addr).await.unwrap();
+        let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = vec![0u8; 1024];
+        let read = stream.read(&mut answer).await.unwrap();
+        assert!(answer[..read].starts_with(b"HTTP/1.1 200 OK"));
+        stream
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -391,6 +391,15 @@ impl Reply {
             .find(|v| v.split('=').next().is_some_and(|n| n.ends_with(name)))
     }
 
+    /// Asserts a 429 whose `Retry-After` is within `seconds`; returns it.
+    #[track_caller]
+    pub fn assert_throttled(&self, seconds: std::ops::RangeInclusive<i64>) -> i64 {
+        assert_eq!(self.status.as_u16(), 429, "{}", self.text());
+        let retry_after: i64 = self.header("retry-after").unwrap().parse().unwrap();
+        assert!(seconds.contains(&retry_after), "Retry-After: {retry_after}");
+        retry_after
+    }
+
     /// Asserts the status and a `{"detail": ...}` body.
     #[track_caller]
     pub fn assert_detail(&self, status: u16, detail: &str) {
