@@ -196,37 +196,12 @@ impl SlackUrl {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-}
 
-/// Stored URLs passed the rule when they were written: a column is read as
-/// its text, by every driver (sqlx on both backends, SQLite's direct reads).
-#[cfg(feature = "ssr")]
-impl rusqlite::types::FromSql for SlackUrl {
-    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-        String::column_result(value).map(SlackUrl)
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl<DB: sqlx::Database> sqlx::Type<DB> for SlackUrl
-where
-    String: sqlx::Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <String as sqlx::Type<DB>>::type_info()
-    }
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <String as sqlx::Type<DB>>::compatible(ty)
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for SlackUrl
-where
-    String: sqlx::Decode<'r, DB>,
-{
-    fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-        String::decode(value).map(SlackUrl)
+    /// A URL as stored: it passed the rule when it was written (a test
+    /// message checks it again before sending).
+    #[cfg(feature = "ssr")]
+    pub fn stored(url: String) -> Self {
+        SlackUrl(url)
     }
 }
 

@@ -188,7 +188,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     match dispatch(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("webhook-admin: {e}");
+            eprintln!("webhook-admin: {}", super::ops::with_causes(e.as_ref()));
             ExitCode::FAILURE
         }
     }

@@ -11,7 +11,7 @@ use rand::RngCore;
 use sha2::Sha256;
 
 use super::clock::now_millis;
-use super::db::{on_pool, Db};
+use super::db::{self, params, Db, Single};
 
 /// What a signature is for; part of what is signed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,28 +45,25 @@ const NAME: &str = "cookies";
 impl SigningKey {
     /// The database's key, made now if it has none yet (the first instance
     /// to get here wins; the others read its key).
-    pub async fn load_or_create(db: &Db) -> Result<SigningKey, sqlx::Error> {
+    pub async fn load_or_create(db: &Db) -> Result<SigningKey, db::Error> {
         let mut fresh = [0u8; 32];
         rand::rng().fill_bytes(&mut fresh);
-        on_pool!(db, pool => sqlx::query(
+        db.execute(
             "INSERT INTO server_keys (name, secret, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (name) DO NOTHING",
+            params![NAME, hex::encode(fresh), now_millis()],
         )
-        .bind(NAME)
-        .bind(hex::encode(fresh))
-        .bind(now_millis())
-        .execute(pool)
-        .await
-        .map(drop))?;
-        let stored: String = on_pool!(db, pool => sqlx::query_scalar(
-            "SELECT secret FROM server_keys WHERE name = $1",
-        )
-        .bind(NAME)
-        .fetch_one(pool)
-        .await)?;
+        .await?;
+        let stored = db
+            .read_one::<Single<String>>(
+                "SELECT secret FROM server_keys WHERE name = $1",
+                params![NAME],
+            )
+            .await?
+            .ok_or_else(|| db::Error::decode(format!("no server key {NAME:?}")))?;
         let mut key = [0u8; 32];
-        hex::decode_to_slice(stored.trim(), &mut key)
-            .map_err(|e| sqlx::Error::Decode(format!("server key {NAME:?}: {e}").into()))?;
+        hex::decode_to_slice(stored.0.trim(), &mut key)
+            .map_err(|e| db::Error::decode(format!("server key {NAME:?}: {e}")))?;
         Ok(SigningKey(key))
     }
 

@@ -4,6 +4,8 @@
 //! caller's transaction by one statement (an upsert on the bucket's row), so
 //! two uses never both take the last token; a refusal changes nothing.
 
+use crate::server::db::{self, params, read_by_name, Single, Tx};
+
 /// A kind of bucket: its size and how fast it refills.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Bucket {
@@ -27,51 +29,42 @@ const TAKE: &str =
 
 const LEVEL: &str = "SELECT tokens, updated_at FROM rate_limits WHERE name = $1 AND key = $2";
 
+/// What a take found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Token {
+    Taken,
+    /// None left: whole seconds until there is one (at least 1).
+    Wait(i64),
+}
+
+/// A bucket's tokens when last counted.
+struct Level {
+    tokens: f64,
+    updated_at: i64,
+}
+
+read_by_name!(Level { tokens, updated_at });
+
 impl Bucket {
     fn per_ms(&self) -> f64 {
         self.per_second / 1000.0
     }
 
-    /// Takes a token from the bucket `key` at `now` (ms): a row when there
-    /// was one to take, none when not (then see [`Bucket::level`]).
-    pub fn take<'q, DB>(
-        &self,
-        key: i64,
-        now: i64,
-    ) -> sqlx::query::QueryScalar<'q, DB, f64, <DB as sqlx::Database>::Arguments<'q>>
-    where
-        DB: sqlx::Database,
-        i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        f64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        (f64,): for<'r> sqlx::FromRow<'r, DB::Row>,
-    {
-        sqlx::query_scalar(TAKE)
-            .bind(self.name)
-            .bind(key)
-            .bind(self.capacity)
-            .bind(now)
-            .bind(self.per_ms())
+    /// Takes a token from the bucket `key` at `now` (ms), in the caller's
+    /// transaction.
+    pub async fn take(&self, tx: &mut Tx<'_>, key: i64, now: i64) -> Result<Token, db::Error> {
+        let values = params![self.name, key, self.capacity, now, self.per_ms()];
+        if tx.read_one::<Single<f64>>(TAKE, values).await?.is_some() {
+            return Ok(Token::Taken);
+        }
+        let level: Level = tx.returning(LEVEL, params![self.name, key]).await?;
+        Ok(Token::Wait(self.retry_after_secs(&level, now)))
     }
 
-    /// The bucket's tokens and when they were counted (after a refused take).
-    pub fn level<'q, DB>(
-        &self,
-        key: i64,
-    ) -> sqlx::query::QueryAs<'q, DB, (f64, i64), <DB as sqlx::Database>::Arguments<'q>>
-    where
-        DB: sqlx::Database,
-        i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        (f64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
-    {
-        sqlx::query_as(LEVEL).bind(self.name).bind(key)
-    }
-
-    /// Whole seconds until a bucket that held `tokens` at `updated_at` has
-    /// a token again (at least 1).
-    pub fn retry_after_secs(&self, (tokens, updated_at): (f64, i64), now: i64) -> i64 {
-        let refilled = (tokens + (now - updated_at) as f64 * self.per_ms()).min(self.capacity);
+    /// Whole seconds until a bucket at `level` has a token again (at least 1).
+    fn retry_after_secs(&self, level: &Level, now: i64) -> i64 {
+        let refilled =
+            (level.tokens + (now - level.updated_at) as f64 * self.per_ms()).min(self.capacity);
         let wait_ms = ((1.0 - refilled) / self.per_ms()).max(0.0);
         ((wait_ms / 1000.0).ceil() as i64).max(1)
     }
@@ -88,9 +81,10 @@ mod tests {
             capacity: 5.0,
             per_second: 0.2,
         };
-        assert_eq!(bucket.retry_after_secs((0.0, 1_000), 1_000), 5);
-        assert_eq!(bucket.retry_after_secs((0.5, 1_000), 1_000), 3);
-        assert_eq!(bucket.retry_after_secs((0.0, 1_000), 4_100), 2);
-        assert_eq!(bucket.retry_after_secs((0.999, 1_000), 1_000), 1);
+        let at = |tokens, updated_at| Level { tokens, updated_at };
+        assert_eq!(bucket.retry_after_secs(&at(0.0, 1_000), 1_000), 5);
+        assert_eq!(bucket.retry_after_secs(&at(0.5, 1_000), 1_000), 3);
+        assert_eq!(bucket.retry_after_secs(&at(0.0, 1_000), 4_100), 2);
+        assert_eq!(bucket.retry_after_secs(&at(0.999, 1_000), 1_000), 1);
     }
 }

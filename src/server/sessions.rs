@@ -17,7 +17,7 @@ use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 
 use super::clock::now_millis;
 use super::cookies::BrowserCookie;
-use super::db::{is_unique_violation, on_pool, read_by_name, Db, Param};
+use super::db::{self, params, read_by_name, Db};
 
 /// The sessions of `db` (its table is made by [`Db::migrate`]).
 #[derive(Clone, Debug)]
@@ -91,7 +91,7 @@ fn millis(at: OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
-fn backend(error: sqlx::Error) -> session_store::Error {
+fn backend(error: db::Error) -> session_store::Error {
     session_store::Error::Backend(error.to_string())
 }
 
@@ -108,16 +108,10 @@ impl DbSessionStore {
             "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)"
         };
         let id = stored_id(&record.id);
-        let written = on_pool!(&self.db, pool => sqlx::query(sql)
-            .bind(&id[..])
-            .bind(&data)
-            .bind(millis(record.expiry_date))
-            .execute(pool)
-            .await
-            .map(drop));
-        match written {
+        let values = params![&id, data.as_str(), millis(record.expiry_date)];
+        match self.db.execute(sql, values).await {
             Ok(_) => Ok(true),
-            Err(e) if !replace && is_unique_violation(&e) => Ok(false),
+            Err(e) if !replace && e.is_unique_violation() => Ok(false),
             Err(e) => Err(backend(e)),
         }
     }
@@ -146,7 +140,7 @@ impl SessionStore for DbSessionStore {
             .db
             .read_one::<StoredSession>(
                 "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
-                &[Param::Bytes(&id_bytes), Param::Int(now_millis())],
+                params![&id_bytes, now_millis()],
             )
             .await
             .map_err(backend)?;
@@ -169,24 +163,25 @@ impl SessionStore for DbSessionStore {
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.loaded.forget(id);
         let id = stored_id(id);
-        on_pool!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(&id[..])
-            .execute(pool)
+        self.db
+            .execute("DELETE FROM sessions WHERE id = $1", params![&id])
             .await
-            .map(drop))
-        .map_err(backend)
+            .map(drop)
+            .map_err(backend)
     }
 }
 
 #[async_trait]
 impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        on_pool!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now_millis())
-            .execute(pool)
+        self.db
+            .execute(
+                "DELETE FROM sessions WHERE expires_at <= $1",
+                params![now_millis()],
+            )
             .await
-            .map(drop))
-        .map_err(backend)
+            .map(drop)
+            .map_err(backend)
     }
 }
 

@@ -17,6 +17,7 @@ use super::auth_session::{AuthSession, SessionError};
 use super::client::throttle_key;
 use super::clock::{self, format_display, format_millis};
 use super::cookies::BrowserCookie;
+use super::db;
 use super::rejections;
 use super::webhooks::history::HistoryEntry;
 use super::webhooks::{AccessDenied, ServiceError, Via, Webhook, WebhookScope};
@@ -158,8 +159,8 @@ fn internal(cause: impl Debug) -> AppError {
 }
 
 /// A failed query: the database being away is worth a retry, not a bug.
-fn database_failure(error: sqlx::Error) -> AppError {
-    if crate::server::db::is_unavailable(&error) {
+fn database_failure(error: db::Error) -> AppError {
+    if error.is_unavailable() {
         tracing::warn!(?error, "database unavailable");
         AppError::Unavailable
     } else {
@@ -219,8 +220,8 @@ impl From<SessionError> for AppError {
     }
 }
 
-impl From<sqlx::Error> for AppError {
-    fn from(error: sqlx::Error) -> Self {
+impl From<db::Error> for AppError {
+    fn from(error: db::Error) -> Self {
         database_failure(error)
     }
 }

@@ -199,7 +199,6 @@ async fn last_use_is_written_once_a_minute_by_racing_requests() {
         .await
         .unwrap();
     let token_id = accounts::tokens_of(&app.db, user_id).await.unwrap()[0].id;
-    let mut conn = app.db.conn().await.unwrap();
     let start = 1_800_000_000_000;
 
     let mut written = Vec::new();
@@ -210,14 +209,9 @@ async fn last_use_is_written_once_a_minute_by_racing_requests() {
         start + 60_000,
         start + 60_001,
     ] {
-        written.push(
-            accounts::record_use(&mut conn, token_id, now)
-                .await
-                .unwrap(),
-        );
+        written.push(accounts::record_use(&app.db, token_id, now).await.unwrap());
     }
     assert_eq!(written, [true, false, false, true, false]);
-    drop(conn);
     assert_eq!(
         accounts::tokens_of(&app.db, user_id).await.unwrap()[0].last_used_at,
         Some(start + 60_000)

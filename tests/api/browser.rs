@@ -3,7 +3,6 @@
 
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
-use webhook_admin::server::db::Db;
 use webhook_admin::server_fns::{CreateWebhook, ListWebhooks, Login, UpdateWebhook};
 
 use crate::support::{self, Reply, TestApp, HOST};
@@ -367,16 +366,7 @@ async fn a_new_token_is_shown_in_the_response_that_made_it_and_kept_nowhere() {
     );
 
     // Not in the session store (nor anywhere else: tokens are stored as SHA-256).
-    let sessions: Vec<String> = match &app.db {
-        Db::Sqlite(pool, ..) => sqlx::query_scalar("SELECT data FROM sessions")
-            .fetch_all(pool)
-            .await
-            .unwrap(),
-        Db::Postgres(pool, _) => sqlx::query_scalar("SELECT data FROM sessions")
-            .fetch_all(pool)
-            .await
-            .unwrap(),
-    };
+    let sessions: Vec<String> = app.column("SELECT data FROM sessions").await;
     assert!(!sessions.is_empty());
     for data in sessions {
         assert!(!data.contains(&token), "a session holds the token");

@@ -4,7 +4,6 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::json;
-use webhook_admin::server::db::Db;
 
 use crate::support::{TestApp, ThrowawayDb};
 
@@ -192,17 +191,7 @@ async fn mistakes_are_one_line_and_change_nothing() {
     let output = cli(&db, &["token", "create", "eve@acme.test"]);
     fails(&output, "no user");
     let app = app_over(db).await;
-    let users: i64 = match &app.db {
-        Db::Sqlite(pool, ..) => sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(pool)
-            .await
-            .unwrap(),
-        Db::Postgres(pool, _) => sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(pool)
-            .await
-            .unwrap(),
-    };
-    assert_eq!(users, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
 }
 
 #[tokio::test]

@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::SessionStore;
 use webhook_admin::server::auth_session::MAX_SIGN_IN_MS;
-use webhook_admin::server::db::Db;
 use webhook_admin::server::sessions::{DbSessionStore, SessionSettings};
 use webhook_admin::server::site::SiteSettings;
 
@@ -39,12 +38,8 @@ async fn signed_in_expiring(
     (cookie, store, stored)
 }
 
-async fn stored_sessions(db: &Db) -> i64 {
-    let sql = "SELECT COUNT(*) FROM sessions";
-    match db {
-        Db::Sqlite(pool, ..) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        Db::Postgres(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-    }
+async fn stored_sessions(app: &TestApp) -> i64 {
+    app.count("SELECT COUNT(*) FROM sessions").await
 }
 
 fn record_expiring_in(left: time::Duration) -> Record {
@@ -81,11 +76,11 @@ async fn the_store_gives_back_what_it_saved_to_the_millisecond() {
     let reloaded = store.load(&record.id).await.unwrap().unwrap();
     assert_eq!(reloaded.data, changed.data);
     assert_eq!(millis(reloaded.expiry_date), millis(changed.expiry_date));
-    assert_eq!(stored_sessions(&app.db).await, 1);
+    assert_eq!(stored_sessions(&app).await, 1);
 
     store.delete(&record.id).await.unwrap();
     assert_eq!(store.load(&record.id).await.unwrap(), None);
-    assert_eq!(stored_sessions(&app.db).await, 0);
+    assert_eq!(stored_sessions(&app).await, 0);
 }
 
 #[tokio::test]
@@ -115,7 +110,7 @@ async fn an_expired_session_is_not_loaded() {
     let store = DbSessionStore::new(&app.db);
     let mut record = record_expiring_in(-time::Duration::seconds(1));
     store.create(&mut record).await.unwrap();
-    assert_eq!(stored_sessions(&app.db).await, 1);
+    assert_eq!(stored_sessions(&app).await, 1);
     assert_eq!(store.load(&record.id).await.unwrap(), None);
 }
 
@@ -223,7 +218,7 @@ async fn expired_sessions_are_swept_and_live_ones_kept() {
     store.create(&mut expired).await.unwrap();
     store.create(&mut live).await.unwrap();
 
-    let stored = || stored_sessions(&app.db);
+    let stored = || stored_sessions(&app);
     assert_eq!(stored().await, 2);
 
     store.delete_expired().await.unwrap();

@@ -11,7 +11,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 use webhook_admin::server::accounts::{self, Email, OrgSlug, Password};
 use webhook_admin::server::client::TrustedProxies;
-use webhook_admin::server::db::Db;
+use webhook_admin::server::db::{self, Db, Single};
 use webhook_admin::server::keys::SigningKey;
 use webhook_admin::server::sessions::SessionSettings;
 use webhook_admin::server::site::SiteSettings;
@@ -197,32 +197,21 @@ impl TestApp {
 
     /// A number the database answers `sql` with (`SELECT COUNT(*) …`).
     pub async fn count(&self, sql: &str) -> i64 {
-        match &self.db {
-            Db::Sqlite(pool, ..) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-            Db::Postgres(pool, _) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        }
+        let Some(Single(n)) = self.db.read_one(sql, &[]).await.unwrap() else {
+            panic!("no row for {sql}");
+        };
+        n
     }
 
     /// Runs a statement that returns nothing.
     pub async fn execute(&self, sql: &str) {
-        match &self.db {
-            Db::Sqlite(pool, ..) => sqlx::query(sql).execute(pool).await.map(drop),
-            Db::Postgres(pool, _) => sqlx::query(sql).execute(pool).await.map(drop),
-        }
-        .unwrap();
+        self.db.execute(sql, &[]).await.unwrap();
     }
 
     /// Every value of the one column `sql` selects.
-    pub async fn column<T>(&self, sql: &str) -> Vec<T>
-    where
-        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
-        T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
-        T: Send + Unpin,
-    {
-        match &self.db {
-            Db::Sqlite(pool, ..) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
-            Db::Postgres(pool, _) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
-        }
+    pub async fn column<T: db::Value + Send + 'static>(&self, sql: &str) -> Vec<T> {
+        let rows: Vec<Single<T>> = self.db.read_all(sql, &[]).await.unwrap();
+        rows.into_iter().map(|Single(value)| value).collect()
     }
 
     /// The same application, believing these proxies' `X-Forwarded-For`.

@@ -4,7 +4,7 @@ use super::tokens::INSERT_TOKEN;
 use super::users::INSERT_USER;
 use super::{AccountError, ApiToken, Email, Password};
 use crate::server::clock::now_millis;
-use crate::server::db::{in_transaction, is_unique_violation, on_pool, Db};
+use crate::server::db::{params, Db, Single};
 
 /// The first administrator, made on the first start of an empty database.
 pub struct FirstAdmin {
@@ -21,10 +21,10 @@ pub const FIRST_ADMIN_EMAIL: &str = "admin@localhost";
 /// in one transaction. Returns `None` when there were users already, also when
 /// another instance won the race to do it.
 pub async fn bootstrap(db: &Db) -> Result<Option<FirstAdmin>, AccountError> {
-    let has_users = on_pool!(db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) AS any_user")
-        .fetch_one(pool)
-        .await?);
-    if has_users > 0 {
+    let any_user = db
+        .read_one::<Single<i64>>("SELECT id FROM users LIMIT 1", &[])
+        .await?;
+    if any_user.is_some() {
         return Ok(None);
     }
     let admin = FirstAdmin {
@@ -36,38 +36,32 @@ pub async fn bootstrap(db: &Db) -> Result<Option<FirstAdmin>, AccountError> {
     // while argon2 runs.
     let password_hash = admin.password.hash().await;
     let now = now_millis();
-    let created: Result<(), sqlx::Error> = async {
-        in_transaction!(db, tx => {
-            let org_id = sqlx::query_scalar::<_, i64>(
-                "INSERT INTO organizations (slug, webhooks_enabled, created_at) VALUES ($1, TRUE, $2)
-                 ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id",
+    let created = db
+        .transaction(async |tx| {
+            let Single(org_id) = tx
+                .returning::<Single<i64>>(
+                    "INSERT INTO organizations (slug, webhooks_enabled, created_at) VALUES ($1, TRUE, $2)
+                     ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id",
+                    params![DEFAULT_ORGANIZATION, now],
+                )
+                .await?;
+            let Single(user_id) = tx
+                .returning::<Single<i64>>(
+                    INSERT_USER,
+                    params![org_id, admin.email.as_str(), true, password_hash.as_str(), now],
+                )
+                .await?;
+            let digest = admin.token.digest();
+            tx.execute(
+                INSERT_TOKEN,
+                params![user_id, digest.as_slice(), admin.token.prefix(), now],
             )
-            .bind(DEFAULT_ORGANIZATION)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            let user_id = sqlx::query_scalar::<_, i64>(INSERT_USER)
-                .bind(org_id)
-                .bind(admin.email.as_str())
-                .bind(true)
-                .bind(&password_hash)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-            sqlx::query(INSERT_TOKEN)
-                .bind(user_id)
-                .bind(admin.token.digest())
-                .bind(admin.token.prefix())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-        });
-        Ok(())
-    }
-    .await;
+            .await
+        })
+        .await;
     match created {
-        Ok(()) => Ok(Some(admin)),
-        Err(e) if is_unique_violation(&e) => Ok(None),
+        Ok(_) => Ok(Some(admin)),
+        Err(e) if e.is_unique_violation() => Ok(None),
         Err(e) => Err(e.into()),
     }
 }

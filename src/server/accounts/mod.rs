@@ -54,8 +54,8 @@ pub enum AccountError {
     UnknownUser(String),
     #[error("no such token (already revoked?)")]
     UnknownToken,
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    #[error("database error")]
+    Database(#[from] crate::server::db::Error),
 }
 
 /// Who a token or a session acts for, with what the permission checks need.

@@ -2,7 +2,7 @@
 
 use super::AccountError;
 use crate::server::clock::now_millis;
-use crate::server::db::{is_unique_violation, on_pool, read_by_name, Db};
+use crate::server::db::{params, read_by_name, Db, Single};
 
 /// An organization slug: 1–50 of `[a-z0-9-]`, not starting with `-`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,30 +31,31 @@ pub async fn create_organization(
     slug: &OrgSlug,
     webhooks_enabled: bool,
 ) -> Result<i64, AccountError> {
-    let inserted = on_pool!(db, pool => sqlx::query_scalar::<_, i64>(
-        "INSERT INTO organizations (slug, webhooks_enabled, created_at) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(slug.as_str())
-    .bind(webhooks_enabled)
-    .bind(now_millis())
-    .fetch_one(pool)
-    .await);
-    inserted.map_err(|e| {
-        if is_unique_violation(&e) {
-            AccountError::DuplicateSlug(slug.as_str().to_owned())
-        } else {
-            e.into()
+    let inserted = db
+        .transaction(async |tx| {
+            tx.returning::<Single<i64>>(
+                "INSERT INTO organizations (slug, webhooks_enabled, created_at) VALUES ($1, $2, $3) RETURNING id",
+                params![slug.as_str(), webhooks_enabled, now_millis()],
+            )
+            .await
+        })
+        .await;
+    match inserted {
+        Ok(Single(id)) => Ok(id),
+        Err(e) if e.is_unique_violation() => {
+            Err(AccountError::DuplicateSlug(slug.as_str().to_owned()))
         }
-    })
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn set_webhooks_flag(db: &Db, slug: &OrgSlug, enabled: bool) -> Result<(), AccountError> {
-    let result = on_pool!(db, pool => sqlx::query("UPDATE organizations SET webhooks_enabled = $1 WHERE slug = $2")
-        .bind(enabled)
-        .bind(slug.as_str())
-        .execute(pool)
-        .await?
-        .rows_affected());
+    let result = db
+        .execute(
+            "UPDATE organizations SET webhooks_enabled = $1 WHERE slug = $2",
+            params![enabled, slug.as_str()],
+        )
+        .await?;
     if result == 0 {
         return Err(AccountError::UnknownOrganization(slug.as_str().to_owned()));
     }
@@ -78,10 +79,12 @@ mod tests {
 
 /// The id of the organization with this slug.
 pub(super) async fn organization_id(db: &Db, slug: &OrgSlug) -> Result<i64, AccountError> {
-    on_pool!(db, pool => sqlx::query_scalar::<_, i64>("SELECT id FROM organizations WHERE slug = $1")
-        .bind(slug.as_str())
-        .fetch_optional(pool)
-        .await?)
+    db.read_one::<Single<i64>>(
+        "SELECT id FROM organizations WHERE slug = $1",
+        params![slug.as_str()],
+    )
+    .await?
+    .map(|Single(id)| id)
     .ok_or_else(|| AccountError::UnknownOrganization(slug.as_str().to_owned()))
 }
 
@@ -105,16 +108,15 @@ read_by_name!(OrganizationListing {
 
 /// Every organization, by slug, with how many users and webhooks it has.
 pub async fn list_organizations(db: &Db) -> Result<Vec<OrganizationListing>, AccountError> {
-    Ok(
-        on_pool!(db, pool => sqlx::query_as::<_, OrganizationListing>(
-        "SELECT o.slug, o.webhooks_enabled, o.created_at,
-                (SELECT COUNT(*) FROM users u WHERE u.organization_id = o.id) AS users,
-                (SELECT COUNT(*) FROM webhooks w WHERE w.organization_id = o.id) AS webhooks
-         FROM organizations o ORDER BY o.slug",
-    )
-    .fetch_all(pool)
-    .await?),
-    )
+    Ok(db
+        .read_all(
+            "SELECT o.slug, o.webhooks_enabled, o.created_at,
+                    (SELECT COUNT(*) FROM users u WHERE u.organization_id = o.id) AS users,
+                    (SELECT COUNT(*) FROM webhooks w WHERE w.organization_id = o.id) AS webhooks
+             FROM organizations o ORDER BY o.slug",
+            &[],
+        )
+        .await?)
 }
 
 /// Gives an organization a new slug (nothing refers to slugs but people).
@@ -123,16 +125,16 @@ pub async fn rename_organization(
     from: &OrgSlug,
     to: &OrgSlug,
 ) -> Result<(), AccountError> {
-    let renamed = on_pool!(db, pool => sqlx::query("UPDATE organizations SET slug = $1 WHERE slug = $2")
-        .bind(to.as_str())
-        .bind(from.as_str())
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected()));
+    let renamed = db
+        .execute(
+            "UPDATE organizations SET slug = $1 WHERE slug = $2",
+            params![to.as_str(), from.as_str()],
+        )
+        .await;
     match renamed {
         Ok(0) => Err(AccountError::UnknownOrganization(from.as_str().to_owned())),
         Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if e.is_unique_violation() => {
             Err(AccountError::DuplicateSlug(to.as_str().to_owned()))
         }
         Err(e) => Err(e.into()),

@@ -16,7 +16,7 @@ use super::known_device::{self, Holder};
 use super::passwords::{Busy, MAX_PASSWORD_BYTES};
 use super::{Email, Password};
 use crate::server::clock::now_millis;
-use crate::server::db::{in_transaction, on_pool, read_by_name, Db};
+use crate::server::db::{self, params, read_by_name, Db, Dialect, Single};
 use crate::server::keys::SigningKey;
 
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +30,7 @@ pub enum SignInError {
     #[error(transparent)]
     Busy(#[from] Busy),
     #[error("database error")]
-    Database(#[from] sqlx::Error),
+    Database(#[from] db::Error),
 }
 
 /// Failures for one email from one address before each further attempt
@@ -106,12 +106,12 @@ pub async fn sign_in(
         return Err(SignInError::BadCredentials);
     };
 
-    let user = on_pool!(db, pool => sqlx::query_as::<_, Credentials>(
-        "SELECT id, password_hash, is_active, sessions_valid_after FROM users WHERE email = $1",
-    )
-    .bind(email.as_str())
-    .fetch_optional(pool)
-    .await?);
+    let user = db
+        .read_one::<Credentials>(
+            "SELECT id, password_hash, is_active, sessions_valid_after FROM users WHERE email = $1",
+            params![email.as_str()],
+        )
+        .await?;
     let known = user
         .as_ref()
         .zip(from.known_device)
@@ -122,12 +122,11 @@ pub async fn sign_in(
 
     match user {
         Some(user) if matches && user.is_active => {
-            on_pool!(db, pool => sqlx::query("DELETE FROM login_failures WHERE email = $1 AND address = $2")
-                .bind(email.as_str())
-                .bind(from.address)
-                .execute(pool)
-                .await?
-                .rows_affected());
+            db.execute(
+                "DELETE FROM login_failures WHERE email = $1 AND address = $2",
+                params![email.as_str(), from.address],
+            )
+            .await?;
             Ok(Accepted {
                 user_id: user.id,
                 known_device: known_device::vouch(key, user.holder(), now),
@@ -142,13 +141,13 @@ pub async fn sign_in(
 }
 
 /// Forgets the failures that no window counts any more.
-pub async fn forget_old_failures(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn forget_old_failures(db: &Db, now: i64) -> Result<u64, db::Error> {
     let oldest_counted = now - PAIR_WINDOW_MS.max(ACCOUNT_WINDOW_MS).max(ADDRESS_WINDOW_MS);
-    on_pool!(db, pool => sqlx::query("DELETE FROM login_failures WHERE at <= $1")
-        .bind(oldest_counted)
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected()))
+    db.execute(
+        "DELETE FROM login_failures WHERE at <= $1",
+        params![oldest_counted],
+    )
+    .await
 }
 
 /// Counts this attempt as a failure until it succeeds, or refuses it (and
@@ -163,72 +162,85 @@ async fn reserve_attempt(
     now: i64,
 ) -> Result<(), SignInError> {
     let email = email.map_or("", Email::as_str);
-    let reserved = in_transaction!(db, tx => {
-        // The insert comes first: SQLite serializes writers on it, and
-        // PostgreSQL on advisory locks of the address and then the email,
-        // each in a key space of its own (so two attempts never wait on
-        // each other in opposite orders). A no-op query on SQLite would not
-        // start the write, so the locks are PostgreSQL's only.
-        if matches!(db, Db::Postgres(..)) {
-            sqlx::query("SELECT pg_advisory_xact_lock(1, hashtext($1)), pg_advisory_xact_lock(2, hashtext($2))")
-                .bind(address)
-                .bind(email)
-                .execute(&mut *tx)
+    let dialect = db.dialect();
+    let reserved = db
+        .transaction(async |tx| {
+            // The insert comes first: SQLite serializes writers on it, and
+            // PostgreSQL on advisory locks of the address and then the
+            // email, each in a key space of its own (so two attempts never
+            // wait on each other in opposite orders). A no-op query on
+            // SQLite would not start the write, so the locks are
+            // PostgreSQL's only.
+            if dialect == Dialect::Postgres {
+                tx.execute(
+                    "SELECT pg_advisory_xact_lock(1, hashtext($1)), pg_advisory_xact_lock(2, hashtext($2))",
+                    params![address, email],
+                )
                 .await?;
-        }
-        let attempt = sqlx::query_scalar::<_, i64>(
-            "INSERT INTO login_failures (email, address, at) VALUES ($1, $2, $3) RETURNING id",
-        )
-        .bind(email)
-        .bind(address)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let (address_failures, oldest) = sqlx::query_as::<_, (i64, Option<i64>)>(
-            "SELECT COUNT(*), MIN(at) FROM login_failures WHERE address = $1 AND at > $2",
-        )
-        .bind(address)
-        .bind(now - ADDRESS_WINDOW_MS)
-        .fetch_one(&mut *tx)
-        .await?;
-        let mut wait_ms = over_limit_ms(address_failures, MAX_ADDRESS_FAILURES, oldest, ADDRESS_WINDOW_MS, now);
-        if !email.is_empty() && !known {
-            let (pair_failures, previous_failure) = sqlx::query_as::<_, (i64, Option<i64>)>(
-                "SELECT COUNT(*), MAX(CASE WHEN id <> $4 THEN at END) FROM login_failures
-                 WHERE email = $1 AND address = $2 AND at > $3",
-            )
-            .bind(email)
-            .bind(address)
-            .bind(now - PAIR_WINDOW_MS)
-            .bind(attempt)
-            .fetch_one(&mut *tx)
-            .await?;
-            let (account_failures, oldest) = sqlx::query_as::<_, (i64, Option<i64>)>(
-                "SELECT COUNT(*), MIN(at) FROM login_failures WHERE email = $1 AND at > $2",
-            )
-            .bind(email)
-            .bind(now - ACCOUNT_WINDOW_MS)
-            .fetch_one(&mut *tx)
-            .await?;
-            wait_ms = wait_ms
-                .max(pair_wait_ms(pair_failures, previous_failure, now))
-                .max(over_limit_ms(account_failures, MAX_ACCOUNT_FAILURES, oldest, ACCOUNT_WINDOW_MS, now));
-        }
-        if wait_ms > 0 {
-            sqlx::query("DELETE FROM login_failures WHERE id = $1")
-                .bind(attempt)
-                .execute(&mut *tx)
+            }
+            let Single(attempt) = tx
+                .returning::<Single<i64>>(
+                    "INSERT INTO login_failures (email, address, at) VALUES ($1, $2, $3) RETURNING id",
+                    params![email, address, now],
+                )
                 .await?;
-            Err(wait_ms)
-        } else {
-            Ok(())
-        }
-    });
-    reserved.map_err(|wait_ms| SignInError::TooManyAttempts {
-        retry_after_secs: (wait_ms + 999) / 1000,
+            let Window { failures, oldest } = tx
+                .returning(
+                    "SELECT COUNT(*) AS failures, MIN(at) AS oldest FROM login_failures
+                     WHERE address = $1 AND at > $2",
+                    params![address, now - ADDRESS_WINDOW_MS],
+                )
+                .await?;
+            let mut wait_ms =
+                over_limit_ms(failures, MAX_ADDRESS_FAILURES, oldest, ADDRESS_WINDOW_MS, now);
+            if !email.is_empty() && !known {
+                let pair: Window = tx
+                    .returning(
+                        "SELECT COUNT(*) AS failures, MAX(CASE WHEN id <> $4 THEN at END) AS oldest
+                         FROM login_failures WHERE email = $1 AND address = $2 AND at > $3",
+                        params![email, address, now - PAIR_WINDOW_MS, attempt],
+                    )
+                    .await?;
+                let account: Window = tx
+                    .returning(
+                        "SELECT COUNT(*) AS failures, MIN(at) AS oldest FROM login_failures
+                         WHERE email = $1 AND at > $2",
+                        params![email, now - ACCOUNT_WINDOW_MS],
+                    )
+                    .await?;
+                wait_ms = wait_ms
+                    .max(pair_wait_ms(pair.failures, pair.oldest, now))
+                    .max(over_limit_ms(
+                        account.failures,
+                        MAX_ACCOUNT_FAILURES,
+                        account.oldest,
+                        ACCOUNT_WINDOW_MS,
+                        now,
+                    ));
+            }
+            if wait_ms > 0 {
+                tx.execute("DELETE FROM login_failures WHERE id = $1", params![attempt])
+                    .await?;
+            }
+            Ok::<_, db::Error>(wait_ms)
+        })
+        .await?;
+    if reserved == 0 {
+        return Ok(());
+    }
+    Err(SignInError::TooManyAttempts {
+        retry_after_secs: (reserved + 999) / 1000,
     })
 }
 
+/// Failures counted in one window, and a time among them (the oldest; for
+/// the email and address, the latest before this attempt).
+struct Window {
+    failures: i64,
+    oldest: Option<i64>,
+}
+
+read_by_name!(Window { failures, oldest });
 /// How long until a window holding `failures` (this attempt among them)
 /// has room again, when more than `max` fall within it; 0 when they don't.
 fn over_limit_ms(failures: i64, max: i64, oldest: Option<i64>, window_ms: i64, now: i64) -> i64 {

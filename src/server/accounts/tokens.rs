@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::{AccountError, Principal, PRINCIPAL_COLUMNS, USERS_AND_ORGANIZATIONS};
 use crate::server::clock::now_millis;
-use crate::server::db::{on_conn, on_pool, read_by_name, Conn, Db, FromColumns, Param, ReadRow};
+use crate::server::db::{self, params, read_by_name, Db, FromColumns, ReadRow};
 
 /// An API token in clear; its `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq)]
@@ -56,14 +56,8 @@ pub(super) const INSERT_TOKEN: &str =
 /// is ever available.
 pub async fn create_token(db: &Db, user_id: i64) -> Result<ApiToken, AccountError> {
     let token = ApiToken::generate();
-    on_pool!(db, pool => sqlx::query(INSERT_TOKEN)
-        .bind(user_id)
-        .bind(token.digest())
-        .bind(token.prefix())
-        .bind(now_millis())
-        .execute(pool)
-        .await?
-        .rows_affected());
+    let values = params![user_id, token.digest(), token.prefix(), now_millis()];
+    db.execute(INSERT_TOKEN, values).await?;
     Ok(token)
 }
 
@@ -73,21 +67,22 @@ pub async fn revoke_token_of_user(
     user_id: i64,
     token_id: i64,
 ) -> Result<(), AccountError> {
-    let deleted = on_pool!(db, pool => sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
-        .bind(token_id)
-        .bind(user_id)
-        .execute(pool)
-        .await?
-        .rows_affected());
+    let deleted = db
+        .execute(
+            "DELETE FROM api_tokens WHERE id = $1 AND user_id = $2",
+            params![token_id, user_id],
+        )
+        .await?;
     one_revoked(deleted)
 }
 
 pub async fn revoke_token(db: &Db, token: &ApiToken) -> Result<(), AccountError> {
-    let deleted = on_pool!(db, pool => sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
-        .bind(token.digest())
-        .execute(pool)
-        .await?
-        .rows_affected());
+    let deleted = db
+        .execute(
+            "DELETE FROM api_tokens WHERE token_hash = $1",
+            params![token.digest()],
+        )
+        .await?;
     one_revoked(deleted)
 }
 
@@ -116,12 +111,12 @@ read_by_name!(TokenInfo {
 
 /// A user's tokens, oldest first.
 pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>, AccountError> {
-    Ok(on_pool!(db, pool => sqlx::query_as::<_, TokenInfo>(
-        "SELECT id, prefix, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
-    )
-    .bind(user_id)
-    .fetch_all(pool)
-    .await?))
+    Ok(db
+        .read_all(
+            "SELECT id, prefix, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
+            params![user_id],
+        )
+        .await?)
 }
 
 /// A token's row and its owner, as [`token_lookup`]'s query reads them.
@@ -132,7 +127,7 @@ pub(crate) struct TokenOwner {
 }
 
 impl FromColumns for TokenOwner {
-    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
+    fn read(row: &impl ReadRow) -> Result<Self, db::Error> {
         Ok(TokenOwner {
             token_id: row.get("token_id")?,
             last_used_at: row.get("last_used_at")?,
@@ -184,10 +179,10 @@ fn token_owner() -> String {
 pub async fn principal_for_token(
     db: &Db,
     token: &ApiToken,
-) -> Result<Option<TokenPrincipal>, sqlx::Error> {
+) -> Result<Option<TokenPrincipal>, db::Error> {
     static LOOKUP: LazyLock<String> = LazyLock::new(|| token_lookup("", ""));
     let owner = db
-        .read_one::<TokenOwner>(&LOOKUP, &[Param::Bytes(&token.digest())])
+        .read_one::<TokenOwner>(&LOOKUP, params![token.digest()])
         .await?;
     match owner {
         Some(owner) => Ok(Some(token_used(db, owner).await?)),
@@ -196,14 +191,14 @@ pub async fn principal_for_token(
 }
 
 /// Notes that a token found by [`token_lookup`] was used (at most once a
-/// minute, on a connection of its own), and gives who it acts for.
-pub(crate) async fn token_used(db: &Db, owner: TokenOwner) -> Result<TokenPrincipal, sqlx::Error> {
+/// minute), and gives who it acts for.
+pub(crate) async fn token_used(db: &Db, owner: TokenOwner) -> Result<TokenPrincipal, db::Error> {
     let now = now_millis();
     if owner
         .last_used_at
         .is_none_or(|at| now - at >= LAST_USED_RESOLUTION_MS)
     {
-        record_use(&mut db.conn().await?, owner.token_id, now).await?;
+        record_use(db, owner.token_id, now).await?;
     }
     Ok(TokenPrincipal {
         principal: owner.principal,
@@ -217,17 +212,14 @@ pub(crate) async fn token_used(db: &Db, owner: TokenOwner) -> Result<TokenPrinci
 /// lock, lets only the first write, so the others wait for one commit, not
 /// for each other's in turn (on PostgreSQL, a client's first burst of 32
 /// requests stalled for 200–800 ms behind 32 updates of the same row).
-pub async fn record_use(conn: &mut Conn, token_id: i64, now: i64) -> Result<bool, sqlx::Error> {
-    let written = on_conn!(conn, c => sqlx::query(
-        "UPDATE api_tokens SET last_used_at = $1
-         WHERE id = $2 AND (last_used_at IS NULL OR last_used_at <= $3)",
-    )
-    .bind(now)
-    .bind(token_id)
-    .bind(now - LAST_USED_RESOLUTION_MS)
-    .execute(c)
-    .await?
-    .rows_affected());
+pub async fn record_use(db: &Db, token_id: i64, now: i64) -> Result<bool, db::Error> {
+    let written = db
+        .execute(
+            "UPDATE api_tokens SET last_used_at = $1
+             WHERE id = $2 AND (last_used_at IS NULL OR last_used_at <= $3)",
+            params![now, token_id, now - LAST_USED_RESOLUTION_MS],
+        )
+        .await?;
     Ok(written == 1)
 }
 

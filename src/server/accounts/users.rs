@@ -6,9 +6,7 @@ use super::{
 use std::sync::LazyLock;
 
 use crate::server::clock::now_millis;
-use crate::server::db::{
-    in_transaction, is_unique_violation, on_pool, read_by_name, Db, FromColumns, Param, ReadRow,
-};
+use crate::server::db::{self, params, read_by_name, Db, FromColumns, ReadRow, Single};
 
 /// An email address, trimmed and lower-cased so lookups ignore case.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,32 +58,34 @@ pub async fn create_user(
         Some(password) => Some(password.hash().await),
         None => None,
     };
-    let inserted = on_pool!(db, pool => sqlx::query_scalar::<_, i64>(INSERT_USER)
-        .bind(organization_id)
-        .bind(email.as_str())
-        .bind(superuser)
-        .bind(hash)
-        .bind(now_millis())
-        .fetch_one(pool)
-        .await);
-    inserted.map_err(|e| {
-        if is_unique_violation(&e) {
-            AccountError::DuplicateEmail(email.as_str().to_owned())
-        } else {
-            e.into()
+    let values = params![
+        organization_id,
+        email.as_str(),
+        superuser,
+        hash,
+        now_millis()
+    ];
+    let inserted = db
+        .transaction(async |tx| tx.returning::<Single<i64>>(INSERT_USER, values).await)
+        .await;
+    match inserted {
+        Ok(Single(id)) => Ok(id),
+        Err(e) if e.is_unique_violation() => {
+            Err(AccountError::DuplicateEmail(email.as_str().to_owned()))
         }
-    })
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Lets a user in again (`true`) or shuts them out (`false`): a deactivated
 /// user's tokens and sessions stop working.
 pub async fn set_user_active(db: &Db, email: &Email, active: bool) -> Result<(), AccountError> {
-    let updated = on_pool!(db, pool => sqlx::query("UPDATE users SET is_active = $1 WHERE email = $2")
-        .bind(active)
-        .bind(email.as_str())
-        .execute(pool)
-        .await?
-        .rows_affected());
+    let updated = db
+        .execute(
+            "UPDATE users SET is_active = $1 WHERE email = $2",
+            params![active, email.as_str()],
+        )
+        .await?;
     if updated == 0 {
         return Err(AccountError::UnknownUser(email.as_str().to_owned()));
     }
@@ -112,20 +112,22 @@ pub async fn set_password(
 ) -> Result<i64, AccountError> {
     let hash = password.hash().await;
     let now = now_millis();
-    in_transaction!(db, tx => {
-        sqlx::query("UPDATE users SET password_hash = $1, sessions_valid_after = $2 WHERE id = $3")
-            .bind(&hash)
-            .bind(now)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+    db.transaction(async |tx| {
+        tx.execute(
+            "UPDATE users SET password_hash = $1, sessions_valid_after = $2 WHERE id = $3",
+            params![hash.as_str(), now, user_id],
+        )
+        .await?;
         if tokens == ApiTokens::Revoke {
-            sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
+            tx.execute(
+                "DELETE FROM api_tokens WHERE user_id = $1",
+                params![user_id],
+            )
+            .await?;
         }
-    });
+        Ok::<_, db::Error>(())
+    })
+    .await?;
     Ok(now)
 }
 
@@ -154,24 +156,26 @@ pub async fn list_users(db: &Db, org: Option<&OrgSlug>) -> Result<Vec<UserListin
     if let Some(org) = org {
         super::organizations::organization_id(db, org).await?;
     }
-    Ok(on_pool!(db, pool => sqlx::query_as::<_, UserListing>(
-        "SELECT u.email, o.slug AS organization, u.is_superuser, u.is_active,
-                u.password_hash IS NOT NULL AS has_password, u.created_at
-         FROM users u JOIN organizations o ON o.id = u.organization_id
-         WHERE $1 IS NULL OR o.slug = $1
-         ORDER BY u.email",
-    )
-    .bind(org.map(OrgSlug::as_str))
-    .fetch_all(pool)
-    .await?))
+    Ok(db
+        .read_all(
+            "SELECT u.email, o.slug AS organization, u.is_superuser, u.is_active,
+                    u.password_hash IS NOT NULL AS has_password, u.created_at
+             FROM users u JOIN organizations o ON o.id = u.organization_id
+             WHERE $1 IS NULL OR o.slug = $1
+             ORDER BY u.email",
+            params![org.map(OrgSlug::as_str)],
+        )
+        .await?)
 }
 
 /// The id of the user with this email.
 pub async fn user_id_by_email(db: &Db, email: &Email) -> Result<i64, AccountError> {
-    on_pool!(db, pool => sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE email = $1")
-        .bind(email.as_str())
-        .fetch_optional(pool)
-        .await?)
+    db.read_one::<Single<i64>>(
+        "SELECT id FROM users WHERE email = $1",
+        params![email.as_str()],
+    )
+    .await?
+    .map(|Single(id)| id)
     .ok_or_else(|| AccountError::UnknownUser(email.as_str().to_owned()))
 }
 
@@ -185,7 +189,7 @@ pub struct SessionUser {
 }
 
 impl FromColumns for SessionUser {
-    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
+    fn read(row: &impl ReadRow) -> Result<Self, db::Error> {
         Ok(SessionUser {
             principal: Principal::read(row)?,
             email: row.get("email")?,
@@ -196,14 +200,14 @@ impl FromColumns for SessionUser {
 
 /// The user a session points at; `None` when the user no longer exists.
 /// Read on every signed-in page.
-pub async fn session_user(db: &Db, user_id: i64) -> Result<Option<SessionUser>, sqlx::Error> {
+pub async fn session_user(db: &Db, user_id: i64) -> Result<Option<SessionUser>, db::Error> {
     static SESSION_USER: LazyLock<String> = LazyLock::new(|| {
         format!(
             "SELECT {PRINCIPAL_COLUMNS}, u.email, u.sessions_valid_after
              FROM {USERS_AND_ORGANIZATIONS} WHERE u.id = $1"
         )
     });
-    db.read_one(&SESSION_USER, &[Param::Int(user_id)]).await
+    db.read_one(&SESSION_USER, params![user_id]).await
 }
 
 #[cfg(test)]

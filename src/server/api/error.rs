@@ -1,6 +1,7 @@
 //! The REST layer's one error type and its DRF-shaped responses. Internal
 //! failures are logged here and reach the client only as a generic message.
 
+use crate::server::db;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -103,14 +104,14 @@ pub enum ApiError {
     MethodNotAllowed(String),
     /// The database cannot be reached; the client may retry.
     #[error("Service temporarily unavailable.")]
-    Unavailable(#[source] sqlx::Error),
+    Unavailable(#[source] db::Error),
     #[error("A server error occurred.")]
-    Database(#[source] sqlx::Error),
+    Database(#[source] db::Error),
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> Self {
-        if crate::server::db::is_unavailable(&error) {
+impl From<db::Error> for ApiError {
+    fn from(error: db::Error) -> Self {
+        if error.is_unavailable() {
             ApiError::Unavailable(error)
         } else {
             ApiError::Database(error)

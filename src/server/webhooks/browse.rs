@@ -3,7 +3,7 @@
 //! one page query over the organization's webhooks.
 
 use super::{list, Page, PageRequest, ServiceError, Webhook, WebhookPage, WebhookScope, COLUMNS};
-use crate::server::db::{on_pool, Db};
+use crate::server::db::{Db, Dialect, Param, Single};
 use crate::views::{ListQuery, SortKey};
 
 /// `%term%` for LIKE, with LIKE's own characters taken literally (`\`
@@ -38,32 +38,39 @@ pub async fn page(
     // Parameters: $1 the organization, then the pattern and the flag when
     // present, then LIMIT and OFFSET.
     let mut conditions = vec!["organization_id = $1".to_owned()];
-    let pattern = (!query.search.is_empty()).then(|| match db {
-        Db::Sqlite(..) if query.search.chars().count() >= 3 => fts_phrase(&query.search),
-        _ => contains_pattern(&query.search),
-    });
-    let mut next = 2;
-    if pattern.is_some() {
-        conditions.push(match db {
+    let mut values = vec![Param::from(scope.organization_id)];
+    let trigrams = query.search.chars().count() >= 3;
+    if !query.search.is_empty() {
+        let next = values.len() + 1;
+        let (condition, pattern) = match db.dialect() {
             // The FTS5 trigram index (any case) for three characters or
             // more; shorter terms have no trigram, so LIKE reads the rows.
-            Db::Sqlite(..) if query.search.chars().count() >= 3 => format!(
-                "id IN (SELECT rowid FROM webhooks_search WHERE webhooks_search MATCH ${next})"
+            Dialect::Sqlite if trigrams => (
+                format!(
+                    "id IN (SELECT rowid FROM webhooks_search WHERE webhooks_search MATCH ${next})"
+                ),
+                fts_phrase(&query.search),
             ),
-            Db::Sqlite(..) => {
-                format!("(name LIKE ${next} ESCAPE '\\' OR description LIKE ${next} ESCAPE '\\')")
-            }
+            Dialect::Sqlite => (
+                format!("(name LIKE ${next} ESCAPE '\\' OR description LIKE ${next} ESCAPE '\\')"),
+                contains_pattern(&query.search),
+            ),
             // The trigram indexes serve ILIKE.
-            Db::Postgres(..) => {
-                format!("(name ILIKE ${next} ESCAPE '\\' OR description ILIKE ${next} ESCAPE '\\')")
-            }
-        });
-        next += 1;
+            Dialect::Postgres => (
+                format!(
+                    "(name ILIKE ${next} ESCAPE '\\' OR description ILIKE ${next} ESCAPE '\\')"
+                ),
+                contains_pattern(&query.search),
+            ),
+        };
+        conditions.push(condition);
+        values.push(Param::from(pattern));
     }
-    if query.active.is_some() {
-        conditions.push(format!("active = ${next}"));
-        next += 1;
+    if let Some(active) = query.active {
+        conditions.push(format!("active = ${}", values.len() + 1));
+        values.push(Param::from(active));
     }
+    let next = values.len() + 1;
     let filter = conditions.join(" AND ");
     let direction = if query.descending { "DESC" } else { "ASC" };
     let order = match query.sort {
@@ -77,28 +84,14 @@ pub async fn page(
         "SELECT {COLUMNS} FROM webhooks WHERE {filter} ORDER BY {order} LIMIT ${next} OFFSET ${}",
         next + 1
     );
-    let count: i64 = on_pool!(db, pool => {
-        let mut counting = sqlx::query_scalar(&count_sql).bind(scope.organization_id);
-        if let Some(pattern) = &pattern {
-            counting = counting.bind(pattern);
-        }
-        if let Some(active) = query.active {
-            counting = counting.bind(active);
-        }
-        counting.fetch_one(pool).await?
-    });
+    let count = db
+        .read_one::<Single<i64>>(&count_sql, &values)
+        .await?
+        .map_or(0, |Single(count)| count);
     let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
     let size = request.size();
-    let items = on_pool!(db, pool => {
-        let mut rows = sqlx::query_as::<_, Webhook>(&page_sql).bind(scope.organization_id);
-        if let Some(pattern) = &pattern {
-            rows = rows.bind(pattern);
-        }
-        if let Some(active) = query.active {
-            rows = rows.bind(active);
-        }
-        rows.bind(size).bind((number - 1) * size).fetch_all(pool).await?
-    });
+    values.extend([Param::from(size), Param::from((number - 1) * size)]);
+    let items = db.read_all::<Webhook>(&page_sql, &values).await?;
     Ok(Page {
         count,
         number,

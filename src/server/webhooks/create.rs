@@ -3,13 +3,11 @@
 
 use std::sync::LazyLock;
 
-use sqlx::{Arguments, FromRow};
-
 use super::history::{self, Action, RecordValues};
 use super::idempotency::{self, IdempotencyKey};
-use super::{count_change_sql, ServiceError, Webhook, WebhookScope, COLUMNS};
+use super::{count_change, count_change_sql, ServiceError, Webhook, WebhookScope, COLUMNS};
 use crate::server::clock::now_millis;
-use crate::server::db::{in_transaction, Binder, Db, Shareable};
+use crate::server::db::{self, params, Db, Param, Shareable};
 use crate::validation::WebhookDraft;
 
 /// A create's answer: the webhook as the API shows it (the JSON body); for
@@ -26,7 +24,7 @@ pub struct Created {
 impl Created {
     fn new(webhook: &Webhook, replayed: bool) -> Result<Self, ServiceError> {
         let body = serde_json::to_string(&webhook.resource())
-            .map_err(|e| ServiceError::Database(sqlx::Error::Encode(Box::new(e))))?;
+            .map_err(|e| ServiceError::Database(db::Error::Other(Box::new(e))))?;
         Ok(Created {
             id: webhook.id,
             version: webhook.version(),
@@ -89,47 +87,29 @@ static CREATE_SHARED: Shareable = Shareable {
     rows: 1,
 };
 
-/// Binds a create's values for [`CREATE_SHARED`].
-fn create_values(scope: WebhookScope, draft: &WebhookDraft, now: i64) -> Binder {
-    let (name, url, description) = (
-        draft.name.as_str().to_owned(),
-        draft.url.as_str().to_owned(),
-        draft.description.as_str().to_owned(),
-    );
-    let active = draft.active;
-    Box::new(move |arguments| {
-        arguments.add(scope.organization_id)?;
-        arguments.add(name.clone())?;
-        arguments.add(url.clone())?;
-        arguments.add(description.clone())?;
-        arguments.add(active)?;
-        arguments.add(now)?;
-        arguments.add(scope.actor_user_id)?;
-        arguments.add(scope.via.kind())?;
-        arguments.add(scope.via.token_id())
-    })
+/// [`insert_row_sql`]'s values.
+fn row_values(scope: WebhookScope, draft: &WebhookDraft, now: i64) -> [Param<'_>; 6] {
+    [
+        Param::from(scope.organization_id),
+        Param::from(draft.name.as_str()),
+        Param::from(draft.url.as_str()),
+        Param::from(draft.description.as_str()),
+        Param::from(draft.active),
+        Param::from(now),
+    ]
 }
 
-fn insert_row<'q, DB, O>(
-    sql: &'q str,
-    scope: WebhookScope,
-    draft: &'q WebhookDraft,
-    now: i64,
-) -> sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>
-where
-    DB: sqlx::Database,
-    O: for<'r> sqlx::FromRow<'r, DB::Row>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    sqlx::query_as(sql)
-        .bind(scope.organization_id)
-        .bind(draft.name.as_str())
-        .bind(draft.url.as_str())
-        .bind(draft.description.as_str())
-        .bind(draft.active)
-        .bind(now)
+/// [`CREATE_SHARED`]'s values.
+fn create_values(scope: WebhookScope, draft: &WebhookDraft, now: i64) -> Vec<Param<'static>> {
+    row_values(scope, draft, now)
+        .into_iter()
+        .chain([
+            Param::from(scope.actor_user_id),
+            Param::from(scope.via.kind()),
+            Param::from(scope.via.token_id()),
+        ])
+        .map(Param::into_owned)
+        .collect()
 }
 
 pub async fn create(
@@ -139,58 +119,60 @@ pub async fn create(
     key: Option<&IdempotencyKey>,
 ) -> Result<Created, ServiceError> {
     let now = now_millis();
-    if let (Db::Sqlite(_, writers, ..), None) = (db, key) {
-        let rows = writers
-            .shared(&CREATE_SHARED, create_values(scope, draft, now))
-            .await?;
-        let row = rows.first().ok_or(sqlx::Error::RowNotFound)?;
-        return Created::new(&Webhook::from_row(row)?, false);
+    if key.is_none() {
+        let values = create_values(scope, draft, now);
+        if let Some(rows) = db.grouped_write::<Webhook>(&CREATE_SHARED, values).await {
+            let webhook = rows?
+                .into_iter()
+                .next()
+                .ok_or_else(|| db::Error::decode("the create returned no row"))?;
+            return Created::new(&webhook, false);
+        }
     }
     let fingerprint = idempotency::fingerprint(draft);
-    let created = in_transaction!(db, tx => {
+    db.transaction(async |tx| {
         if let Some(key) = key {
-            let claimed = sqlx::query(idempotency::CLAIM)
-                .bind(scope.organization_id)
-                .bind(key.as_str())
-                .bind(&fingerprint)
-                .bind(now)
-                .bind(now - idempotency::LIFETIME_MS)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let claimed = tx
+                .execute(
+                    idempotency::CLAIM,
+                    params![
+                        scope.organization_id,
+                        key.as_str(),
+                        fingerprint.as_str(),
+                        now,
+                        now - idempotency::LIFETIME_MS
+                    ],
+                )
+                .await?;
             if claimed == 0 {
                 // Someone else's transaction with this key committed first
                 // (PostgreSQL waits for it; SQLite runs one at a time).
-                let first = sqlx::query_as::<_, idempotency::FirstRequest>(idempotency::FIRST_REQUEST)
-                    .bind(scope.organization_id)
-                    .bind(key.as_str())
-                    .fetch_one(&mut *tx)
+                let first: idempotency::FirstRequest = tx
+                    .returning(
+                        idempotency::FIRST_REQUEST,
+                        params![scope.organization_id, key.as_str()],
+                    )
                     .await?;
-                let created = sqlx::query_as::<_, Webhook>(&CREATED_BEFORE)
-                    .bind(first.check(&fingerprint)?)
-                    .bind(scope.organization_id)
-                    .fetch_one(&mut *tx)
+                let id = first.check(&fingerprint)?;
+                let created: Webhook = tx
+                    .returning(&CREATED_BEFORE, params![id, scope.organization_id])
                     .await?;
                 return Created::new(&created, true);
             }
         }
-        let webhook: Webhook = insert_row(&INSERT_ROW, scope, draft, now)
-            .fetch_one(&mut *tx)
+        let webhook: Webhook = tx
+            .returning(&INSERT_ROW, &row_values(scope, draft, now))
             .await?;
-        history::record(scope, &webhook, Action::Created, "", now)
-            .execute(&mut *tx)
-            .await?;
-        super::count_change(scope, 1).execute(&mut *tx).await?;
-        let created = Created::new(&webhook, false)?;
+        history::record(tx, scope, &webhook, Action::Created, "", now).await?;
+        count_change(tx, scope, 1).await?;
         if let Some(key) = key {
-            sqlx::query(idempotency::SAVE_WEBHOOK)
-                .bind(webhook.id)
-                .bind(scope.organization_id)
-                .bind(key.as_str())
-                .execute(&mut *tx)
-                .await?;
+            tx.execute(
+                idempotency::SAVE_WEBHOOK,
+                params![webhook.id, scope.organization_id, key.as_str()],
+            )
+            .await?;
         }
-        created
-    });
-    Ok(created)
+        Created::new(&webhook, false)
+    })
+    .await
 }

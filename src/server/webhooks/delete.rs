@@ -1,13 +1,11 @@
 //! Deleting one webhook: the row goes, a history entry and the
 //! organization's counter follow, in one transaction.
 
-use sqlx::{Arguments, FromRow, Row};
-
 use super::history::{self, Action, RecordValues};
 use super::idempotency;
 use super::COLUMNS;
 use super::{apply, count_change_sql, Change, Precondition, ServiceError, Webhook, WebhookScope};
-use crate::server::db::{Binder, Db, Shareable};
+use crate::server::db::{self, Db, Param, Shareable};
 
 /// SQLite, without `If-Match`: a delete shares its transaction, and its one
 /// command to the writer's thread, with the other writes of its kind
@@ -46,16 +44,16 @@ static DELETE_SHARED: Shareable = Shareable {
     rows: 1,
 };
 
-/// Binds a delete's values for [`DELETE_SHARED`].
-fn delete_values(scope: WebhookScope, id: i64, now: i64) -> Binder {
-    Box::new(move |arguments| {
-        arguments.add(id)?;
-        arguments.add(scope.organization_id)?;
-        arguments.add(now)?;
-        arguments.add(scope.actor_user_id)?;
-        arguments.add(scope.via.kind())?;
-        arguments.add(scope.via.token_id())
-    })
+/// [`DELETE_SHARED`]'s values.
+fn delete_values(scope: WebhookScope, id: i64, now: i64) -> Vec<Param<'static>> {
+    vec![
+        Param::from(id),
+        Param::from(scope.organization_id),
+        Param::from(now),
+        Param::from(scope.actor_user_id),
+        Param::from(scope.via.kind()),
+        Param::from(scope.via.token_id()),
+    ]
 }
 
 /// Deletes one webhook; answers it as it was.
@@ -65,16 +63,19 @@ pub async fn delete(
     id: i64,
     precondition: &Precondition,
 ) -> Result<Webhook, ServiceError> {
-    if let (Db::Sqlite(_, writers, ..), Precondition(None)) = (db, precondition) {
+    if precondition == &Precondition::none() {
         let now = crate::server::clock::now_millis();
-        let rows = writers
-            .shared(&DELETE_SHARED, delete_values(scope, id, now))
-            .await?;
-        let row = rows.first().ok_or(sqlx::Error::RowNotFound)?;
-        if row.try_get::<Option<i64>, _>("id")?.is_none() {
-            return Err(ServiceError::NotFound);
+        let values = delete_values(scope, id, now);
+        if let Some(rows) = db
+            .grouped_write::<Option<Webhook>>(&DELETE_SHARED, values)
+            .await
+        {
+            let deleted = rows?
+                .into_iter()
+                .next()
+                .ok_or_else(|| db::Error::decode("the delete returned no row"))?;
+            return deleted.ok_or(ServiceError::NotFound);
         }
-        return Ok(Webhook::from_row(row)?);
     }
     apply(db, scope, &[id], Change::Delete, precondition)
         .await?

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{PageRequest, ServiceError, Webhook, WebhookScope};
 use crate::server::clock::format_millis;
-use crate::server::db::{on_pool, read_by_name, Db};
+use crate::server::db::{self, params, read_by_name, Db, Single, Tx};
 use crate::server::webhooks::Page;
 
 /// How the actor reached us.
@@ -60,23 +60,18 @@ impl Action {
     }
 }
 
-/// The history entry for `action` on `webhook` (as it is after the change,
-/// or as it was before a delete), to execute inside the change's own
-/// transaction: the change and its record commit together or not at all.
-/// The actor's email and token prefix are copied as they are now.
-pub(super) fn record<'q, DB>(
+/// Records `action` on `webhook` (as it is after the change, or as it was
+/// before a delete) inside the change's own transaction: the change and its
+/// record commit together or not at all. The actor's email and token prefix
+/// are copied as they are now.
+pub(super) async fn record(
+    tx: &mut Tx<'_>,
     scope: WebhookScope,
-    webhook: &'q Webhook,
+    webhook: &Webhook,
     action: Action,
-    fields: &'q str,
+    fields: &str,
     at: i64,
-) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
-where
-    DB: sqlx::Database,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
+) -> Result<(), db::Error> {
     static RECORD: LazyLock<String> = LazyLock::new(|| {
         record_sql(&RecordValues {
             organization_id: "$1",
@@ -91,16 +86,18 @@ where
             from: "",
         })
     });
-    sqlx::query(&RECORD)
-        .bind(scope.organization_id)
-        .bind(webhook.id)
-        .bind(webhook.name.as_str())
-        .bind(scope.actor_user_id)
-        .bind(scope.via.kind())
-        .bind(scope.via.token_id())
-        .bind(action.as_str())
-        .bind(fields)
-        .bind(at)
+    let values = params![
+        scope.organization_id,
+        webhook.id,
+        webhook.name.as_str(),
+        scope.actor_user_id,
+        scope.via.kind(),
+        scope.via.token_id(),
+        action.as_str(),
+        fields,
+        at
+    ];
+    tx.execute(&RECORD, values).await.map(drop)
 }
 
 /// The SQL expressions (placeholders, mostly) that give a history entry's
@@ -271,25 +268,24 @@ pub async fn page(
         }
         Scope::Organization => ("organization_id = $1 AND $2 = $2", 0),
     };
-    let count: i64 = on_pool!(db, pool => sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM webhook_audit WHERE {filter}"
-    ))
-    .bind(scope.organization_id)
-    .bind(webhook_id)
-    .fetch_one(pool)
-    .await?);
+    let count = db
+        .read_one::<Single<i64>>(
+            &format!("SELECT COUNT(*) FROM webhook_audit WHERE {filter}"),
+            params![scope.organization_id, webhook_id],
+        )
+        .await?
+        .map_or(0, |Single(count)| count);
     let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
     let size = request.size();
-    let items = on_pool!(db, pool => sqlx::query_as::<_, HistoryEntry>(&format!(
-        "SELECT {HISTORY_COLUMNS} FROM webhook_audit WHERE {filter}
-         ORDER BY id DESC LIMIT $3 OFFSET $4"
-    ))
-    .bind(scope.organization_id)
-    .bind(webhook_id)
-    .bind(size)
-    .bind((number - 1) * size)
-    .fetch_all(pool)
-    .await?);
+    let items = db
+        .read_all(
+            &format!(
+                "SELECT {HISTORY_COLUMNS} FROM webhook_audit WHERE {filter}
+                 ORDER BY id DESC LIMIT $3 OFFSET $4"
+            ),
+            params![scope.organization_id, webhook_id, size, (number - 1) * size],
+        )
+        .await?;
     Ok(Page {
         count,
         number,

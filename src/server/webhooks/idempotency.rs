@@ -8,7 +8,7 @@
 use sha2::{Digest, Sha256};
 
 use super::ServiceError;
-use crate::server::db::{on_pool, read_by_name, Db};
+use crate::server::db::{self, params, read_by_name, Db};
 use crate::validation::WebhookDraft;
 
 /// How long a key's first answer is kept.
@@ -97,12 +97,8 @@ pub(super) fn forget_webhook_sql(id: &str, organization_id: &str) -> String {
 }
 
 /// Forgets the keys past their day (the periodic sweep).
-pub async fn expire(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
-    on_pool!(db, pool => sqlx::query(EXPIRE)
-        .bind(now - LIFETIME_MS)
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected()))
+pub async fn expire(db: &Db, now: i64) -> Result<u64, db::Error> {
+    db.execute(EXPIRE, params![now - LIFETIME_MS]).await
 }
 
 #[cfg(test)]

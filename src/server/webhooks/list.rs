@@ -6,7 +6,7 @@ use super::{
     COLUMNS,
 };
 use crate::server::accounts::{self, ApiToken, TokenPrincipal};
-use crate::server::db::{read_by_name, Db, Param};
+use crate::server::db::{self, params, read_by_name, Db, Dialect};
 use crate::validation::SlackUrl;
 
 /// One page. The count is the organization's counter (kept by create and
@@ -42,12 +42,8 @@ pub async fn list(
                     page_at(dialect, size, &place, &place)
                 )
             };
-            let values = [
-                Param::Int(scope.organization_id),
-                Param::Int(count),
-                Param::Int(offset),
-            ];
-            db.read_one::<PageAlong>(&sql(dialect_of(db)), &values)
+            let values = params![scope.organization_id, count, offset];
+            db.read_one::<PageAlong>(&sql(db.dialect()), values)
                 .await?
                 .and_then(|found| found.page)
                 .ok_or(ServiceError::InvalidPage)?
@@ -90,7 +86,7 @@ pub async fn page_for_token(
     db: &Db,
     token: &ApiToken,
     request: PageRequest,
-) -> Result<Option<(TokenPrincipal, Unchecked<PageAlong>)>, sqlx::Error> {
+) -> Result<Option<(TokenPrincipal, Unchecked<PageAlong>)>, db::Error> {
     let Some(number) = request.sql_number() else {
         return Ok(None);
     };
@@ -120,22 +116,9 @@ pub async fn page_for_token(
         accounts::token_lookup(&columns, "")
     };
     let found = db
-        .read_one(&sql(dialect_of(db)), &[Param::Bytes(&token.digest())])
+        .read_one(&sql(db.dialect()), params![token.digest()])
         .await?;
     checked_later(db, found).await
-}
-
-#[derive(Clone, Copy)]
-enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
-fn dialect_of(db: &Db) -> Dialect {
-    match db {
-        Db::Sqlite(..) => Dialect::Sqlite,
-        Db::Postgres(..) => Dialect::Postgres,
-    }
 }
 
 /// Where a page is, as SQL expressions: the organization, its number of
@@ -251,8 +234,8 @@ impl<'de> serde::Deserialize<'de> for StoredBool {
 
 /// The packed page's webhooks in id order, whatever order the SQL gave.
 fn unpack(packed: &str) -> Result<Vec<Webhook>, ServiceError> {
-    let mut rows: Vec<PackedWebhook> = serde_json::from_str(packed)
-        .map_err(|e| ServiceError::Database(sqlx::Error::Decode(Box::new(e))))?;
+    let mut rows: Vec<PackedWebhook> =
+        serde_json::from_str(packed).map_err(|e| ServiceError::Database(db::Error::decode(e)))?;
     rows.sort_unstable_by_key(|row| row.0);
     Ok(rows
         .into_iter()

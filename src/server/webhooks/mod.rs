@@ -26,7 +26,7 @@ pub use pagination::{python_int, Page, PageRequest};
 
 use super::accounts::{self, ApiToken, Principal, TokenOwner, TokenPrincipal};
 use super::clock::{format_millis, now_millis};
-use super::db::{in_transaction, read_by_name, Db, FromColumns, Param, ReadRow};
+use super::db::{self, params, Db, FromColumns, ReadRow, Tx};
 use crate::validation::{Field, SlackUrl, WebhookChanges};
 
 /// Why a principal may not manage webhooks, in the order the checks run.
@@ -88,8 +88,8 @@ pub enum ServiceError {
     /// The organization, or everyone together, sent too many test messages.
     #[error("too many test messages")]
     TestsThrottled { retry_after_secs: i64 },
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    #[error("database error")]
+    Database(#[from] db::Error),
 }
 
 /// A stored webhook. Its URL is a credential, redacted in `Debug`.
@@ -104,20 +104,24 @@ pub struct Webhook {
     pub updated_at: i64,
 }
 
-// Read from `COLUMNS`.
-read_by_name!(Webhook {
-    id,
-    name,
-    url,
-    description,
-    active,
-    created_at,
-    updated_at
-});
+/// Read from `COLUMNS`.
+impl FromColumns for Webhook {
+    fn read(row: &impl ReadRow) -> Result<Self, db::Error> {
+        Ok(Webhook {
+            id: row.get("id")?,
+            name: row.get("name")?,
+            url: SlackUrl::stored(row.get("url")?),
+            description: row.get("description")?,
+            active: row.get("active")?,
+            created_at: row.get("created_at")?,
+            updated_at: row.get("updated_at")?,
+        })
+    }
+}
 
 /// A webhook from an outer join: `None` when its id is NULL.
 impl FromColumns for Option<Webhook> {
-    fn read(row: &impl ReadRow) -> Result<Self, sqlx::Error> {
+    fn read(row: &impl ReadRow) -> Result<Self, db::Error> {
         match row.get::<Option<i64>>("id")? {
             Some(_) => Webhook::read(row).map(Some),
             None => Ok(None),
@@ -210,18 +214,11 @@ const COLUMNS: &str = "id, name, url, description, active, created_at, updated_a
 
 /// Keeps the organization's webhook counter in step, inside the change's
 /// own transaction.
-fn count_change<'q, DB>(
-    scope: WebhookScope,
-    by: i64,
-) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
-where
-    DB: sqlx::Database,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
+async fn count_change(tx: &mut Tx<'_>, scope: WebhookScope, by: i64) -> Result<(), db::Error> {
     static COUNT_CHANGE: LazyLock<String> = LazyLock::new(|| count_change_sql("$1", "$2"));
-    sqlx::query(&COUNT_CHANGE)
-        .bind(by)
-        .bind(scope.organization_id)
+    tx.execute(&COUNT_CHANGE, params![by, scope.organization_id])
+        .await
+        .map(drop)
 }
 
 /// [`count_change`]'s statement, with SQL expressions for its values.
@@ -233,7 +230,7 @@ pub async fn get(db: &Db, scope: WebhookScope, id: i64) -> Result<Webhook, Servi
     static GET: LazyLock<String> = LazyLock::new(|| {
         format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1 AND organization_id = $2")
     });
-    db.read_one(&GET, &[Param::Int(id), Param::Int(scope.organization_id)])
+    db.read_one(&GET, params![id, scope.organization_id])
         .await?
         .ok_or(ServiceError::NotFound)
 }
@@ -258,7 +255,7 @@ impl<T> Unchecked<T> {
 async fn checked_later<T>(
     db: &Db,
     found: Option<(TokenOwner, T)>,
-) -> Result<Option<(TokenPrincipal, Unchecked<T>)>, sqlx::Error> {
+) -> Result<Option<(TokenPrincipal, Unchecked<T>)>, db::Error> {
     let Some((owner, value)) = found else {
         return Ok(None);
     };
@@ -280,7 +277,7 @@ pub async fn get_for_token(
     db: &Db,
     token: &ApiToken,
     id: i64,
-) -> Result<Option<(TokenPrincipal, Unchecked<Option<Webhook>>)>, sqlx::Error> {
+) -> Result<Option<(TokenPrincipal, Unchecked<Option<Webhook>>)>, db::Error> {
     static LOOKUP_AND_GET: LazyLock<String> = LazyLock::new(|| {
         let columns: String = COLUMNS.split(", ").map(|c| format!(", w.{c}")).collect();
         accounts::token_lookup(
@@ -289,28 +286,22 @@ pub async fn get_for_token(
         )
     });
     let digest = token.digest();
-    let found = db
-        .read_one(&LOOKUP_AND_GET, &[Param::Bytes(&digest), Param::Int(id)])
-        .await?;
+    let found = db.read_one(&LOOKUP_AND_GET, params![digest, id]).await?;
     checked_later(db, found).await
 }
 
 /// One webhook with its URL shown to a person: the reveal is recorded.
 pub async fn reveal(db: &Db, scope: WebhookScope, id: i64) -> Result<Webhook, ServiceError> {
     let now = now_millis();
-    let webhook = in_transaction!(db, tx => {
-        let webhook = sqlx::query_as::<_, Webhook>(LOCK_ROW)
-            .bind(id)
-            .bind(scope.organization_id)
-            .fetch_optional(&mut *tx)
+    db.transaction(async |tx| {
+        let webhook: Webhook = tx
+            .read_one(LOCK_ROW, params![id, scope.organization_id])
             .await?
             .ok_or(ServiceError::NotFound)?;
-        history::record(scope, &webhook, Action::UrlRevealed, "", now)
-            .execute(&mut *tx)
-            .await?;
-        webhook
-    });
-    Ok(webhook)
+        history::record(tx, scope, &webhook, Action::UrlRevealed, "", now).await?;
+        Ok(webhook)
+    })
+    .await
 }
 
 /// Locks one of the organization's webhooks for the rest of the transaction
@@ -368,13 +359,11 @@ pub async fn apply(
     precondition: &Precondition,
 ) -> Result<Vec<Webhook>, ServiceError> {
     let now = now_millis();
-    let changed = in_transaction!(db, tx => {
+    db.transaction(async |tx| {
         let mut changed = Vec::with_capacity(ids.len());
         for &id in ids {
-            let Some(before) = sqlx::query_as::<_, Webhook>(LOCK_ROW)
-                .bind(id)
-                .bind(scope.organization_id)
-                .fetch_optional(&mut *tx)
+            let Some(before) = tx
+                .read_one::<Webhook>(LOCK_ROW, params![id, scope.organization_id])
                 .await?
             else {
                 continue;
@@ -382,45 +371,39 @@ pub async fn apply(
             precondition.check(before.version())?;
             let after = match change {
                 Change::Edit(changes) => {
-                    let after = sqlx::query_as::<_, Webhook>(EDIT_ROW)
-                        .bind(id)
-                        .bind(scope.organization_id)
-                        .bind(changes.name.as_ref().map(|v| v.as_str()))
-                        .bind(changes.url.as_ref().map(|v| v.as_str()))
-                        .bind(changes.description.as_ref().map(|v| v.as_str()))
-                        .bind(changes.active)
-                        .bind(now)
-                        .fetch_one(&mut *tx)
+                    let after: Webhook = tx
+                        .returning(
+                            EDIT_ROW,
+                            params![
+                                id,
+                                scope.organization_id,
+                                changes.name.as_ref().map(|v| v.as_str()),
+                                changes.url.as_ref().map(|v| v.as_str()),
+                                changes.description.as_ref().map(|v| v.as_str()),
+                                changes.active,
+                                now
+                            ],
+                        )
                         .await?;
                     let fields = changed_fields(&before, &after).join(",");
-                    history::record(scope, &after, Action::Updated, &fields, now)
-                        .execute(&mut *tx)
-                        .await?;
+                    history::record(tx, scope, &after, Action::Updated, &fields, now).await?;
                     after
                 }
                 Change::Delete => {
-                    sqlx::query(DELETE_ROW)
-                        .bind(id)
-                        .bind(scope.organization_id)
-                        .execute(&mut *tx)
+                    tx.execute(DELETE_ROW, params![id, scope.organization_id])
                         .await?;
-                    history::record(scope, &before, Action::Deleted, "", now)
-                        .execute(&mut *tx)
-                        .await?;
-                    count_change(scope, -1).execute(&mut *tx).await?;
-                    sqlx::query(&FORGET_KEYS)
-                        .bind(id)
-                        .bind(scope.organization_id)
-                        .execute(&mut *tx)
+                    history::record(tx, scope, &before, Action::Deleted, "", now).await?;
+                    count_change(tx, scope, -1).await?;
+                    tx.execute(&FORGET_KEYS, params![id, scope.organization_id])
                         .await?;
                     before
                 }
             };
             changed.push(after);
         }
-        changed
-    });
-    Ok(changed)
+        Ok(changed)
+    })
+    .await
 }
 
 /// A deleted webhook's idempotency keys go with it.

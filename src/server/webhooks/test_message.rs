@@ -10,8 +10,9 @@ use serde::Serialize;
 
 use super::{history, Action, ServiceError, Webhook, WebhookScope};
 use crate::server::clock::now_millis;
-use crate::server::db::{in_transaction, Db};
-use crate::server::rate_limit::Bucket;
+use crate::server::db::{params, read_by_name, Db, Single};
+use crate::server::ops::with_causes;
+use crate::server::rate_limit::{Bucket, Token};
 use crate::validation::is_slack_webhook_url;
 
 pub const MIN_INTERVAL_MS: i64 = 10_000;
@@ -105,7 +106,7 @@ impl SlackClient {
             Err(error) => {
                 // Without the URL: it is a credential.
                 let error = error.without_url();
-                tracing::warn!(error = %describe(&error), "a test message got no answer");
+                tracing::warn!(error = %with_causes(&error), "a test message got no answer");
                 Delivery::failed(None, no_answer_reason(&error))
             }
         }
@@ -149,18 +150,6 @@ fn no_answer_reason(error: &reqwest::Error) -> &'static str {
     } else {
         "the request failed"
     }
-}
-
-/// The error and its causes, as one sentence (for the log).
-fn describe(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 fn one_line(text: &str) -> String {
@@ -215,52 +204,44 @@ pub async fn send(
     // A claim more than an interval ahead of `now` is from a clock that
     // has since been set back: it does not hold the slot. (Concurrent
     // requests' clocks differ by far less.)
-    let (webhook, sender) = in_transaction!(db, tx => {
-        let claimed = sqlx::query_as::<_, Webhook>(
-            "UPDATE webhooks SET last_test_at = $3
-             WHERE id = $1 AND organization_id = $2
-               AND (last_test_at IS NULL OR last_test_at <= $3 - $4 OR last_test_at > $3 + $4)
-             RETURNING id, name, url, description, active, created_at, updated_at",
-        )
-        .bind(id)
-        .bind(scope.organization_id)
-        .bind(now)
-        .bind(MIN_INTERVAL_MS)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(webhook) = claimed else {
-            let last: Option<Option<i64>> = sqlx::query_scalar(
-                "SELECT last_test_at FROM webhooks WHERE id = $1 AND organization_id = $2",
-            )
-            .bind(id)
-            .bind(scope.organization_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            return Err(match last {
-                None => ServiceError::NotFound,
-                Some(last) => ServiceError::TestTooSoon {
-                    retry_after_secs: retry_after_secs(last.unwrap_or(now), now),
-                },
-            });
-        };
-        for (bucket, key) in [(PER_ORGANIZATION, scope.organization_id), (OVERALL, 0)] {
-            if bucket.take(key, now).fetch_optional(&mut *tx).await?.is_none() {
-                let level = bucket.level(key).fetch_one(&mut *tx).await?;
-                // Returning rolls the transaction back: nothing is claimed.
-                return Err(ServiceError::TestsThrottled {
-                    retry_after_secs: bucket.retry_after_secs(level, now),
+    let (webhook, Single(sender)) = db
+        .transaction(async |tx| {
+            let claimed: Option<Webhook> = tx
+                .read_one(
+                    "UPDATE webhooks SET last_test_at = $3
+                     WHERE id = $1 AND organization_id = $2
+                       AND (last_test_at IS NULL OR last_test_at <= $3 - $4 OR last_test_at > $3 + $4)
+                     RETURNING id, name, url, description, active, created_at, updated_at",
+                    params![id, scope.organization_id, now, MIN_INTERVAL_MS],
+                )
+                .await?;
+            let Some(webhook) = claimed else {
+                let last: Option<LastTest> = tx
+                    .read_one(
+                        "SELECT last_test_at FROM webhooks WHERE id = $1 AND organization_id = $2",
+                        params![id, scope.organization_id],
+                    )
+                    .await?;
+                return Err(match last {
+                    None => ServiceError::NotFound,
+                    Some(last) => ServiceError::TestTooSoon {
+                        retry_after_secs: retry_after_secs(last.last_test_at.unwrap_or(now), now),
+                    },
                 });
+            };
+            for (bucket, key) in [(PER_ORGANIZATION, scope.organization_id), (OVERALL, 0)] {
+                if let Token::Wait(retry_after_secs) = bucket.take(tx, key, now).await? {
+                    // Returning an error rolls the transaction back: nothing is claimed.
+                    return Err(ServiceError::TestsThrottled { retry_after_secs });
+                }
             }
-        }
-        history::record(scope, &webhook, Action::TestSent, "", now)
-            .execute(&mut *tx)
-            .await?;
-        let sender: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-            .bind(scope.actor_user_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        (webhook, sender)
-    });
+            history::record(tx, scope, &webhook, Action::TestSent, "", now).await?;
+            let sender: Single<String> = tx
+                .returning("SELECT email FROM users WHERE id = $1", params![scope.actor_user_id])
+                .await?;
+            Ok((webhook, sender))
+        })
+        .await?;
     let text = format!(
         "Test message from webhook-admin: the webhook “{}” posts to this channel. Sent by {}.",
         slack_escape(&webhook.name),
@@ -268,6 +249,13 @@ pub async fn send(
     );
     Ok(slack.post(webhook.url.as_str(), &text).await)
 }
+
+/// When the webhook's last test was sent.
+struct LastTest {
+    last_test_at: Option<i64>,
+}
+
+read_by_name!(LastTest { last_test_at });
 
 /// Whole seconds until the next test may be sent (at least 1).
 fn retry_after_secs(last: i64, now: i64) -> i64 {

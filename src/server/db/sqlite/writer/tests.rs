@@ -8,7 +8,9 @@ use super::*;
 /// connection.
 async fn queue() -> WriteQueue {
     let options = SqliteConnectOptions::from_str("sqlite::memory:").unwrap();
-    let queue = WriteQueue::open(&options).await.unwrap();
+    let queue = WriteQueue::open(&options, std::time::Duration::from_secs(5))
+        .await
+        .unwrap();
     let mut turn = queue.turn().await.unwrap();
     sqlx::query("CREATE TABLE t (n INTEGER NOT NULL CHECK (n < 10))")
         .execute(turn.connection())
@@ -98,8 +100,8 @@ static PAIR: Shareable = Shareable {
     rows: 1,
 };
 
-fn pair(value: i64) -> Binder {
-    Box::new(move |arguments| arguments.add(value))
+fn pair(value: i64) -> Vec<Param<'static>> {
+    vec![Param::from(value)]
 }
 
 #[tokio::test]
@@ -136,10 +138,8 @@ async fn a_write_failing_a_shared_command_fails_alone() {
     let Some(Err(failed)) = answers.next() else {
         panic!("10 breaks the CHECK");
     };
-    assert!(
-        failed.to_string().contains("CHECK constraint failed"),
-        "{failed}"
-    );
+    let cause = std::error::Error::source(&failed).unwrap().to_string();
+    assert!(cause.contains("CHECK constraint failed"), "{cause}");
     assert_eq!(returned(answers.next().unwrap().unwrap()), [5]);
     assert_eq!(rows(&queue).await, [1, 2, 5, 6]);
     // Together, then one write at a time.

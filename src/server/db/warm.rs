@@ -1,14 +1,10 @@
-//! One connection held for a request's reads, and the warm connections it
-//! comes from.
+//! PostgreSQL connections kept warm between requests, out of sqlx's pool.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::PgConnection;
-use sqlx::sqlite::SqliteConnection;
-use sqlx::Pool;
-use sqlx::{Database, Postgres, Sqlite};
+use sqlx::{Database, Pool};
 use tokio::sync::Notify;
 
 /// A connection idle in [`Warm`] longer than this goes back to sqlx's pool,
@@ -137,125 +133,78 @@ impl<DB: Database> Drop for Warm<DB> {
     }
 }
 
-enum Held {
-    Sqlite(PoolConnection<Sqlite>, Arc<Warm<Sqlite>>),
-    Postgres(PoolConnection<Postgres>, Arc<Warm<Postgres>>),
-}
-
-/// One connection, held for a request's reads (on PostgreSQL, the token
-/// lookup of [`super::Db::read_one`] and what it reads next). Never held
-/// while waiting for another connection: the pool could run dry. Dropped, it goes back to [`Warm`]
-/// when its last query completed.
-pub struct Conn {
-    held: Option<Held>,
-    /// False while a query runs: set back by [`on_conn!`] once it completed.
+/// One connection taken for a statement: back to its [`Warm`] when the
+/// statement completed, else (an error, or a request cancelled mid-query)
+/// back through the pool and its check.
+pub(super) struct WarmConn<DB: Database> {
+    held: Option<(PoolConnection<DB>, Arc<Warm<DB>>)>,
+    /// False while a statement runs: set back by [`WarmConn::settle`].
     settled: bool,
 }
 
-/// The connection [`Conn::lend`] lends, by backend.
-pub enum Lent<'c> {
-    Sqlite(&'c mut SqliteConnection),
-    Postgres(&'c mut PgConnection),
-}
-
-impl Conn {
-    pub(super) fn sqlite(connection: PoolConnection<Sqlite>, warm: Arc<Warm<Sqlite>>) -> Self {
-        Conn {
-            held: Some(Held::Sqlite(connection, warm)),
+impl<DB: Database> WarmConn<DB> {
+    pub(super) async fn take(warm: &Arc<Warm<DB>>, pool: &Pool<DB>) -> Result<Self, sqlx::Error> {
+        let connection = warm.take_or_acquire(pool).await?;
+        Ok(WarmConn {
+            held: Some((connection, warm.clone())),
             settled: true,
-        }
+        })
     }
 
-    pub(super) fn postgres(
-        connection: PoolConnection<Postgres>,
-        warm: Arc<Warm<Postgres>>,
-    ) -> Self {
-        Conn {
-            held: Some(Held::Postgres(connection, warm)),
-            settled: true,
-        }
-    }
-
-    /// The connection, for one query; [`Conn::settle`] once it completed.
-    /// Use [`on_conn!`], which does both.
-    pub fn lend(&mut self) -> Lent<'_> {
+    /// The connection, for one statement; [`WarmConn::settle`] once it completed.
+    pub(super) fn connection(&mut self) -> &mut DB::Connection {
         self.settled = false;
-        match self.held.as_mut().expect("held until dropped") {
-            Held::Sqlite(connection, _) => Lent::Sqlite(connection),
-            Held::Postgres(connection, _) => Lent::Postgres(connection),
-        }
+        &mut self.held.as_mut().expect("held until dropped").0
     }
 
-    pub fn settle(&mut self) {
+    pub(super) fn settle(&mut self) {
         self.settled = true;
     }
 }
 
-impl Drop for Conn {
+impl<DB: Database> Drop for WarmConn<DB> {
     fn drop(&mut self) {
-        if !self.settled {
-            return; // dropped with `held`: back to the pool, checked
-        }
-        match self.held.take() {
-            Some(Held::Sqlite(connection, warm)) => warm.keep(connection),
-            Some(Held::Postgres(connection, warm)) => warm.keep(connection),
-            None => {}
+        if let (true, Some((connection, warm))) = (self.settled, self.held.take()) {
+            warm.keep(connection);
         }
     }
 }
-
-/// Runs one query on whichever connection a [`Conn`] holds, marking the
-/// connection settled once the query completed (a `?` inside returns
-/// before that). One expression for both backends, `$c` bound to the
-/// concrete connection (an executor), as [`on_pool!`] does; or one per
-/// backend, when the SQL differs.
-macro_rules! on_conn {
-    ($conn:expr, $c:ident => $body:expr) => {
-        $crate::server::db::on_conn!($conn, Sqlite($c) => $body, Postgres($c) => $body)
-    };
-    ($conn:expr, Sqlite($s:ident) => $sqlite:expr, Postgres($p:ident) => $postgres:expr) => {{
-        let conn: &mut $crate::server::db::Conn = $conn;
-        let result = match conn.lend() {
-            $crate::server::db::Lent::Sqlite($s) => $sqlite,
-            $crate::server::db::Lent::Postgres($p) => $postgres,
-        };
-        conn.settle();
-        result
-    }};
-}
-pub(crate) use on_conn;
 
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
-    use super::super::Db;
+    use sqlx::sqlite::{SqlitePool, SqlitePoolOptions};
+    use sqlx::Sqlite;
+
     use super::*;
 
-    /// A database in a file of its own (an in-memory one would still take
-    /// the migration lock file, beside it in the working directory).
-    async fn sqlite() -> (Db, Arc<Warm<Sqlite>>) {
-        let dir = std::env::temp_dir().join(format!("warm-{}", rand::random::<u64>()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let db = Db::connect(&format!("sqlite://{}/test.db", dir.display()))
+    /// A pool of 8 connections to a database in memory, and its warm ones.
+    async fn pool() -> (SqlitePool, Arc<Warm<Sqlite>>) {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect("sqlite::memory:")
             .await
             .unwrap();
-        let Db::Sqlite(_, _, warm, _) = &db else {
-            unreachable!()
-        };
-        let warm = warm.clone();
-        (db, warm)
+        (pool, Warm::new(8))
     }
 
-    async fn select_one(conn: &mut Conn) -> Result<i64, sqlx::Error> {
-        Ok(on_conn!(conn, c => sqlx::query_scalar("SELECT 1").fetch_one(c).await?))
+    async fn select_one(conn: &mut WarmConn<Sqlite>) -> Result<i64, sqlx::Error> {
+        let one = sqlx::query_scalar("SELECT 1")
+            .fetch_one(conn.connection())
+            .await?;
+        conn.settle();
+        Ok(one)
     }
 
     /// All of the pool's 8 connections, each used once.
-    async fn every_connection(db: &Db) -> Vec<Conn> {
+    async fn every_connection(
+        pool: &SqlitePool,
+        warm: &Arc<Warm<Sqlite>>,
+    ) -> Vec<WarmConn<Sqlite>> {
         let mut held = Vec::new();
         for _ in 0..8 {
-            let mut conn = db.conn().await.unwrap();
+            let mut conn = WarmConn::take(warm, pool).await.unwrap();
             select_one(&mut conn).await.unwrap();
             held.push(conn);
         }
@@ -264,28 +213,23 @@ mod tests {
 
     #[tokio::test]
     async fn a_connection_whose_queries_completed_is_kept_for_the_next_request() {
-        let (db, warm) = sqlite().await;
-        let mut conn = db.conn().await.unwrap();
+        let (pool, warm) = pool().await;
+        let mut conn = WarmConn::take(&warm, &pool).await.unwrap();
         assert_eq!(select_one(&mut conn).await.unwrap(), 1);
         drop(conn);
         assert_eq!(warm.len(), 1);
-        let mut conn = db.conn().await.unwrap();
+        let mut conn = WarmConn::take(&warm, &pool).await.unwrap();
         assert_eq!(warm.len(), 0);
         assert_eq!(select_one(&mut conn).await.unwrap(), 1);
     }
 
     #[tokio::test]
     async fn a_connection_whose_query_failed_goes_back_to_the_pool() {
-        let (db, warm) = sqlite().await;
-        let mut conn = db.conn().await.unwrap();
-        let failed: Result<i64, sqlx::Error> = async {
-            Ok(
-                on_conn!(&mut conn, c => sqlx::query_scalar("SELECT * FROM nowhere")
-                .fetch_one(c)
-                .await?),
-            )
-        }
-        .await;
+        let (pool, warm) = pool().await;
+        let mut conn = WarmConn::take(&warm, &pool).await.unwrap();
+        let failed = sqlx::query_scalar::<_, i64>("SELECT * FROM nowhere")
+            .fetch_one(conn.connection())
+            .await;
         assert!(failed.is_err());
         drop(conn);
         assert_eq!(warm.len(), 0);
@@ -293,16 +237,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_connection_dropped_mid_query_goes_back_to_the_pool() {
-        let (db, warm) = sqlite().await;
-        let mut conn = db.conn().await.unwrap();
-        let slow = async {
-            on_conn!(&mut conn, c => sqlx::query_scalar::<_, i64>(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000)
-                 SELECT count(*) FROM n",
-            )
-            .fetch_one(c)
-            .await)
-        };
+        let (pool, warm) = pool().await;
+        let mut conn = WarmConn::take(&warm, &pool).await.unwrap();
+        let slow = sqlx::query_scalar::<_, i64>(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000)
+             SELECT count(*) FROM n",
+        )
+        .fetch_one(conn.connection());
         assert!(tokio::time::timeout(Duration::from_millis(20), slow)
             .await
             .is_err());
@@ -312,20 +253,20 @@ mod tests {
 
     #[tokio::test]
     async fn at_most_half_the_pool_is_kept() {
-        let (db, warm) = sqlite().await;
-        let held = every_connection(&db).await;
+        let (pool, warm) = pool().await;
+        let held = every_connection(&pool, &warm).await;
         drop(held);
         assert_eq!(warm.len(), 4);
     }
 
     #[tokio::test]
     async fn a_request_waiting_for_the_pool_gets_a_connection_kept_warm() {
-        let (db, warm) = sqlite().await;
-        let mut held = every_connection(&db).await;
+        let (pool, warm) = pool().await;
+        let mut held = every_connection(&pool, &warm).await;
         // The pool is empty: this request waits.
         let waiting = tokio::spawn({
-            let db = db.clone();
-            async move { db.conn().await.map(|_| ()) }
+            let (pool, warm) = (pool.clone(), warm.clone());
+            async move { WarmConn::take(&warm, &pool).await.map(|_| ()) }
         });
         tokio::task::yield_now().await;
         // One connection is kept warm, none goes back to the pool.

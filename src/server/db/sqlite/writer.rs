@@ -4,11 +4,15 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use sqlx::error::BoxDynError;
 use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteRow};
-use sqlx::{ConnectOptions, Sqlite};
+use sqlx::{Arguments, ConnectOptions, Sqlite};
 use tokio::sync::{mpsc, oneshot, Mutex, MutexGuard};
+
+use super::super::params::bind_all;
+use super::super::{Error, Param};
 
 /// This process's SQLite writer: one connection of its own, behind a fair
 /// async mutex, so write transactions run one at a time and in order.
@@ -22,10 +26,14 @@ use tokio::sync::{mpsc, oneshot, Mutex, MutexGuard};
 #[derive(Clone, Debug)]
 pub struct WriteQueue {
     writer: Arc<Mutex<Writer>>,
+    /// How long a write waits for its turn before it fails as unavailable.
+    turn_timeout: Duration,
     /// To the task that runs [`Shareable`] writes (it ends with the last
     /// clone of this queue).
     shared: mpsc::UnboundedSender<Job>,
-    /// How many shared commands ran (a command of several writes counts once).
+    /// How many shared commands ran (a command of several writes counts
+    /// once): what the tests of group commit look at.
+    #[cfg_attr(not(test), expect(dead_code, reason = "read by tests"))]
     shared_commands: Arc<AtomicU64>,
 }
 
@@ -55,14 +63,11 @@ pub struct Shareable {
     pub rows: usize,
 }
 
-/// Binds one write's parameters, in order (called again if its shared
-/// command failed and it runs alone).
-pub type Binder =
-    Box<dyn Fn(&mut SqliteArguments<'static>) -> Result<(), BoxDynError> + Send + Sync>;
-
 struct Job {
     kind: &'static Shareable,
-    bind: Binder,
+    /// Its parameters, in order (bound again if its shared command failed
+    /// and it runs alone).
+    params: Vec<Param<'static>>,
     answer: oneshot::Sender<Result<Vec<SqliteRow>, sqlx::Error>>,
 }
 
@@ -70,7 +75,10 @@ struct Job {
 const MAX_SHARED: usize = 64;
 
 impl WriteQueue {
-    pub(super) async fn open(options: &SqliteConnectOptions) -> Result<Self, sqlx::Error> {
+    pub(super) async fn open(
+        options: &SqliteConnectOptions,
+        turn_timeout: Duration,
+    ) -> Result<Self, sqlx::Error> {
         let connection = options.connect().await?;
         let writer = Arc::new(Mutex::new(Writer {
             connection,
@@ -81,19 +89,36 @@ impl WriteQueue {
         tokio::spawn(run_shared(writer.clone(), jobs, shared_commands.clone()));
         Ok(WriteQueue {
             writer,
+            turn_timeout,
             shared,
             shared_commands,
         })
     }
 
-    /// Waits for this process's earlier writers, then lends the connection,
-    /// with no transaction open on it.
-    pub async fn turn(&self) -> Result<WriterTurn<'_>, sqlx::Error> {
-        turn(&self.writer).await
+    /// Waits for this process's earlier writers (at most the turn timeout:
+    /// then the database is unavailable), then lends the connection, with
+    /// no transaction open on it.
+    pub async fn turn(&self) -> Result<WriterTurn<'_>, Error> {
+        match tokio::time::timeout(self.turn_timeout, turn(&self.writer)).await {
+            Ok(turn) => Ok(turn?),
+            Err(_) => Err(Error::Unavailable(
+                "no turn at the writer within the database timeout".into(),
+            )),
+        }
+    }
+
+    /// Runs one writing statement on its own, in its turn; the rows it changed.
+    pub async fn execute(&self, sql: &str, params: &[Param<'_>]) -> Result<u64, Error> {
+        let mut turn = self.turn().await?;
+        let done = bind_all(sqlx::query(sql), params)
+            .execute(turn.connection())
+            .await?;
+        Ok(done.rows_affected())
     }
 
     /// How many shared commands have run: fewer than the writes when
     /// writes shared them.
+    #[cfg(test)]
     pub fn shared_commands(&self) -> u64 {
         self.shared_commands.load(Ordering::Relaxed)
     }
@@ -106,13 +131,17 @@ impl WriteQueue {
     pub async fn shared(
         &self,
         kind: &'static Shareable,
-        bind: Binder,
-    ) -> Result<Vec<SqliteRow>, sqlx::Error> {
+        params: Vec<Param<'static>>,
+    ) -> Result<Vec<SqliteRow>, Error> {
         let (answer, answered) = oneshot::channel();
         self.shared
-            .send(Job { kind, bind, answer })
+            .send(Job {
+                kind,
+                params,
+                answer,
+            })
             .map_err(|_| sqlx::Error::WorkerCrashed)?;
-        answered.await.map_err(|_| sqlx::Error::WorkerCrashed)?
+        Ok(answered.await.map_err(|_| sqlx::Error::WorkerCrashed)??)
     }
 }
 
@@ -251,10 +280,24 @@ async fn run_together(
             format!("BEGIN IMMEDIATE; {}; COMMIT", statements.join("; "))
         });
     let mut arguments = SqliteArguments::default();
-    for job in group {
-        (job.bind)(&mut arguments).map_err(sqlx::Error::Encode)?;
+    for param in group.iter().flat_map(|job| &job.params) {
+        add(&mut arguments, param).map_err(sqlx::Error::Encode)?;
     }
     turn.whole_transaction(sql, arguments).await
+}
+
+/// Adds one parameter to a command's arguments (which own their values).
+fn add(
+    arguments: &mut SqliteArguments<'static>,
+    param: &Param<'static>,
+) -> Result<(), BoxDynError> {
+    match param {
+        Param::Int(v) => arguments.add(*v),
+        Param::Float(v) => arguments.add(*v),
+        Param::Bool(v) => arguments.add(*v),
+        Param::Text(v) => arguments.add(v.as_deref().map(str::to_owned)),
+        Param::Bytes(v) => arguments.add(v.as_deref().map(<[u8]>::to_vec)),
+    }
 }
 
 #[cfg(test)]
