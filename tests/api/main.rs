@@ -19,6 +19,7 @@ mod hosts;
 mod idempotency;
 mod limits;
 mod list;
+mod locks;
 mod methods;
 mod migrations;
 mod openapi;
