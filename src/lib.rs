@@ -10,11 +10,9 @@
 compile_error!("build with `--cfg erase_components` (set in .cargo/config.toml; a RUSTFLAGS variable overrides it)");
 
 pub mod app;
-pub mod error;
 pub mod pages;
 pub mod server_fns;
-pub mod validation;
-pub mod views;
+pub mod shared;
 
 #[cfg(feature = "ssr")]
 pub mod server;

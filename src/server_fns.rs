@@ -6,14 +6,17 @@
 
 use leptos::prelude::*;
 
-use crate::error::AppError;
-use crate::views::{FormOriginals, HistoryList, Me, Secret, Tokens, WebhookDetail, WebhookList};
+use crate::shared::error::AppError;
+use crate::shared::forms::{FormOriginals, Secret};
+use crate::shared::wire::{HistoryList, Me, Tokens, WebhookDetail, WebhookList};
 
 #[cfg(feature = "ssr")]
 use crate::{
     server::{accounts, web, webhooks},
-    validation::{keeps_stored_url, validate_changes, validate_new, Input, WebhookInput},
-    views::{FormEcho, ListQuery, Notice},
+    shared::forms::FormEcho,
+    shared::list_query::ListQuery,
+    shared::notices::Notice,
+    shared::validation::{keeps_stored_url, validate_changes, validate_new, Input, WebhookInput},
 };
 
 /// The signed-in user, for the top bar; `None` when signed out.
@@ -163,7 +166,10 @@ pub async fn webhook_names(ids: Vec<i64>) -> Result<Vec<(i64, String)>, AppError
     let scope = web::webhook_scope().await?;
     let db = &web::state().db;
     let mut named: Vec<(i64, String)> = Vec::new();
-    for id in ids.into_iter().take(crate::views::MAX_PAGE_SIZE as usize) {
+    for id in ids
+        .into_iter()
+        .take(crate::shared::list_query::MAX_PAGE_SIZE as usize)
+    {
         if named.iter().any(|(seen, _)| *seen == id) {
             continue;
         }
@@ -214,7 +220,7 @@ pub async fn bulk_webhooks(
         }
         _ => return Err(AppError::NotFound),
     };
-    let changes = active.map(|active| crate::validation::WebhookChanges {
+    let changes = active.map(|active| crate::shared::validation::WebhookChanges {
         active: Some(active),
         ..Default::default()
     });

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use crate::error::AppError;
 use crate::server_fns::{current_user, take_rejection, Logout, PASSWORD_PATH};
+use crate::shared::error::AppError;
 
 /// Why this page's last plain post to the server function `F` failed, once
 /// (kept in the session by the server, never read from the address).

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::common::{ErrorPanel, Loading};
 use crate::server_fns::organization_activity;
-use crate::views::{HistoryList, HistoryRow};
+use crate::shared::wire::{HistoryList, HistoryRow};
 
 pub const ACTIVITY_PATH: &str = "/activity";
 

@@ -4,8 +4,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::common::{rejection_of, ErrorPanel, Loading};
-use crate::error::AppError;
 use crate::server_fns::{current_user, ChangePassword, PASSWORD_CHANGED_TOKENS_REVOKED};
+use crate::shared::error::AppError;
 
 /// The signed-in user's password: the current one, the new one twice.
 /// A plain form; without JavaScript it works the same.

@@ -3,9 +3,9 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 use super::common::{CopyButton, ErrorPanel, Loading};
-use crate::error::AppError;
 use crate::server_fns::{create_api_token, list_tokens, RevokeApiToken};
-use crate::views::{TokenRow, Tokens};
+use crate::shared::error::AppError;
+use crate::shared::wire::{TokenRow, Tokens};
 
 /// The tokens page; a form posting to it creates a token, shown in that
 /// response only.

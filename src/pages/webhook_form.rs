@@ -8,9 +8,11 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::error::AppError;
-use crate::validation::{keeps_stored_url, Description, Field, FieldErrors, Name, SlackUrl};
-use crate::views::FormEcho;
+use crate::shared::error::AppError;
+use crate::shared::forms::FormEcho;
+use crate::shared::validation::{
+    keeps_stored_url, Description, Field, FieldErrors, Name, SlackUrl,
+};
 
 /// The create and edit form. Its props are what the server knows: where to
 /// post, hidden fields, and a rejection to show again.

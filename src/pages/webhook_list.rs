@@ -11,7 +11,9 @@ use leptos_router::hooks::use_query_map;
 use super::common::{ErrorPanel, Loading};
 use super::webhook_rows::rows_html;
 use crate::server_fns::{list_webhooks, webhook_names, BulkWebhooks};
-use crate::views::{ListQuery, Notice, SortKey, WebhookList, PAGE_SIZES};
+use crate::shared::list_query::{ListQuery, SortKey, PAGE_SIZES};
+use crate::shared::notices::Notice;
+use crate::shared::wire::WebhookList;
 
 #[component]
 pub fn WebhookListPage() -> impl IntoView {

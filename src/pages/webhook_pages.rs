@@ -11,12 +11,14 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::common::{take_rejection_of, CopyButton, ErrorPanel, Loading};
 use super::history::HistoryTable;
 use super::webhook_form::WebhookForm;
-use crate::error::AppError;
 use crate::server_fns::{
     get_webhook, new_form_key, webhook_history, CreateWebhook, DeleteWebhook, SendTestMessage,
     UpdateWebhook,
 };
-use crate::views::{FormEcho, FormOriginals, HistoryList, Notice, WebhookRow};
+use crate::shared::error::AppError;
+use crate::shared::forms::{FormEcho, FormOriginals};
+use crate::shared::notices::Notice;
+use crate::shared::wire::{HistoryList, WebhookRow};
 
 #[component]
 pub fn NewWebhookPage() -> impl IntoView {

@@ -9,7 +9,7 @@
 
 use std::fmt::Write;
 
-use crate::views::WebhookRow;
+use crate::shared::wire::WebhookRow;
 
 /// The `<tr>`s of a `<tbody>`: a checkbox (`ids[index]`, labelled with the
 /// name), the name linking to the webhook, the masked URL, active or not,
@@ -57,7 +57,7 @@ fn attribute(value: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::rows_html;
-    use crate::views::{Timestamp, WebhookRow};
+    use crate::shared::wire::{Timestamp, WebhookRow};
 
     fn row(id: i64, name: &str, active: bool) -> WebhookRow {
         WebhookRow {

@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 use tower_sessions::Session;
 
 use super::clock::now_millis;
-use crate::error::AppError;
+use crate::shared::error::AppError;
 
 const USER_ID: &str = "user_id";
 const SIGNED_IN_AT: &str = "signed_in_at";

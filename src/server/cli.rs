@@ -14,7 +14,7 @@ use super::db::Db;
 use super::listing;
 use super::webhooks::{self, AccessDenied, Via, WebhookScope};
 use super::{app, AppState};
-use crate::validation::WebhookChanges;
+use crate::shared::validation::WebhookChanges;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -319,7 +319,12 @@ async fn dispatch(cli: Cli) -> CliResult {
             let email = Email::parse(&actor)?;
             let db = open_database().await?;
             let scope = webhook_scope(&db, &email).await?;
-            let query = crate::views::ListQuery::from_params(search.as_deref(), None, None, None);
+            let query = crate::shared::list_query::ListQuery::from_params(
+                search.as_deref(),
+                None,
+                None,
+                None,
+            );
             let found = webhooks::browse::every(&db, scope, &query).await?;
             db.close().await;
             listing::webhooks(&found, json);

@@ -24,7 +24,7 @@ use super::clock::now_millis;
 use super::cookies::BrowserCookie;
 use super::keys::{Purpose, SigningKey};
 use super::AppState;
-use crate::error::AppError;
+use crate::shared::error::AppError;
 
 /// How long a rejection waits in a cookie for its page.
 const COOKIE_LIFETIME: Duration = Duration::from_secs(60);

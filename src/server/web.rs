@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::extract::ConnectInfo;
 
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
@@ -22,8 +22,8 @@ use super::rejections;
 use super::webhooks::history::HistoryEntry;
 use super::webhooks::{AccessDenied, ServiceError, Via, Webhook, WebhookScope};
 use super::AppState;
-use crate::error::AppError;
-use crate::views::{HistoryRow, Timestamp, TokenRow, WebhookRow};
+use crate::shared::error::AppError;
+use crate::shared::wire::{HistoryRow, Timestamp, TokenRow, WebhookRow};
 
 pub fn state() -> AppState {
     expect_context::<AppState>()
@@ -226,37 +226,6 @@ impl From<db::Error> for AppError {
     }
 }
 
-/// Gives a failed server function's response its error's status (called as
-/// the error is encoded). A plain form post (no JavaScript) is redirected
-/// back instead, with the error in the address: that status is leptos'.
-pub fn set_error_status(error: &AppError) {
-    if wants_html() {
-        return;
-    }
-    let Some(response) = use_context::<ResponseOptions>() else {
-        return;
-    };
-    response.set_status(error.status());
-    match error {
-        AppError::TooManyAttempts(retry_after_secs)
-        | AppError::TestTooSoon(retry_after_secs)
-        | AppError::TestsThrottled(retry_after_secs) => {
-            response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
-        }
-        AppError::Busy | AppError::Unavailable => {
-            response.insert_header(header::RETRY_AFTER, HeaderValue::from(1))
-        }
-        _ => {}
-    }
-}
-
-/// A plain form post or a page render: the browser gets a redirect or a page.
-fn wants_html() -> bool {
-    use_context::<axum::http::request::Parts>()
-        .and_then(|parts| parts.headers.get(header::ACCEPT).cloned())
-        .is_some_and(|accept| accept.to_str().is_ok_and(|a| a.contains("text/html")))
-}
-
 /// Sets the status of the page being rendered (server-side rendering only).
 pub fn set_status(status: axum::http::StatusCode) {
     if let Some(response) = use_context::<ResponseOptions>() {
@@ -333,7 +302,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::RequestUser;
-    use crate::error::AppError;
+    use crate::shared::error::AppError;
 
     #[tokio::test]
     async fn a_request_loads_its_user_once_and_a_failure_not_at_all() {

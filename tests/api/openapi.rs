@@ -111,7 +111,7 @@ async fn the_document_covers_every_operation_and_error() {
     assert_eq!(create["properties"]["name"]["maxLength"], 140);
     assert_eq!(
         create["properties"]["url"]["pattern"],
-        webhook_admin::validation::SLACK_URL_PATTERN
+        webhook_admin::shared::validation::SLACK_URL_PATTERN
     );
     assert!(doc["components"]["schemas"]["WebhookUpdate"]["required"].is_null());
 }

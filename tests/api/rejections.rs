@@ -4,10 +4,10 @@
 use axum::http::StatusCode;
 use leptos::server_fn::error::{ServerFnErrorErr, ServerFnUrlError};
 use leptos::server_fn::ServerFn;
-use webhook_admin::error::AppError;
 use webhook_admin::server_fns::{CreateWebhook, Login};
-use webhook_admin::validation::{messages, Field, FieldErrors};
-use webhook_admin::views::FormEcho;
+use webhook_admin::shared::error::AppError;
+use webhook_admin::shared::forms::FormEcho;
+use webhook_admin::shared::validation::{messages, Field, FieldErrors};
 
 use crate::browser::{admin_signed_in, page, plain_form_post};
 use crate::support::TestApp;

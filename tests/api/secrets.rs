@@ -4,10 +4,11 @@
 use webhook_admin::server::accounts::{ApiToken, Password};
 use webhook_admin::server::webhooks::Webhook;
 use webhook_admin::server_fns::{CreateWebhook, Login, UpdateWebhook};
-use webhook_admin::validation::{validate_changes, validate_new, Input, SlackUrl, WebhookInput};
-use webhook_admin::views::{
-    FormOriginals, Secret, Timestamp, TokenRow, Tokens, WebhookDetail, WebhookRow,
+use webhook_admin::shared::forms::{FormOriginals, Secret};
+use webhook_admin::shared::validation::{
+    validate_changes, validate_new, Input, SlackUrl, WebhookInput,
 };
+use webhook_admin::shared::wire::{Timestamp, TokenRow, Tokens, WebhookDetail, WebhookRow};
 
 const URL: &str = "https://hooks.slack.com/services/T00000000/B00000000/SECRETPARTOFTHEURL";
 const TOKEN: &str = "0123456789abcdef0123456789abcdef01234567";

@@ -8,7 +8,7 @@ use axum::Json;
 use serde::Serialize;
 
 use crate::server::webhooks::{AccessDenied, ServiceError};
-use crate::validation::{Field, FieldErrors};
+use crate::shared::validation::{Field, FieldErrors};
 
 /// `{"detail": "…"}`: the body of every error but an invalid field.
 #[derive(Serialize, utoipa::ToSchema)]

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use super::error::ApiError;
 use super::json_body::read_webhook_input;
 use crate::server::webhooks::python_int;
-use crate::validation::WebhookInput;
+use crate::shared::validation::WebhookInput;
 
 /// A create or update body, read the way DRF's `JSONParser` reads it: at most
 /// 64 KiB, JSON media type, an object; each field as raw input for the

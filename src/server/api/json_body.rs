@@ -10,7 +10,7 @@ use axum::http::HeaderMap;
 use serde_json::value::RawValue;
 
 use super::error::ApiError;
-use crate::validation::{Input, WebhookInput};
+use crate::shared::validation::{Input, WebhookInput};
 
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -239,7 +239,7 @@ mod tests {
         use serde_json::{json, Value};
 
         use super::*;
-        use crate::validation::{validate_changes, validate_new};
+        use crate::shared::validation::{validate_changes, validate_new};
 
         /// Any JSON value, nested a few levels.
         fn any_json() -> impl Strategy<Value = Value> {

@@ -5,7 +5,7 @@ use axum::http::request::Parts;
 use axum::http::Uri;
 
 use crate::server::site::{request_origin, SiteOrigin};
-use crate::views::quote_plus;
+use crate::shared::list_query::quote_plus;
 
 /// Where a request was sent, as far as the client could see it.
 #[derive(Clone, Debug)]

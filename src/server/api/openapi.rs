@@ -15,7 +15,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToResponse, ToSchema};
 
 use super::error::{ErrorDetail, ValidationErrors};
 use crate::server::{ops, webhooks};
-use crate::validation::{
+use crate::shared::validation::{
     Field, DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS, SLACK_URL_PATTERN, URL_MAX_CHARS,
 };
 

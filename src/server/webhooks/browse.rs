@@ -4,7 +4,7 @@
 
 use super::{list, Page, PageRequest, ServiceError, Webhook, WebhookPage, WebhookScope, COLUMNS};
 use crate::server::db::{Db, Dialect, Param, Single};
-use crate::views::{ListQuery, SortKey};
+use crate::shared::list_query::{ListQuery, SortKey};
 
 /// `%term%` for LIKE, with LIKE's own characters taken literally (`\`
 /// escapes them).
@@ -112,7 +112,7 @@ pub async fn every(
     for number in 1.. {
         let request = PageRequest::from_query(
             Some(&number.to_string()),
-            Some(&crate::views::MAX_PAGE_SIZE.to_string()),
+            Some(&crate::shared::list_query::MAX_PAGE_SIZE.to_string()),
         );
         let page = page(db, scope, query, request).await?;
         let more = page.has_next();

@@ -8,7 +8,7 @@ use super::idempotency::{self, IdempotencyKey};
 use super::{count_change, count_change_sql, ServiceError, Webhook, WebhookScope, COLUMNS};
 use crate::server::clock::now_millis;
 use crate::server::db::{self, params, Db, Param, Shareable};
-use crate::validation::WebhookDraft;
+use crate::shared::validation::WebhookDraft;
 
 /// A create's answer: the webhook as the API shows it (the JSON body); for
 /// a repeated `Idempotency-Key`, the webhook the first request created, as

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::ServiceError;
 use crate::server::db::{self, params, read_by_name, Db};
-use crate::validation::WebhookDraft;
+use crate::shared::validation::WebhookDraft;
 
 /// How long a key's first answer is kept.
 pub(super) const LIFETIME_MS: i64 = 24 * 3600 * 1000;

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::server::accounts::{self, ApiToken, TokenPrincipal};
 use crate::server::db::{self, params, read_by_name, Db, Dialect};
-use crate::validation::SlackUrl;
+use crate::shared::validation::SlackUrl;
 
 /// One page. The count is the organization's counter (kept by create and
 /// delete), read with the caller's identity. `along`: the page, when it was

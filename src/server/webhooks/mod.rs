@@ -27,7 +27,7 @@ pub use pagination::{python_int, Page, PageRequest};
 use super::accounts::{self, ApiToken, Principal, TokenOwner, TokenPrincipal};
 use super::clock::{format_millis, now_millis};
 use super::db::{self, params, Db, FromColumns, ReadRow, Tx};
-use crate::validation::{Field, SlackUrl, WebhookChanges};
+use crate::shared::validation::{Field, SlackUrl, WebhookChanges};
 
 /// Why a principal may not manage webhooks, in the order the checks run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! Page-number pagination with DRF's rules, for the API's `?page=&page_size=`
 //! and the browser admin's list alike.
 
-use crate::validation::trim;
-use crate::views::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::shared::list_query::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::shared::validation::trim;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PageNumber {

@@ -13,7 +13,7 @@ use crate::server::clock::now_millis;
 use crate::server::db::{params, read_by_name, Db, Single};
 use crate::server::ops::with_causes;
 use crate::server::rate_limit::{Bucket, Token};
-use crate::validation::is_slack_webhook_url;
+use crate::shared::validation::is_slack_webhook_url;
 
 pub const MIN_INTERVAL_MS: i64 = 10_000;
 /// One organization's test messages: 20 at once, then one every 3 s.

@@ -28,7 +28,7 @@ use crate::server::api::openapi::{
 };
 use crate::server::webhooks as service;
 use crate::server::AppState;
-use crate::validation::{validate_changes, validate_new};
+use crate::shared::validation::{validate_changes, validate_new};
 
 const LIST_ALLOW: &str = "GET, POST, HEAD, OPTIONS";
 const ITEM_ALLOW: &str = "GET, PATCH, DELETE, HEAD, OPTIONS";

@@ -7,8 +7,11 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-use crate::validation::FieldErrors;
-use crate::views::FormEcho;
+use super::forms::FormEcho;
+use super::validation::FieldErrors;
+
+#[cfg(feature = "ssr")]
+mod ssr;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -58,30 +61,6 @@ pub enum AppError {
     ServerFn(ServerFnErrorErr),
 }
 
-#[cfg(feature = "ssr")]
-impl AppError {
-    pub fn status(&self) -> axum::http::StatusCode {
-        use axum::http::StatusCode;
-        match self {
-            AppError::NotSignedIn | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-            AppError::NotSuperuser | AppError::FeatureDisabled => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Invalid(..)
-            | AppError::WrongPassword
-            | AppError::WeakPassword
-            | AppError::PasswordsDiffer => StatusCode::BAD_REQUEST,
-            AppError::Stale => StatusCode::PRECONDITION_FAILED,
-            AppError::FormReused => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TooManyAttempts(_)
-            | AppError::TestTooSoon(_)
-            | AppError::TestsThrottled(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::TestNotDelivered(_) => StatusCode::BAD_GATEWAY,
-            AppError::Busy | AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Server | AppError::ServerFn(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-}
-
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -94,7 +73,7 @@ impl FromServerFnError for AppError {
     #[cfg(feature = "ssr")]
     fn ser(&self) -> leptos::server_fn::Bytes {
         use leptos::server_fn::Encodes;
-        crate::server::web::set_error_status(self);
+        ssr::set_response_status(self);
         JsonEncoding::encode(self).unwrap_or_else(|e| {
             let fallback = AppError::ServerFn(ServerFnErrorErr::Serialization(e.to_string()));
             JsonEncoding::encode(&fallback).unwrap_or_default()

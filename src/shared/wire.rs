@@ -1,0 +1,92 @@
+//! What the server functions hand the browser pages: shaped for display,
+//! shared by both sides. The full Slack URL is not here; it is revealed on
+//! request (as a [`Secret`]).
+
+use serde::{Deserialize, Serialize};
+
+use super::error::AppError;
+use super::forms::Secret;
+use super::list_query::ListQuery;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookRow {
+    pub id: i64,
+    /// Changes on every save (the API's `ETag`).
+    pub version: i64,
+    pub name: String,
+    pub masked_url: String,
+    pub description: String,
+    pub active: bool,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+}
+
+/// A moment as RFC 3339 (for `datetime=`) and as people read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timestamp {
+    pub machine: String,
+    pub human: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookList {
+    pub count: i64,
+    pub page: i64,
+    pub num_pages: i64,
+    pub page_size: i64,
+    pub rows: Vec<WebhookRow>,
+    /// The search, filter and order this page was made with.
+    pub query: ListQuery,
+}
+
+/// One entry of a webhook's history or the organization's activity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRow {
+    pub id: i64,
+    pub webhook_id: i64,
+    /// The webhook's name at the time.
+    pub webhook_name: String,
+    /// What happened, as a sentence ("Changed name, active").
+    pub what: String,
+    pub actor: String,
+    /// How: "browser", "API token 1a2b3c4d…", or "" when not recorded.
+    pub via: String,
+    pub at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryList {
+    pub count: i64,
+    pub page: i64,
+    pub num_pages: i64,
+    pub rows: Vec<HistoryRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRow {
+    pub id: i64,
+    pub prefix: String,
+    pub created: Timestamp,
+    pub last_used: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tokens {
+    pub tokens: Vec<TokenRow>,
+    /// A token created just now, shown this once.
+    pub fresh_token: Option<Secret>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub email: String,
+    /// Why this user may not manage webhooks; `None` when they may.
+    pub webhooks_denied: Option<AppError>,
+}
+
+/// One webhook for its edit page; the full URL only when asked for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookDetail {
+    pub webhook: WebhookRow,
+    pub full_url: Option<Secret>,
+}
