@@ -1,5 +1,5 @@
 //! The server functions behind the browser pages. Each one is a thin adapter:
-//! the typed session and permission checks from `server::web`, then the same
+//! the typed session and permission checks from `server::browser::context`, then the same
 //! service calls the REST API makes. Errors are [`AppError`]s; each one's
 //! HTTP status is set as it is encoded (see `error.rs`). Bodies run on the
 //! server only.
@@ -12,7 +12,7 @@ use crate::shared::wire::{HistoryList, Me, Tokens, WebhookDetail, WebhookList};
 
 #[cfg(feature = "ssr")]
 use crate::{
-    server::{accounts, web, webhooks},
+    server::{accounts, browser::context, webhooks},
     shared::forms::FormEcho,
     shared::list_query::ListQuery,
     shared::notices::Notice,
@@ -22,7 +22,7 @@ use crate::{
 /// The signed-in user, for the top bar; `None` when signed out.
 #[server]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
-    Ok(web::current_user().await?.map(|user| Me {
+    Ok(context::current_user().await?.map(|user| Me {
         webhooks_denied: webhooks::WebhookScope::for_principal(
             &user.principal,
             webhooks::Via::Browser,
@@ -38,16 +38,16 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 /// `server::rejections`; never read from the address, which anyone can write.
 #[server]
 pub async fn take_rejection(path: String) -> Result<Option<AppError>, AppError> {
-    if let Some(error) = web::take_cookie_rejection(&path) {
+    if let Some(error) = context::take_cookie_rejection(&path) {
         return Ok(Some(error));
     }
-    Ok(web::auth_session().await?.take_rejection(&path).await?)
+    Ok(context::auth_session().await?.take_rejection(&path).await?)
 }
 
 #[server]
 pub async fn login(email: String, password: Secret) -> Result<(), AppError> {
-    let state = web::state();
-    let caller = web::caller().await;
+    let state = context::state();
+    let caller = context::caller().await;
     let accepted = accounts::sign_in(
         &state.db,
         &state.keys,
@@ -56,8 +56,11 @@ pub async fn login(email: String, password: Secret) -> Result<(), AppError> {
         caller.sign_in_from(),
     )
     .await?;
-    web::auth_session().await?.sign_in(accepted.user_id).await?;
-    web::remember_device(&accepted.known_device);
+    context::auth_session()
+        .await?
+        .sign_in(accepted.user_id)
+        .await?;
+    context::remember_device(&accepted.known_device);
     leptos_axum::redirect("/webhooks");
     Ok(())
 }
@@ -80,14 +83,14 @@ pub async fn change_password(
     again: Secret,
     revoke_tokens: Option<String>,
 ) -> Result<(), AppError> {
-    let user = web::signed_in_user().await?;
+    let user = context::signed_in_user().await?;
     if new.0 != again.0 {
         return Err(AppError::PasswordsDiffer);
     }
     let new = accounts::Password::parse_new(&new.0).map_err(|_| AppError::WeakPassword)?;
-    let state = web::state();
+    let state = context::state();
     let db = &state.db;
-    let caller = web::caller().await;
+    let caller = context::caller().await;
     accounts::sign_in(
         db,
         &state.keys,
@@ -107,8 +110,8 @@ pub async fn change_password(
         accounts::ApiTokens::Keep
     };
     let valid_after = accounts::set_password(db, user_id, &new, tokens).await?;
-    web::auth_session().await?.sign_in(user_id).await?;
-    web::remember_device(&accounts::known_device_cookie(
+    context::auth_session().await?.sign_in(user_id).await?;
+    context::remember_device(&accounts::known_device_cookie(
         &state.keys,
         user_id,
         valid_after,
@@ -123,7 +126,7 @@ pub async fn change_password(
 
 #[server]
 pub async fn logout() -> Result<(), AppError> {
-    web::auth_session().await?.sign_out().await?;
+    context::auth_session().await?.sign_out().await?;
     leptos_axum::redirect("/login");
     Ok(())
 }
@@ -139,7 +142,7 @@ pub async fn list_webhooks(
     sort: Option<String>,
     dir: Option<String>,
 ) -> Result<WebhookList, AppError> {
-    let scope = web::webhook_scope().await?;
+    let scope = context::webhook_scope().await?;
     let request = webhooks::PageRequest::from_query(page.as_deref(), page_size.as_deref());
     let query = ListQuery::from_params(
         q.as_deref(),
@@ -147,13 +150,13 @@ pub async fn list_webhooks(
         sort.as_deref(),
         dir.as_deref(),
     );
-    let page = webhooks::browse::page(&web::state().db, scope, &query, request).await?;
+    let page = webhooks::browse::page(&context::state().db, scope, &query, request).await?;
     Ok(WebhookList {
         count: page.count,
         page: page.number,
         num_pages: page.num_pages,
         page_size: page.size,
-        rows: page.items.iter().map(web::webhook_row).collect(),
+        rows: page.items.iter().map(context::webhook_row).collect(),
         query,
     })
 }
@@ -163,8 +166,8 @@ pub async fn list_webhooks(
 /// before it deletes.
 #[server]
 pub async fn webhook_names(ids: Vec<i64>) -> Result<Vec<(i64, String)>, AppError> {
-    let scope = web::webhook_scope().await?;
-    let db = &web::state().db;
+    let scope = context::webhook_scope().await?;
+    let db = &context::state().db;
     let mut named: Vec<(i64, String)> = Vec::new();
     for id in ids
         .into_iter()
@@ -192,7 +195,7 @@ pub async fn bulk_webhooks(
     ids: Option<Vec<i64>>,
     back: Option<String>,
 ) -> Result<(), AppError> {
-    let scope = web::webhook_scope().await?;
+    let scope = context::webhook_scope().await?;
     let back = back
         .filter(|b| b == "/webhooks" || b.starts_with("/webhooks?"))
         .unwrap_or_else(|| "/webhooks".to_owned());
@@ -229,7 +232,7 @@ pub async fn bulk_webhooks(
         None => webhooks::Change::Delete,
     };
     let changed = webhooks::apply(
-        &web::state().db,
+        &context::state().db,
         scope,
         &ids,
         change,
@@ -248,15 +251,15 @@ pub async fn bulk_webhooks(
 /// page that shows it on request (the reveal goes into its history).
 #[server]
 pub async fn get_webhook(id: i64, reveal: bool) -> Result<WebhookDetail, AppError> {
-    let scope = web::webhook_scope().await?;
-    let db = &web::state().db;
+    let scope = context::webhook_scope().await?;
+    let db = &context::state().db;
     let webhook = if reveal {
         webhooks::reveal(db, scope, id).await?
     } else {
         webhooks::get(db, scope, id).await?
     };
     Ok(WebhookDetail {
-        webhook: web::webhook_row(&webhook),
+        webhook: context::webhook_row(&webhook),
         full_url: reveal.then(|| Secret(webhook.url.as_str().to_owned())),
     })
 }
@@ -265,8 +268,8 @@ pub async fn get_webhook(id: i64, reveal: bool) -> Result<WebhookDetail, AppErro
 /// double click or a form sent twice creates one webhook.
 #[server]
 pub async fn new_form_key() -> Result<String, AppError> {
-    web::webhook_scope().await?;
-    Ok(web::random_key())
+    context::webhook_scope().await?;
+    Ok(context::random_key())
 }
 
 #[server]
@@ -277,7 +280,7 @@ pub async fn create_webhook(
     active: Option<String>,
     form_key: Option<String>,
 ) -> Result<(), AppError> {
-    let scope = web::webhook_scope().await?;
+    let scope = context::webhook_scope().await?;
     let key = form_key.and_then(|key| webhooks::IdempotencyKey::parse(key.as_bytes()));
     let active = active.is_some();
     let echo = FormEcho::new(&name, &description, active);
@@ -288,7 +291,7 @@ pub async fn create_webhook(
         active: Input::Bool(active),
     };
     let draft = validate_new(&input).map_err(|errors| AppError::Invalid(errors, echo))?;
-    webhooks::create(&web::state().db, scope, &draft, key.as_ref()).await?;
+    webhooks::create(&context::state().db, scope, &draft, key.as_ref()).await?;
     leptos_axum::redirect(&Notice::Created.list_href());
     Ok(())
 }
@@ -304,7 +307,7 @@ pub async fn update_webhook(
     active: Option<String>,
     #[server(flatten)] original: FormOriginals,
 ) -> Result<(), AppError> {
-    let scope = web::webhook_scope().await?;
+    let scope = context::webhook_scope().await?;
     let active = active.is_some();
     let echo = FormEcho::new(&name, &description, active);
     let input = WebhookInput {
@@ -325,7 +328,7 @@ pub async fn update_webhook(
     // Only onto the version this form was loaded with: never over someone
     // else's save.
     let loaded = webhooks::Precondition::one_of(vec![original.original_version]);
-    webhooks::update(&web::state().db, scope, id, &changes, &loaded).await?;
+    webhooks::update(&context::state().db, scope, id, &changes, &loaded).await?;
     leptos_axum::redirect(&Notice::Saved.list_href());
     Ok(())
 }
@@ -342,8 +345,14 @@ fn changed<T: PartialEq + ?Sized>(now: &T, before: &T, input: impl FnOnce() -> I
 
 #[server]
 pub async fn delete_webhook(id: i64) -> Result<(), AppError> {
-    let scope = web::webhook_scope().await?;
-    webhooks::delete(&web::state().db, scope, id, &webhooks::Precondition::none()).await?;
+    let scope = context::webhook_scope().await?;
+    webhooks::delete(
+        &context::state().db,
+        scope,
+        id,
+        &webhooks::Precondition::none(),
+    )
+    .await?;
     leptos_axum::redirect(&Notice::Deleted.list_href());
     Ok(())
 }
@@ -365,14 +374,14 @@ async fn history_page(
     of: webhooks::history::Scope,
     page: Option<String>,
 ) -> Result<HistoryList, AppError> {
-    let scope = web::webhook_scope().await?;
+    let scope = context::webhook_scope().await?;
     let request = webhooks::PageRequest::from_query(page.as_deref(), None);
-    let page = webhooks::history::page(&web::state().db, scope, of, request).await?;
+    let page = webhooks::history::page(&context::state().db, scope, of, request).await?;
     Ok(HistoryList {
         count: page.count,
         page: page.number,
         num_pages: page.num_pages,
-        rows: page.items.iter().map(web::history_row).collect(),
+        rows: page.items.iter().map(context::history_row).collect(),
     })
 }
 
@@ -380,8 +389,8 @@ async fn history_page(
 /// webhook's page with a notice; not: the reason, as the form's error.
 #[server]
 pub async fn send_test_message(id: i64) -> Result<(), AppError> {
-    let scope = web::webhook_scope().await?;
-    let state = web::state();
+    let scope = context::webhook_scope().await?;
+    let state = context::state();
     let delivery = webhooks::test_message::send(&state.db, &state.slack, scope, id).await?;
     if !delivery.delivered {
         let why = delivery.error.unwrap_or_default();
@@ -397,10 +406,10 @@ pub async fn send_test_message(id: i64) -> Result<(), AppError> {
 /// The user's API tokens (what may be shown of them).
 #[server]
 pub async fn list_tokens() -> Result<Tokens, AppError> {
-    let user = web::signed_in_user().await?;
-    let tokens = accounts::tokens_of(&web::state().db, user.principal.user_id).await?;
+    let user = context::signed_in_user().await?;
+    let tokens = accounts::tokens_of(&context::state().db, user.principal.user_id).await?;
     Ok(Tokens {
-        tokens: tokens.iter().map(web::token_row).collect(),
+        tokens: tokens.iter().map(context::token_row).collect(),
         fresh_token: None,
     })
 }
@@ -409,15 +418,15 @@ pub async fn list_tokens() -> Result<Tokens, AppError> {
 /// it is kept nowhere (only its SHA-256 is stored).
 #[server]
 pub async fn create_api_token() -> Result<Secret, AppError> {
-    let user = web::signed_in_user().await?;
-    let token = accounts::create_token(&web::state().db, user.principal.user_id).await?;
+    let user = context::signed_in_user().await?;
+    let token = accounts::create_token(&context::state().db, user.principal.user_id).await?;
     Ok(Secret(token.as_str().to_owned()))
 }
 
 #[server]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
-    let user = web::signed_in_user().await?;
-    match accounts::revoke_token_of_user(&web::state().db, user.principal.user_id, id).await {
+    let user = context::signed_in_user().await?;
+    match accounts::revoke_token_of_user(&context::state().db, user.principal.user_id, id).await {
         Ok(()) | Err(accounts::AccountError::UnknownToken) => Ok(()),
         Err(e) => Err(e.into()),
     }

@@ -115,7 +115,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
     match &error {
         AppError::NotSignedIn => leptos_axum::redirect("/login"),
-        _ => crate::server::web::set_status(error.status()),
+        _ => crate::server::browser::context::set_status(error.status()),
     }
     let (title, detail) = match &error {
         AppError::NotSignedIn => ("Please sign in", None),

@@ -452,7 +452,7 @@ async fn serve(config: &Config) -> CliResult {
     let mut leptos_options = get_configuration(None)?.leptos_options;
     leptos_options.site_addr = addr;
     // An embedded site's files live at addresses of their own version.
-    if let Some(version) = super::assets::version() {
+    if let Some(version) = super::http::assets::version() {
         leptos_options.site_pkg_dir = format!("pkg/{version}").into();
     }
     if let Some(admin) = accounts::bootstrap(&db).await? {
@@ -486,7 +486,7 @@ async fn serve(config: &Config) -> CliResult {
     let app = app(state);
     let shutdown = shutdown_signal()?;
     tracing::info!("listening on http://{addr}");
-    super::listener::serve(listener, app, config.limits(), writes, shutdown).await;
+    super::http::listener::serve(listener, app, config.limits(), writes, shutdown).await;
     db.close().await;
     Ok(())
 }

@@ -9,11 +9,11 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use ipnet::IpNet;
 
-use super::client::{parse_network, TrustedProxies};
+use super::browser::sessions::SessionSettings;
 use super::db::DEFAULT_DATABASE_URL;
-use super::listener::Limits;
-use super::sessions::SessionSettings;
-use super::site::SiteSettings;
+use super::http::client::{parse_network, TrustedProxies};
+use super::http::listener::Limits;
+use super::http::site::SiteSettings;
 
 /// Every setting, each with a flag and an environment variable. `Debug`
 /// masks the database password, as `Display` does.

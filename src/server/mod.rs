@@ -2,26 +2,18 @@
 
 pub mod accounts;
 pub mod api;
-pub mod assets;
-pub mod auth_session;
+pub mod browser;
 pub mod cli;
-pub mod client;
 pub mod clock;
 pub mod config;
-pub mod cookies;
-pub mod csrf;
 pub mod db;
 pub mod first_start;
-pub mod headers;
+pub mod http;
 pub mod keys;
-pub mod listener;
 pub mod listing;
 pub mod ops;
 pub mod rate_limit;
-pub mod rejections;
-pub mod sessions;
-pub mod site;
-pub mod web;
+pub mod rest;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -48,15 +40,15 @@ pub struct AppState(Arc<SharedState>);
 pub struct SharedState {
     pub db: Db,
     pub leptos_options: LeptosOptions,
-    pub sessions: sessions::DbSessionStore,
-    pub session_settings: sessions::SessionSettings,
-    pub site: Arc<site::SiteSettings>,
+    pub sessions: browser::sessions::DbSessionStore,
+    pub session_settings: browser::sessions::SessionSettings,
+    pub site: Arc<http::site::SiteSettings>,
     pub metrics: Arc<ops::Metrics>,
     pub slack: webhooks::test_message::SlackClient,
     /// Signs what browsers bring back (short-lived and known-device cookies).
     pub keys: keys::SigningKey,
     /// Whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`).
-    pub proxies: client::TrustedProxies,
+    pub proxies: http::client::TrustedProxies,
     /// Writes run as tasks of their own ([`ops::finish_writes`]); a
     /// shutdown waits for them too, not only for open connections.
     pub writes: tokio_util::task::TaskTracker,
@@ -82,11 +74,11 @@ impl AppState {
         db: Db,
         keys: keys::SigningKey,
         leptos_options: LeptosOptions,
-        session_settings: sessions::SessionSettings,
-        site: site::SiteSettings,
+        session_settings: browser::sessions::SessionSettings,
+        site: http::site::SiteSettings,
     ) -> Self {
         AppState(Arc::new(SharedState {
-            sessions: sessions::DbSessionStore::new(&db),
+            sessions: browser::sessions::DbSessionStore::new(&db),
             db,
             leptos_options,
             session_settings,
@@ -94,13 +86,13 @@ impl AppState {
             metrics: Arc::default(),
             slack: webhooks::test_message::SlackClient::new(None),
             keys,
-            proxies: client::TrustedProxies::default(),
+            proxies: http::client::TrustedProxies::default(),
             writes: tokio_util::task::TaskTracker::new(),
         }))
     }
 
     /// Believes these proxies' `X-Forwarded-For` (`TRUSTED_PROXIES`).
-    pub fn with_trusted_proxies(mut self, proxies: client::TrustedProxies) -> Self {
+    pub fn with_trusted_proxies(mut self, proxies: http::client::TrustedProxies) -> Self {
         Arc::make_mut(&mut self.0).proxies = proxies;
         self
     }
@@ -153,7 +145,7 @@ pub fn app(state: AppState) -> Router {
                 let state = state.clone();
                 move || {
                     provide_context(state.clone());
-                    provide_context(web::RequestUser::default());
+                    provide_context(browser::context::RequestUser::default());
                 }
             },
             {
@@ -161,17 +153,18 @@ pub fn app(state: AppState) -> Router {
                 move || shell(options.clone())
             },
         )
+        .method_not_allowed_fallback(api::method_not_allowed)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            rejections::keep_for_next_page,
+            browser::rejections::keep_for_next_page,
         ))
-        .layer(axum::middleware::from_fn(csrf::same_origin_only))
+        .layer(axum::middleware::from_fn(http::csrf::same_origin_only))
         // Forms and server function calls are small; refuse big bodies early.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             PAGE_BODY_LIMIT_BYTES,
         ))
-        .layer(sessions::layer(
+        .layer(browser::sessions::layer(
             state.sessions.clone(),
             state.session_settings,
         ))
@@ -184,16 +177,16 @@ pub fn app(state: AppState) -> Router {
         .public_origin
         .as_deref()
         .is_some_and(|origin| origin.starts_with("https://"));
-    let app = webhooks::api::router()
-        .merge(assets::router())
+    let app = api::router()
+        .merge(http::assets::router())
         .with_state(state)
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(
             site,
-            site::allowed_hosts_only,
+            http::site::allowed_hosts_only,
         ));
     // Probes answer any Host: load balancers often probe by address.
-    headers::layer(app, https)
+    http::headers::layer(app, https)
         .merge(probes)
         .layer(axum::middleware::from_fn_with_state(
             writes,

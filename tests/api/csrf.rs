@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
-use webhook_admin::server::csrf::REFUSED;
+use webhook_admin::server::http::csrf::REFUSED;
 use webhook_admin::server_fns::{CreateWebhook, Logout};
 
 use crate::browser::{admin_signed_in, FORM};

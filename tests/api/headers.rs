@@ -1,6 +1,6 @@
 //! Security headers on pages, server functions and the REST API.
 
-use webhook_admin::server::site::SiteSettings;
+use webhook_admin::server::http::site::SiteSettings;
 
 use crate::support::{Reply, TestApp, ThrowawayDb};
 

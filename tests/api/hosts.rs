@@ -2,7 +2,7 @@
 //! built on the public URL when one is set.
 
 use axum::http::StatusCode;
-use webhook_admin::server::site::SiteSettings;
+use webhook_admin::server::http::site::SiteSettings;
 
 use crate::support::{TestApp, ThrowawayDb, GOOD_URL};
 

@@ -73,3 +73,37 @@ async fn head_of_an_item() {
     assert_eq!(reply.status, 404);
     assert!(reply.body.is_empty());
 }
+
+/// Under `/api/` everything answers as an API: an unknown path is a JSON
+/// 404 whatever the method (never a page, nor the pages' same-origin
+/// refusal), a method a server function does not take a JSON 405.
+#[tokio::test]
+async fn unknown_paths_and_methods_under_api_answer_json() {
+    use leptos::server_fn::ServerFn;
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    for (method, path) in [
+        ("GET", "/api/v2/nothing/"),
+        ("POST", "/api/v2/nothing/"),
+        ("DELETE", "/api/v2/webhooks/1/nothing/"),
+        ("GET", "/api/v3/webhooks/"),
+        ("PUT", "/api/"),
+    ] {
+        let reply = app
+            .request(method, path)
+            .token(&token)
+            .json(&json!({}))
+            .send()
+            .await;
+        reply.assert_detail(404, "Not found.");
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/json"),
+            "{method} {path}"
+        );
+    }
+    let login = webhook_admin::server_fns::Login::PATH;
+    let reply = app.request("GET", login).send().await;
+    reply.assert_detail(405, "Method \"GET\" not allowed.");
+    assert_eq!(reply.header("allow"), Some("POST"));
+}

@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
+use webhook_admin::server::browser::sessions::SessionSettings;
 use webhook_admin::server::db::Db;
+use webhook_admin::server::http::site::SiteSettings;
 use webhook_admin::server::ops;
-use webhook_admin::server::sessions::SessionSettings;
-use webhook_admin::server::site::SiteSettings;
 
 use crate::process::{http_client, Api, Server};
 use crate::support::{Backend, TestApp, ThrowawayDb, HOST};

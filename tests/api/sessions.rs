@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use axum::http::StatusCode;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::SessionStore;
-use webhook_admin::server::auth_session::MAX_SIGN_IN_MS;
-use webhook_admin::server::sessions::{DbSessionStore, SessionSettings};
-use webhook_admin::server::site::SiteSettings;
+use webhook_admin::server::browser::session::MAX_SIGN_IN_MS;
+use webhook_admin::server::browser::sessions::{DbSessionStore, SessionSettings};
+use webhook_admin::server::http::site::SiteSettings;
 
 use crate::browser::{admin_signed_in, page};
 use crate::support::{TestApp, ThrowawayDb, HOST};

@@ -9,7 +9,7 @@ use webhook_admin::server::accounts::{
 
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
-use webhook_admin::server::client::{parse_network, TrustedProxies};
+use webhook_admin::server::http::client::{parse_network, TrustedProxies};
 use webhook_admin::server_fns::Login;
 
 use crate::browser::{page, FORM};

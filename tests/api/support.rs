@@ -10,11 +10,11 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 use webhook_admin::server::accounts::{self, Email, OrgSlug, Password};
-use webhook_admin::server::client::TrustedProxies;
+use webhook_admin::server::browser::sessions::SessionSettings;
 use webhook_admin::server::db::{self, Db, Single};
+use webhook_admin::server::http::client::TrustedProxies;
+use webhook_admin::server::http::site::SiteSettings;
 use webhook_admin::server::keys::SigningKey;
-use webhook_admin::server::sessions::SessionSettings;
-use webhook_admin::server::site::SiteSettings;
 use webhook_admin::server::{app, AppState};
 
 pub const GOOD_URL: &str =

@@ -8,19 +8,18 @@ use axum::routing::{get, MethodRouter};
 use axum::Json;
 use serde::Serialize;
 
-use super::{describe, method_not_allowed, page_links, with_allow, IdPath, PageQuery};
-use crate::server::api::auth::WebhookCaller;
-use crate::server::api::error::{ApiError, ErrorDetail};
-use crate::server::api::extract::WebhookId;
-use crate::server::api::links::RequestUrl;
-use crate::server::api::openapi::{Forbidden, NotFound, Unauthenticated, Unavailable};
+use super::caller::WebhookCaller;
+use super::common::{describe, method_not_allowed, page_links, with_allow, IdPath, PageQuery};
+use super::extract::WebhookId;
+use crate::server::rest::error::{ApiError, ErrorDetail};
+use crate::server::rest::links::RequestUrl;
 use crate::server::webhooks::history::{self, EventResource, HistoryResource, Scope};
 use crate::server::webhooks::PageRequest;
 use crate::server::AppState;
 
 const ALLOW: &str = "GET, HEAD, OPTIONS";
 
-pub(super) fn webhook_routes() -> MethodRouter<AppState> {
+pub fn webhook_routes() -> MethodRouter<AppState> {
     with_allow(
         get(webhook_history)
             .options(|_: WebhookCaller| async { Json(describe("Webhook History")) })
@@ -29,7 +28,7 @@ pub(super) fn webhook_routes() -> MethodRouter<AppState> {
     )
 }
 
-pub(super) fn organization_routes() -> MethodRouter<AppState> {
+pub fn organization_routes() -> MethodRouter<AppState> {
     with_allow(
         get(organization_events)
             .options(|_: WebhookCaller| async { Json(describe("Webhook Event List")) })
@@ -73,13 +72,9 @@ pub(crate) struct EventsBody<'a> {
     params(IdPath, PageQuery),
     responses(
         (status = 200, description = "A page of the webhook's history", body = HistoryBody),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 503, response = Unavailable),
     )
 )]
-pub(crate) async fn webhook_history(
+pub async fn webhook_history(
     State(state): State<AppState>,
     WebhookCaller(scope): WebhookCaller,
     WebhookId(id): WebhookId,
@@ -106,13 +101,10 @@ pub(crate) async fn webhook_history(
     params(PageQuery),
     responses(
         (status = 200, description = "A page of the organization's events", body = EventsBody),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
         (status = 404, description = "`Invalid page.`", body = ErrorDetail),
-        (status = 503, response = Unavailable),
     )
 )]
-pub(crate) async fn organization_events(
+pub async fn organization_events(
     State(state): State<AppState>,
     WebhookCaller(scope): WebhookCaller,
     url: RequestUrl,

@@ -5,15 +5,14 @@ use axum::extract::State;
 use axum::routing::{post, MethodRouter};
 use axum::Json;
 
-use super::{describe, method_not_allowed, with_allow, IdPath};
-use crate::server::api::auth::WebhookCaller;
-use crate::server::api::error::{ApiError, ErrorDetail};
-use crate::server::api::extract::WebhookId;
-use crate::server::api::openapi::{Forbidden, NotFound, Unauthenticated, Unavailable};
+use super::caller::WebhookCaller;
+use super::common::{describe, method_not_allowed, with_allow, IdPath};
+use super::extract::WebhookId;
+use crate::server::rest::error::{ApiError, ErrorDetail};
 use crate::server::webhooks::test_message::{self, Delivery};
 use crate::server::AppState;
 
-pub(super) fn routes() -> MethodRouter<AppState> {
+pub fn routes() -> MethodRouter<AppState> {
     with_allow(
         post(send_test)
             .options(|_: WebhookCaller| async { Json(describe("Webhook Test")) })
@@ -32,15 +31,12 @@ pub(super) fn routes() -> MethodRouter<AppState> {
     params(IdPath),
     responses(
         (status = 200, description = "What Slack answered (within 5 s)", body = Delivery),
-        (status = 401, response = Unauthenticated),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 429, description = "One test per webhook every 10 seconds", body = ErrorDetail,
+        (status = 429, description = "Too many tests: one per webhook every 10 seconds, and \
+            an organization's and everyone's allowance (see docs/api.md)", body = ErrorDetail,
             headers(("Retry-After" = u32, description = "Seconds until the next test may be sent"))),
-        (status = 503, response = Unavailable),
     )
 )]
-pub(crate) async fn send_test(
+pub async fn send_test(
     State(state): State<AppState>,
     WebhookCaller(scope): WebhookCaller,
     WebhookId(id): WebhookId,

@@ -5,7 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
-use super::clock::now_millis;
+use crate::server::clock::now_millis;
 use crate::shared::error::AppError;
 
 const USER_ID: &str = "user_id";

@@ -1,13 +1,14 @@
-//! The REST API's request extractors: a webhook body and a webhook id, each
-//! rejecting with the contract's error. Handlers list the caller
-//! ([`super::auth::WebhookCaller`]) before them, so authentication runs first.
+//! A webhook resource's request extractors: a webhook body and a webhook
+//! id, each rejecting with the contract's error. Handlers list the caller
+//! ([`super::caller::WebhookCaller`]) before them, so authentication runs first.
 
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
 
-use super::error::ApiError;
-use super::json_body::read_webhook_input;
+use crate::server::rest::error::ApiError;
+use crate::server::rest::json_body::read_webhook_input;
 use crate::server::webhooks::python_int;
+use crate::server::webhooks::IdempotencyKey;
 use crate::shared::validation::WebhookInput;
 
 /// A create or update body, read the way DRF's `JSONParser` reads it: at most
@@ -23,6 +24,23 @@ impl<S: Send + Sync> FromRequest<S> for WebhookBody {
         read_webhook_input(&parts.headers, body)
             .await
             .map(WebhookBody)
+    }
+}
+
+/// A create's `Idempotency-Key`, if it sent one: 1 to 255 printable ASCII
+/// characters, else 400.
+pub struct IdempotencyKeyHeader(pub Option<IdempotencyKey>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKeyHeader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        match parts.headers.get("idempotency-key") {
+            None => Ok(IdempotencyKeyHeader(None)),
+            Some(raw) => IdempotencyKey::parse(raw.as_bytes())
+                .map(|key| IdempotencyKeyHeader(Some(key)))
+                .ok_or(ApiError::InvalidIdempotencyKey),
+        }
     }
 }
 

@@ -18,12 +18,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use leptos::server_fn::error::ServerFnUrlError;
 
-use super::api::links::parse_query;
-use super::auth_session::AuthSession;
-use super::clock::now_millis;
-use super::cookies::BrowserCookie;
-use super::keys::{Purpose, SigningKey};
-use super::AppState;
+use crate::server::browser::cookies::BrowserCookie;
+use crate::server::browser::session::AuthSession;
+use crate::server::clock::now_millis;
+use crate::server::keys::{Purpose, SigningKey};
+use crate::server::rest::links::parse_query;
+use crate::server::AppState;
 use crate::shared::error::AppError;
 
 /// How long a rejection waits in a cookie for its page.

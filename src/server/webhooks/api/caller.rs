@@ -1,14 +1,18 @@
-//! DRF's `TokenAuthentication`, then the webhook permission checks, in the
-//! contract's order. Runs before anything else looks at the request.
+//! Who calls a webhook resource: DRF's token authentication, then the
+//! webhook permission checks, in the contract's order, giving the scope
+//! every query of the request is pinned to. A read's webhook or list page
+//! rides along in the token lookup's own query. Runs before anything else
+//! looks at the request.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
-use super::error::ApiError;
 use super::extract::WebhookId;
-use super::links::RequestUrl;
-use crate::server::accounts::{self, ApiToken, TokenPrincipal};
+use crate::server::accounts::{self, TokenPrincipal};
+use crate::server::rest::auth::token_from_header;
+use crate::server::rest::error::ApiError;
+use crate::server::rest::links::RequestUrl;
 use crate::server::webhooks::{
     self, PageAlong, PageRequest, ServiceError, Unchecked, Via, Webhook, WebhookScope,
 };
@@ -102,62 +106,4 @@ fn scope_of(caller: TokenPrincipal) -> Result<WebhookScope, ApiError> {
         token_id: caller.token_id,
     };
     Ok(WebhookScope::for_principal(&caller.principal, via)?)
-}
-
-pub fn token_from_header(header: Option<&[u8]>) -> Result<ApiToken, ApiError> {
-    let parts: Vec<&[u8]> = header
-        .unwrap_or_default()
-        .split(|b| b" \t\n\r\x0b\x0c".contains(b))
-        .filter(|part| !part.is_empty())
-        .collect();
-    match parts.as_slice() {
-        [keyword, ..] if !keyword.eq_ignore_ascii_case(b"token") => Err(ApiError::NotAuthenticated),
-        [] => Err(ApiError::NotAuthenticated),
-        [_] => Err(ApiError::NoCredentials),
-        [_, key] => {
-            let key = std::str::from_utf8(key).map_err(|_| ApiError::TokenHasInvalidCharacters)?;
-            let key = key
-                .strip_prefix('"')
-                .and_then(|k| k.strip_suffix('"'))
-                .unwrap_or(key);
-            Ok(ApiToken::from_clear(key))
-        }
-        _ => Err(ApiError::TokenHasSpaces),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(header: &str) -> Result<String, String> {
-        token_from_header(Some(header.as_bytes()))
-            .map(|t| t.as_str().to_owned())
-            .map_err(|e| format!("{e:?}"))
-    }
-
-    #[test]
-    fn drf_token_header_rules() {
-        assert_eq!(
-            format!("{:?}", token_from_header(None).unwrap_err()),
-            "NotAuthenticated"
-        );
-        assert_eq!(parse("").unwrap_err(), "NotAuthenticated");
-        assert_eq!(parse("Bearer abc").unwrap_err(), "NotAuthenticated");
-        assert_eq!(parse("Token").unwrap_err(), "NoCredentials");
-        assert_eq!(parse("Token   ").unwrap_err(), "NoCredentials");
-        assert_eq!(parse("Token a b").unwrap_err(), "TokenHasSpaces");
-        assert_eq!(parse("Token \"a b\"").unwrap_err(), "TokenHasSpaces");
-        assert_eq!(parse("Token abc").unwrap(), "abc");
-        assert_eq!(parse("tOKEN\tabc ").unwrap(), "abc");
-        assert_eq!(parse("Token \"abc\"").unwrap(), "abc");
-        assert_eq!(parse("Token \"abc").unwrap(), "\"abc");
-        assert_eq!(
-            format!(
-                "{:?}",
-                token_from_header(Some(b"Token \xff\xfe")).unwrap_err()
-            ),
-            "TokenHasInvalidCharacters"
-        );
-    }
 }

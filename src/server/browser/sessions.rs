@@ -15,9 +15,9 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion};
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 
-use super::clock::now_millis;
-use super::cookies::BrowserCookie;
-use super::db::{self, params, read_by_name, Db};
+use crate::server::browser::cookies::BrowserCookie;
+use crate::server::clock::now_millis;
+use crate::server::db::{self, params, read_by_name, Db};
 
 /// The sessions of `db` (its table is made by [`Db::migrate`]).
 #[derive(Clone, Debug)]
@@ -185,7 +185,7 @@ impl ExpiredDeletion for DbSessionStore {
     }
 }
 
-/// How browser sessions behave; from [`super::config::Config`].
+/// How browser sessions behave; from [`crate::server::config::Config`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionSettings {
     /// `Secure` cookies (see `Config::session_settings`).

@@ -15,10 +15,7 @@ use crate::shared::validation::{Input, WebhookInput};
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Reads a create or update body. An empty body is an empty object, as in DRF.
-pub(super) async fn read_webhook_input(
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<WebhookInput, ApiError> {
+pub async fn read_webhook_input(headers: &HeaderMap, body: Body) -> Result<WebhookInput, ApiError> {
     let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|e| {

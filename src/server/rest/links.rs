@@ -4,7 +4,7 @@
 use axum::http::request::Parts;
 use axum::http::Uri;
 
-use crate::server::site::{request_origin, SiteOrigin};
+use crate::server::http::site::{request_origin, SiteOrigin};
 use crate::shared::list_query::quote_plus;
 
 /// Where a request was sent, as far as the client could see it.

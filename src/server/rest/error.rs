@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-use crate::server::webhooks::{AccessDenied, ServiceError};
 use crate::shared::validation::{Field, FieldErrors};
 
 /// `{"detail": "…"}`: the body of every error but an invalid field.
@@ -144,32 +143,6 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-}
-
-impl From<AccessDenied> for ApiError {
-    fn from(denied: AccessDenied) -> Self {
-        match denied {
-            AccessDenied::Inactive => ApiError::UserInactive,
-            AccessDenied::NotSuperuser => ApiError::PermissionDenied,
-            AccessDenied::FeatureDisabled => ApiError::FeatureDisabled,
-        }
-    }
-}
-
-impl From<ServiceError> for ApiError {
-    fn from(error: ServiceError) -> Self {
-        match error {
-            ServiceError::NotFound => ApiError::WebhookNotFound,
-            ServiceError::InvalidPage => ApiError::InvalidPage,
-            ServiceError::Changed => ApiError::PreconditionFailed,
-            ServiceError::KeyReused => ApiError::IdempotencyKeyReused,
-            ServiceError::TestTooSoon { retry_after_secs }
-            | ServiceError::TestsThrottled { retry_after_secs } => {
-                ApiError::Throttled(retry_after_secs)
-            }
-            ServiceError::Database(e) => e.into(),
         }
     }
 }

@@ -12,16 +12,18 @@ use axum::http::{header, HeaderMap};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use super::accounts::{self, AccountError, SessionUser, SignInError, SignInFrom, TokenInfo};
-use super::auth_session::{AuthSession, SessionError};
-use super::client::throttle_key;
-use super::clock::{self, format_display, format_millis};
-use super::cookies::BrowserCookie;
-use super::db;
-use super::rejections;
-use super::webhooks::history::HistoryEntry;
-use super::webhooks::{AccessDenied, ServiceError, Via, Webhook, WebhookScope};
-use super::AppState;
+use crate::server::accounts::{
+    self, AccountError, SessionUser, SignInError, SignInFrom, TokenInfo,
+};
+use crate::server::browser::cookies::BrowserCookie;
+use crate::server::browser::rejections;
+use crate::server::browser::session::{AuthSession, SessionError};
+use crate::server::clock::{self, format_display, format_millis};
+use crate::server::db;
+use crate::server::http::client::throttle_key;
+use crate::server::webhooks::history::HistoryEntry;
+use crate::server::webhooks::{AccessDenied, ServiceError, Via, Webhook, WebhookScope};
+use crate::server::AppState;
 use crate::shared::error::AppError;
 use crate::shared::wire::{HistoryRow, Timestamp, TokenRow, WebhookRow};
 
