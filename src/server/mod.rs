@@ -3,14 +3,13 @@
 pub mod accounts;
 pub mod api;
 pub mod browser;
+pub mod causes;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
-pub mod first_start;
 pub mod http;
 pub mod keys;
-pub mod listing;
 pub mod ops;
 pub mod rate_limit;
 pub mod rest;

@@ -21,8 +21,8 @@ use leptos::server_fn::error::ServerFnUrlError;
 use crate::server::browser::cookies::BrowserCookie;
 use crate::server::browser::session::AuthSession;
 use crate::server::clock::now_millis;
+use crate::server::http::request_url::parse_query;
 use crate::server::keys::{Purpose, SigningKey};
-use crate::server::rest::links::parse_query;
 use crate::server::AppState;
 use crate::shared::error::AppError;
 

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::server::rest::links::RequestUrl;
+use crate::server::http::request_url::RequestUrl;
 
 pub const REFUSED: &str = "Forbidden: this request did not come from this site's pages.";
 

@@ -7,4 +7,5 @@ pub mod client;
 pub mod csrf;
 pub mod headers;
 pub mod listener;
+pub mod request_url;
 pub mod site;

@@ -1,10 +1,9 @@
 //! What every REST resource shares, and never a resource itself: DRF-style
 //! errors, the token header, conditional requests, DRF's JSON reading,
-//! absolute links, and the OpenAPI document's shared parts.
+//! and the OpenAPI document's shared parts.
 
 pub mod auth;
 pub mod conditional;
 pub mod error;
 pub mod json_body;
-pub mod links;
 pub mod responses;

@@ -9,9 +9,9 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::{history, Action, ServiceError, Webhook, WebhookScope};
+use crate::server::causes::with_causes;
 use crate::server::clock::now_millis;
 use crate::server::db::{params, read_by_name, Db, Single};
-use crate::server::ops::with_causes;
 use crate::server::rate_limit::{Bucket, Token};
 use crate::shared::validation::is_slack_webhook_url;
 

@@ -10,9 +10,9 @@ use axum::http::request::Parts;
 
 use super::extract::WebhookId;
 use crate::server::accounts::{self, TokenPrincipal};
+use crate::server::http::request_url::RequestUrl;
 use crate::server::rest::auth::token_from_header;
 use crate::server::rest::error::ApiError;
-use crate::server::rest::links::RequestUrl;
 use crate::server::webhooks::{
     self, PageAlong, PageRequest, ServiceError, Unchecked, Via, Webhook, WebhookScope,
 };

@@ -8,8 +8,8 @@ use axum::routing::MethodRouter;
 use serde_json::json;
 
 use super::caller::WebhookCaller;
+use crate::server::http::request_url::RequestUrl;
 use crate::server::rest::error::ApiError;
-use crate::server::rest::links::RequestUrl;
 use crate::server::webhooks::Page;
 use crate::server::AppState;
 

@@ -13,9 +13,9 @@ use super::caller::{WebhookCaller, WebhookInPath, WebhookLister};
 use super::common::{describe, page_links, IdPath, PageQuery};
 use super::extract::{IdempotencyKeyHeader, WebhookBody, WebhookId};
 use super::schemas::{WebhookCreate, WebhookUpdate};
+use crate::server::http::request_url::RequestUrl;
 use crate::server::rest::conditional::{etag, IfMatch, IfNoneMatch};
 use crate::server::rest::error::{ApiError, ErrorDetail};
-use crate::server::rest::links::RequestUrl;
 use crate::server::rest::responses::{
     BadRequest, PreconditionFailed, TooLarge, UnsupportedMediaType,
 };

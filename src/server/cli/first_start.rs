@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-use super::accounts::{FirstAdmin, DEFAULT_ORGANIZATION};
+use crate::server::accounts::{FirstAdmin, DEFAULT_ORGANIZATION};
 
 /// The password and token, and how to use them.
 fn secrets(admin: &FirstAdmin, addr: SocketAddr) -> String {

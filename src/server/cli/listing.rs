@@ -6,9 +6,9 @@
 
 use serde_json::{json, Value};
 
-use super::accounts::{OrganizationListing, TokenInfo, UserListing};
-use super::clock::format_millis;
-use super::webhooks::Webhook;
+use crate::server::accounts::{OrganizationListing, TokenInfo, UserListing};
+use crate::server::clock::format_millis;
+use crate::server::webhooks::Webhook;
 
 pub fn organizations(rows: &[OrganizationListing], as_json: bool) {
     print(
