@@ -5,14 +5,7 @@
 //! or the contract's per-field messages come out. Nothing here touches I/O.
 
 use std::fmt;
-use std::sync::LazyLock;
 
-// One pattern, two engines with the same API: `regex` on the server and the
-// much smaller `regex-lite` in the browser's WASM client.
-#[cfg(feature = "ssr")]
-use regex::Regex;
-#[cfg(not(feature = "ssr"))]
-use regex_lite::Regex;
 use serde::{Deserialize, Serialize};
 
 pub const NAME_MAX_CHARS: usize = 140;
@@ -385,25 +378,14 @@ pub fn trim(raw: &str) -> &str {
     raw.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
 }
 
-/// A Slack incoming-webhook URL: `https://` + `hooks.slack.com` or
-/// `hooks.slack-gov.com` + `/services/` + one or more `/`-separated segments
-/// of `[A-Za-z0-9_-]`, optional trailing `/`. Nothing else: no user-info,
-/// port, query, fragment or white space (`$` is the end of the text only).
-pub const SLACK_URL_PATTERN: &str =
-    r"^https://hooks\.slack(?:-gov)?\.com/services/[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*/?$";
-
-static SLACK_URL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(SLACK_URL_PATTERN).expect("SLACK_URL_PATTERN is a valid regex"));
-
-pub fn is_slack_webhook_url(url: &str) -> bool {
-    SLACK_URL.is_match(url)
-}
-
 /// On an edit form a blank URL keeps the stored one (blank by the same
 /// trimming as every other rule).
 pub fn keeps_stored_url(raw: &str) -> bool {
     trim(raw).is_empty()
 }
+
+mod slack_url;
+pub use slack_url::{is_slack_webhook_url, SLACK_URL_PATTERN};
 
 #[cfg(test)]
 mod tests;

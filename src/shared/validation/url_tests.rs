@@ -2,6 +2,8 @@
 //! server's `regex`, the browser's `regex-lite`) agreeing with each other and
 //! with a hand-written reading of the rule on generated URLs.
 
+use std::sync::LazyLock;
+
 use proptest::prelude::*;
 
 use super::*;
