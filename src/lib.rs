@@ -11,7 +11,6 @@ compile_error!("build with `--cfg erase_components` (set in .cargo/config.toml; 
 
 pub mod app;
 pub mod pages;
-pub mod server_fns;
 pub mod shared;
 
 #[cfg(feature = "ssr")]

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use crate::server_fns::{current_user, take_rejection, Logout, PASSWORD_PATH};
 use crate::shared::error::AppError;
+use crate::shared::wire::Me;
 
 /// Why this page's last plain post to the server function `F` failed, once
 /// (kept in the session by the server, never read from the address).
@@ -69,45 +69,6 @@ pub fn CopyButton(text: String, label: String) -> impl IntoView {
     }
 }
 
-#[component]
-pub fn TopBar() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
-    view! {
-        <header class="topbar">
-            <a class="brand" href="/">"Webhook admin"</a>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match me.await {
-                        Ok(Some(me)) => view! {
-                            <nav aria-label="Main" class="nav">
-                                {me.webhooks_denied.is_none().then(|| view! {
-                                    <a href="/webhooks">"Webhooks"</a>
-                                    <a href=super::ACTIVITY_PATH>"Activity"</a>
-                                })}
-                                <a href="/tokens">"API tokens"</a>
-                                <a href=PASSWORD_PATH>"Password"</a>
-                            </nav>
-                            <div class="user">
-                                <span class="email">{me.email}</span>
-                                <form action=Logout::url() method="post">
-                                    <button type="submit" class="button secondary small">"Sign out"</button>
-                                </form>
-                            </div>
-                        }
-                        .into_any(),
-                        _ => view! {
-                            <nav aria-label="Main" class="nav">
-                                <a href="/login">"Sign in"</a>
-                            </nav>
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Suspense>
-        </header>
-    }
-}
-
 /// What a page shows instead of its content when a server function said no.
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
@@ -149,4 +110,34 @@ pub fn NotFoundPage() -> impl IntoView {
 #[component]
 pub fn Loading() -> impl IntoView {
     view! { <p class="loading" aria-live="polite">"Loading…"</p> }
+}
+
+// Server functions: run on the server; the browser calls them over HTTP.
+
+#[cfg(feature = "ssr")]
+use crate::server::{browser::context, webhooks};
+
+/// The signed-in user, for the top bar; `None` when signed out.
+#[server]
+pub async fn current_user() -> Result<Option<Me>, AppError> {
+    Ok(context::current_user().await?.map(|user| Me {
+        webhooks_denied: webhooks::WebhookScope::for_principal(
+            &user.principal,
+            webhooks::Via::Browser,
+        )
+        .err()
+        .map(AppError::from),
+        email: user.email,
+    }))
+}
+
+/// Why this page's last plain form post to the server function at `path`
+/// failed, once. Kept in a signed cookie or the session by
+/// `server::rejections`; never read from the address, which anyone can write.
+#[server]
+pub async fn take_rejection(path: String) -> Result<Option<AppError>, AppError> {
+    if let Some(error) = context::take_cookie_rejection(&path) {
+        return Ok(Some(error));
+    }
+    Ok(context::auth_session().await?.take_rejection(&path).await?)
 }

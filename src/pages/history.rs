@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::common::{ErrorPanel, Loading};
-use crate::server_fns::organization_activity;
+use crate::shared::error::AppError;
 use crate::shared::wire::{HistoryList, HistoryRow};
 
 pub const ACTIVITY_PATH: &str = "/activity";
@@ -119,4 +119,37 @@ pub fn ActivityPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+// Server functions: run on the server; the browser calls them over HTTP.
+
+#[cfg(feature = "ssr")]
+use crate::server::{browser::context, webhooks};
+
+/// One page of a webhook's history, newest first.
+#[server]
+pub async fn webhook_history(id: i64, page: Option<String>) -> Result<HistoryList, AppError> {
+    history_page(webhooks::history::Scope::Webhook(id), page).await
+}
+
+/// One page of everything done to the organization's webhooks.
+#[server]
+pub async fn organization_activity(page: Option<String>) -> Result<HistoryList, AppError> {
+    history_page(webhooks::history::Scope::Organization, page).await
+}
+
+#[cfg(feature = "ssr")]
+async fn history_page(
+    of: webhooks::history::Scope,
+    page: Option<String>,
+) -> Result<HistoryList, AppError> {
+    let scope = context::webhook_scope().await?;
+    let request = webhooks::PageRequest::from_query(page.as_deref(), None);
+    let page = webhooks::history::page(&context::state().db, scope, of, request).await?;
+    Ok(HistoryList {
+        count: page.count,
+        page: page.number,
+        num_pages: page.num_pages,
+        rows: page.items.iter().map(context::history_row).collect(),
+    })
 }

@@ -3,7 +3,8 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 use super::common::rejection_of;
-use crate::server_fns::Login;
+use crate::shared::error::AppError;
+use crate::shared::forms::Secret;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -31,4 +32,37 @@ pub fn LoginPage() -> impl IntoView {
             </form>
         </section>
     }
+}
+
+// Server functions: run on the server; the browser calls them over HTTP.
+
+#[cfg(feature = "ssr")]
+use crate::server::{accounts, browser::context};
+
+#[server]
+pub async fn login(email: String, password: Secret) -> Result<(), AppError> {
+    let state = context::state();
+    let caller = context::caller().await;
+    let accepted = accounts::sign_in(
+        &state.db,
+        &state.keys,
+        &email,
+        &password.0,
+        caller.sign_in_from(),
+    )
+    .await?;
+    context::auth_session()
+        .await?
+        .sign_in(accepted.user_id)
+        .await?;
+    context::remember_device(&accepted.known_device);
+    leptos_axum::redirect("/webhooks");
+    Ok(())
+}
+
+#[server]
+pub async fn logout() -> Result<(), AppError> {
+    context::auth_session().await?.sign_out().await?;
+    leptos_axum::redirect("/login");
+    Ok(())
 }

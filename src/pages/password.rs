@@ -4,11 +4,18 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::common::{rejection_of, ErrorPanel, Loading};
-use crate::server_fns::{current_user, ChangePassword, PASSWORD_CHANGED_TOKENS_REVOKED};
+use crate::pages::common::current_user;
 use crate::shared::error::AppError;
+use crate::shared::forms::Secret;
 
 /// The signed-in user's password: the current one, the new one twice.
 /// A plain form; without JavaScript it works the same.
+/// Where the change-password form lives (and says it worked).
+pub const PASSWORD_PATH: &str = "/account/password";
+/// What `?changed=` says after a change: tokens kept, or revoked.
+pub const PASSWORD_CHANGED: &str = "kept";
+pub const PASSWORD_CHANGED_TOKENS_REVOKED: &str = "revoked";
+
 #[component]
 pub fn PasswordPage() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
@@ -76,4 +83,62 @@ fn PasswordForm(changed: Option<&'static str>, error: Option<String>) -> impl In
             </form>
         </section>
     }
+}
+
+// Server functions: run on the server; the browser calls them over HTTP.
+
+#[cfg(feature = "ssr")]
+use crate::server::{accounts, browser::context};
+
+/// Changes the signed-in user's password: the current one is checked with
+/// sign-in's throttle, the new one by the same rule as everywhere. Every
+/// other session of the user ends; this one continues under a new id. With
+/// `revoke_tokens` (the form's checkbox, ticked by default) the user's API
+/// tokens are revoked too.
+#[server]
+pub async fn change_password(
+    current: Secret,
+    new: Secret,
+    again: Secret,
+    revoke_tokens: Option<String>,
+) -> Result<(), AppError> {
+    let user = context::signed_in_user().await?;
+    if new.0 != again.0 {
+        return Err(AppError::PasswordsDiffer);
+    }
+    let new = accounts::Password::parse_new(&new.0).map_err(|_| AppError::WeakPassword)?;
+    let state = context::state();
+    let db = &state.db;
+    let caller = context::caller().await;
+    accounts::sign_in(
+        db,
+        &state.keys,
+        &user.email,
+        &current.0,
+        caller.sign_in_from(),
+    )
+    .await
+    .map_err(|e| match e {
+        accounts::SignInError::BadCredentials => AppError::WrongPassword,
+        other => other.into(),
+    })?;
+    let user_id = user.principal.user_id;
+    let tokens = if revoke_tokens.is_some() {
+        accounts::ApiTokens::Revoke
+    } else {
+        accounts::ApiTokens::Keep
+    };
+    let valid_after = accounts::set_password(db, user_id, &new, tokens).await?;
+    context::auth_session().await?.sign_in(user_id).await?;
+    context::remember_device(&accounts::known_device_cookie(
+        &state.keys,
+        user_id,
+        valid_after,
+    ));
+    let changed = match tokens {
+        accounts::ApiTokens::Revoke => PASSWORD_CHANGED_TOKENS_REVOKED,
+        accounts::ApiTokens::Keep => PASSWORD_CHANGED,
+    };
+    leptos_axum::redirect(&format!("{PASSWORD_PATH}?changed={changed}"));
+    Ok(())
 }

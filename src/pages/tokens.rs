@@ -3,8 +3,8 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 use super::common::{CopyButton, ErrorPanel, Loading};
-use crate::server_fns::{create_api_token, list_tokens, RevokeApiToken};
 use crate::shared::error::AppError;
+use crate::shared::forms::Secret;
 use crate::shared::wire::{TokenRow, Tokens};
 
 /// The tokens page; a form posting to it creates a token, shown in that
@@ -119,5 +119,39 @@ fn FreshToken(token: String) -> impl IntoView {
                 <CopyButton text=token label="Copy token".to_owned()/>
             </div>
         </section>
+    }
+}
+
+// Server functions: run on the server; the browser calls them over HTTP.
+
+#[cfg(feature = "ssr")]
+use crate::server::{accounts, browser::context};
+
+/// The user's API tokens (what may be shown of them).
+#[server]
+pub async fn list_tokens() -> Result<Tokens, AppError> {
+    let user = context::signed_in_user().await?;
+    let tokens = accounts::tokens_of(&context::state().db, user.principal.user_id).await?;
+    Ok(Tokens {
+        tokens: tokens.iter().map(context::token_row).collect(),
+        fresh_token: None,
+    })
+}
+
+/// Creates a token and answers with it: the only time it is ever seen, and
+/// it is kept nowhere (only its SHA-256 is stored).
+#[server]
+pub async fn create_api_token() -> Result<Secret, AppError> {
+    let user = context::signed_in_user().await?;
+    let token = accounts::create_token(&context::state().db, user.principal.user_id).await?;
+    Ok(Secret(token.as_str().to_owned()))
+}
+
+#[server]
+pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
+    let user = context::signed_in_user().await?;
+    match accounts::revoke_token_of_user(&context::state().db, user.principal.user_id, id).await {
+        Ok(()) | Err(accounts::AccountError::UnknownToken) => Ok(()),
+        Err(e) => Err(e.into()),
     }
 }

@@ -4,7 +4,8 @@
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
-use webhook_admin::server_fns::{BulkWebhooks, ListWebhooks};
+use webhook_admin::pages::webhooks::bulk::BulkWebhooks;
+use webhook_admin::pages::webhooks::list::ListWebhooks;
 
 use crate::browser::{admin_signed_in, call, page, plain_form_post};
 use crate::support::{TestApp, GOOD_URL};

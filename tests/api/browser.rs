@@ -3,7 +3,10 @@
 
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
-use webhook_admin::server_fns::{CreateWebhook, ListWebhooks, Login, UpdateWebhook};
+use webhook_admin::pages::login::Login;
+use webhook_admin::pages::webhooks::edit::UpdateWebhook;
+use webhook_admin::pages::webhooks::list::ListWebhooks;
+use webhook_admin::pages::webhooks::new::CreateWebhook;
 
 use crate::support::{self, Reply, TestApp, HOST};
 

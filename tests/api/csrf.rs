@@ -3,8 +3,9 @@
 
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
+use webhook_admin::pages::login::Logout;
+use webhook_admin::pages::webhooks::new::CreateWebhook;
 use webhook_admin::server::http::csrf::REFUSED;
-use webhook_admin::server_fns::{CreateWebhook, Logout};
 
 use crate::browser::{admin_signed_in, FORM};
 use crate::support::{TestApp, GOOD_URL};

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
-use webhook_admin::server_fns::GetWebhook;
+use webhook_admin::pages::webhooks::edit::GetWebhook;
 
 use crate::browser::{admin_signed_in, call};
 use crate::support::{TestApp, GOOD_URL};

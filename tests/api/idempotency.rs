@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 
 use leptos::server_fn::ServerFn;
-use webhook_admin::server_fns::BulkWebhooks;
+use webhook_admin::pages::webhooks::bulk::BulkWebhooks;
 
 use crate::browser::{admin_signed_in, call};
 use crate::support::{TestApp, GOOD_URL};

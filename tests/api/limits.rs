@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use webhook_admin::pages::login::Login;
 use webhook_admin::server::PAGE_BODY_LIMIT_BYTES;
-use webhook_admin::server_fns::Login;
 
 use crate::browser::FORM;
 use crate::process::{first_start_file, fresh_first_start_file, FirstStart};

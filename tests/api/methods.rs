@@ -102,7 +102,7 @@ async fn unknown_paths_and_methods_under_api_answer_json() {
             "{method} {path}"
         );
     }
-    let login = webhook_admin::server_fns::Login::PATH;
+    let login = webhook_admin::pages::login::Login::PATH;
     let reply = app.request("GET", login).send().await;
     reply.assert_detail(405, "Method \"GET\" not allowed.");
     assert_eq!(reply.header("allow"), Some("POST"));

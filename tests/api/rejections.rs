@@ -4,7 +4,8 @@
 use axum::http::StatusCode;
 use leptos::server_fn::error::{ServerFnErrorErr, ServerFnUrlError};
 use leptos::server_fn::ServerFn;
-use webhook_admin::server_fns::{CreateWebhook, Login};
+use webhook_admin::pages::login::Login;
+use webhook_admin::pages::webhooks::new::CreateWebhook;
 use webhook_admin::shared::error::AppError;
 use webhook_admin::shared::forms::FormEcho;
 use webhook_admin::shared::validation::{messages, Field, FieldErrors};

@@ -1,9 +1,11 @@
 //! Credentials never show in `Debug` output (logs, panics): every type that
 //! holds a Slack URL, an API token or a password is formatted with `{:?}`.
 
+use webhook_admin::pages::login::Login;
+use webhook_admin::pages::webhooks::edit::UpdateWebhook;
+use webhook_admin::pages::webhooks::new::CreateWebhook;
 use webhook_admin::server::accounts::{ApiToken, Password};
 use webhook_admin::server::webhooks::Webhook;
-use webhook_admin::server_fns::{CreateWebhook, Login, UpdateWebhook};
 use webhook_admin::shared::forms::{FormOriginals, Secret};
 use webhook_admin::shared::validation::{
     validate_changes, validate_new, Input, SlackUrl, WebhookInput,

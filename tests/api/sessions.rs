@@ -179,7 +179,7 @@ async fn secure_cookies_are_host_only() {
     app.user_token("ann@acme.test", &org, true).await;
     let reply = crate::browser::call(
         &app,
-        <webhook_admin::server_fns::Login as leptos::server_fn::ServerFn>::PATH,
+        <webhook_admin::pages::login::Login as leptos::server_fn::ServerFn>::PATH,
         None,
         "email=ann@acme.test&password=pw",
     )

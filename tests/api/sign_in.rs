@@ -9,8 +9,8 @@ use webhook_admin::server::accounts::{
 
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
+use webhook_admin::pages::login::Login;
 use webhook_admin::server::http::client::{parse_network, TrustedProxies};
-use webhook_admin::server_fns::Login;
 
 use crate::browser::{page, FORM};
 use crate::support::{Reply, TestApp, HOST};

@@ -9,7 +9,7 @@ use std::time::Duration;
 use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use webhook_admin::server_fns::Login;
+use webhook_admin::pages::login::Login;
 
 use crate::process::{Api, Server};
 use crate::support::{ThrowawayDb, GOOD_URL};

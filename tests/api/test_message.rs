@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
-use webhook_admin::server_fns::SendTestMessage;
+use webhook_admin::pages::webhooks::edit::SendTestMessage;
 
 use crate::browser::{admin_signed_in, call};
 use crate::support::TestApp;

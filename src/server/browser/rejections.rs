@@ -3,7 +3,7 @@
 //! Anyone can write such an address, so pages never read it: this layer
 //! moves the error where only the server writes and sends the browser to the
 //! clean address. The page takes it from there, once
-//! (`server_fns::take_rejection`). A signed-in browser's error goes into its
+//! (`pages::common::take_rejection`). A signed-in browser's error goes into its
 //! session; any other's (a failed sign-in) into a short-lived signed cookie,
 //! so a stranger's failed posts never store anything.
 

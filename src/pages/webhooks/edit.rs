@@ -1,6 +1,6 @@
-//! The new-webhook and edit-webhook pages: the form (see `webhook_form`),
-//! the URL revealed on request, a test message, the webhook's history, and
-//! delete behind a confirmation.
+//! The edit-webhook page: the form (see `form`), the URL revealed on
+//! request, a test message, the webhook's history, and delete behind a
+//! confirmation.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -8,69 +8,13 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::common::{take_rejection_of, CopyButton, ErrorPanel, Loading};
-use super::history::HistoryTable;
-use super::webhook_form::WebhookForm;
-use crate::server_fns::{
-    get_webhook, new_form_key, webhook_history, CreateWebhook, DeleteWebhook, SendTestMessage,
-    UpdateWebhook,
-};
+use super::super::common::{take_rejection_of, CopyButton, ErrorPanel, Loading};
+use super::super::history::{webhook_history, HistoryTable};
+use super::form::WebhookForm;
 use crate::shared::error::AppError;
-use crate::shared::forms::{FormEcho, FormOriginals};
+use crate::shared::forms::{FormEcho, FormOriginals, Secret};
 use crate::shared::notices::Notice;
-use crate::shared::wire::{HistoryList, WebhookRow};
-
-#[component]
-pub fn NewWebhookPage() -> impl IntoView {
-    // The key is handed out only to those who may create (else the reason).
-    let form = Resource::new(
-        || (),
-        |_| async {
-            let form_key = new_form_key().await?;
-            Ok::<_, AppError>((form_key, take_rejection_of::<CreateWebhook>().await))
-        },
-    );
-    view! {
-        <Title text="New webhook · Webhook admin"/>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match form.await {
-                    Ok((form_key, rejected)) => {
-                        view! { <NewWebhookForm rejected form_key/> }.into_any()
-                    }
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-/// `form_key` is this rendering's idempotency key: sent twice, the form
-/// creates one webhook.
-#[component]
-fn NewWebhookForm(rejected: Option<AppError>, form_key: String) -> impl IntoView {
-    let echo = match &rejected {
-        Some(AppError::Invalid(_, echo)) => echo.clone(),
-        _ => FormEcho {
-            active: true,
-            ..FormEcho::default()
-        },
-    };
-    view! {
-        <section class="card narrow">
-            <h1>"New webhook"</h1>
-            <WebhookForm
-                action=CreateWebhook::url().to_owned()
-                editing=false
-                rejected
-                echo
-                url_hint=None
-                hidden=vec![("form_key".to_owned(), form_key)]
-                submit_label="Create webhook".to_owned()
-            />
-        </section>
-    }
-}
+use crate::shared::wire::{HistoryList, WebhookDetail, WebhookRow};
 
 #[component]
 pub fn EditWebhookPage() -> impl IntoView {
@@ -299,4 +243,107 @@ fn DeleteControl(id: i64, name: String, action: String, confirming: bool) -> imp
             </dialog>
         </div>
     }
+}
+
+// Server functions: run on the server; the browser calls them over HTTP.
+
+#[cfg(feature = "ssr")]
+use crate::server::{browser::context, webhooks};
+#[cfg(feature = "ssr")]
+use crate::shared::validation::{keeps_stored_url, validate_changes, Input, WebhookInput};
+
+/// One webhook; with its full URL only when `reveal` is set, for the one
+/// page that shows it on request (the reveal goes into its history).
+#[server]
+pub async fn get_webhook(id: i64, reveal: bool) -> Result<WebhookDetail, AppError> {
+    let scope = context::webhook_scope().await?;
+    let db = &context::state().db;
+    let webhook = if reveal {
+        webhooks::reveal(db, scope, id).await?
+    } else {
+        webhooks::get(db, scope, id).await?
+    };
+    Ok(WebhookDetail {
+        webhook: context::webhook_row(&webhook),
+        full_url: reveal.then(|| Secret(webhook.url.as_str().to_owned())),
+    })
+}
+
+/// Saves only what changed since the form was loaded (PATCH semantics), so
+/// someone else's edit of another field is kept. A blank URL keeps the URL.
+#[server]
+pub async fn update_webhook(
+    id: i64,
+    name: String,
+    url: Secret,
+    description: String,
+    active: Option<String>,
+    #[server(flatten)] original: FormOriginals,
+) -> Result<(), AppError> {
+    let scope = context::webhook_scope().await?;
+    let active = active.is_some();
+    let echo = FormEcho::new(&name, &description, active);
+    let input = WebhookInput {
+        name: changed(&name, &original.original_name, || {
+            Input::text(name.as_str())
+        }),
+        url: if keeps_stored_url(&url.0) {
+            Input::Missing
+        } else {
+            Input::Text(url.0)
+        },
+        description: changed(&description, &original.original_description, || {
+            Input::text(description.as_str())
+        }),
+        active: changed(&active, &original.original_active, || Input::Bool(active)),
+    };
+    let changes = validate_changes(&input).map_err(|errors| AppError::Invalid(errors, echo))?;
+    // Only onto the version this form was loaded with: never over someone
+    // else's save.
+    let loaded = webhooks::Precondition::one_of(vec![original.original_version]);
+    webhooks::update(&context::state().db, scope, id, &changes, &loaded).await?;
+    leptos_axum::redirect(&Notice::Saved.list_href());
+    Ok(())
+}
+
+/// A field's input when it differs from what the form was loaded with.
+#[cfg(feature = "ssr")]
+fn changed<T: PartialEq + ?Sized>(now: &T, before: &T, input: impl FnOnce() -> Input) -> Input {
+    if now == before {
+        Input::Missing
+    } else {
+        input()
+    }
+}
+
+#[server]
+pub async fn delete_webhook(id: i64) -> Result<(), AppError> {
+    let scope = context::webhook_scope().await?;
+    webhooks::delete(
+        &context::state().db,
+        scope,
+        id,
+        &webhooks::Precondition::none(),
+    )
+    .await?;
+    leptos_axum::redirect(&Notice::Deleted.list_href());
+    Ok(())
+}
+
+/// Sends a test message to the webhook's Slack URL. Delivered: back to the
+/// webhook's page with a notice; not: the reason, as the form's error.
+#[server]
+pub async fn send_test_message(id: i64) -> Result<(), AppError> {
+    let scope = context::webhook_scope().await?;
+    let state = context::state();
+    let delivery = webhooks::test_message::send(&state.db, &state.slack, scope, id).await?;
+    if !delivery.delivered {
+        let why = delivery.error.unwrap_or_default();
+        return Err(AppError::TestNotDelivered(match delivery.status {
+            Some(status) => format!("Slack answered {status}: {why}"),
+            None => format!("No answer from Slack: {why}"),
+        }));
+    }
+    leptos_axum::redirect(&Notice::TestDelivered.webhook_href(id));
+    Ok(())
 }

@@ -8,9 +8,11 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::common::{ErrorPanel, Loading};
-use super::webhook_rows::rows_html;
-use crate::server_fns::{list_webhooks, webhook_names, BulkWebhooks};
+use super::super::common::{ErrorPanel, Loading};
+use super::bulk::{BulkActions, ConfirmBulkDelete};
+use super::rows::rows_html;
+use crate::pages::webhooks::bulk::{webhook_names, BulkWebhooks};
+use crate::shared::error::AppError;
 use crate::shared::list_query::{ListQuery, SortKey, PAGE_SIZES};
 use crate::shared::notices::Notice;
 use crate::shared::wire::WebhookList;
@@ -239,104 +241,6 @@ fn SearchForm(query: ListQuery, page_size: i64) -> impl IntoView {
     }
 }
 
-/// Activate, deactivate or delete the selected rows. With JavaScript a
-/// delete asks in a dialog first, naming them (from the checkboxes'
-/// labels); without, the server sends the list back with the same question.
-#[island]
-fn BulkActions() -> impl IntoView {
-    let dialog = NodeRef::<html::Dialog>::new();
-    let (selected, set_selected) = signal(Vec::<String>::new());
-    let ask = move |ev: leptos::ev::MouseEvent| {
-        #[cfg(feature = "hydrate")]
-        {
-            use leptos::wasm_bindgen::JsCast;
-            let checked = ev
-                .target()
-                .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlButtonElement>().ok())
-                .and_then(|button| button.form())
-                .and_then(|form| form.query_selector_all("input[type=checkbox]:checked").ok());
-            let names: Vec<String> = checked
-                .map(|nodes| {
-                    (0..nodes.length())
-                        .filter_map(|i| nodes.item(i))
-                        .filter_map(|node| node.dyn_into::<leptos::web_sys::Element>().ok())
-                        .filter_map(|checkbox| checkbox.get_attribute("aria-label"))
-                        .map(|label| label.strip_prefix("Select ").unwrap_or(&label).to_owned())
-                        .collect()
-                })
-                .unwrap_or_default();
-            if !names.is_empty() {
-                if let Some(dialog) = dialog.get() {
-                    ev.prevent_default();
-                    set_selected.set(names);
-                    let _ = dialog.show_modal();
-                }
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, set_selected);
-    };
-    let cancel = move |ev: leptos::ev::MouseEvent| {
-        if let Some(dialog) = dialog.get() {
-            ev.prevent_default();
-            dialog.close();
-        }
-    };
-    let count = move || selected.read().len();
-    let noun = move || if count() == 1 { "webhook" } else { "webhooks" };
-    view! {
-        <div class="actions bulk-actions" role="group" aria-label="With the selected webhooks">
-            <button type="submit" name="action" value="activate" class="button secondary small">"Activate"</button>
-            <button type="submit" name="action" value="deactivate" class="button secondary small">"Deactivate"</button>
-            <button type="submit" name="action" value="delete" class="button danger small" on:click=ask>"Delete"</button>
-        </div>
-        <dialog node_ref=dialog class="dialog" aria-labelledby="bulk-delete-title">
-            <h2 id="bulk-delete-title">{move || format!("Delete {} {}?", count(), noun())}</h2>
-            <ul class="doomed">
-                {move || selected.get().into_iter().map(|name| view! { <li>{name}</li> }).collect_view()}
-            </ul>
-            <p>"They will stop receiving events. This cannot be undone."</p>
-            <div class="actions">
-                <button type="submit" name="action" value="delete_confirmed" class="button danger">
-                    {move || format!("Delete {} {}", count(), noun())}
-                </button>
-                <button type="button" class="button secondary" on:click=cancel>"Cancel"</button>
-            </div>
-        </dialog>
-    }
-}
-
-/// The question a delete without JavaScript comes back with, naming the
-/// webhooks it would delete.
-#[component]
-fn ConfirmBulkDelete(doomed: Vec<(i64, String)>, back: String) -> impl IntoView {
-    let count = doomed.len();
-    let noun = if count == 1 { "webhook" } else { "webhooks" };
-    view! {
-        <section class="card narrow" role="alertdialog" aria-labelledby="confirm-title">
-            <h2 id="confirm-title">{format!("Delete {count} {noun}?")}</h2>
-            <ul class="doomed">
-                {doomed.iter().map(|(_, name)| view! { <li>{name.clone()}</li> }).collect_view()}
-            </ul>
-            <p>"They will stop receiving events. This cannot be undone."</p>
-            <form method="post" action=BulkWebhooks::url()>
-                {doomed
-                    .iter()
-                    .enumerate()
-                    .map(|(index, (id, _))| view! { <input type="hidden" name=format!("ids[{index}]") value=id.to_string()/> })
-                    .collect_view()}
-                <input type="hidden" name="back" value=back.clone()/>
-                <div class="actions">
-                    <button type="submit" name="action" value="delete_confirmed" class="button danger">
-                        {format!("Delete {count} {noun}")}
-                    </button>
-                    <a class="button secondary" href=back>"Cancel"</a>
-                </div>
-            </form>
-        </section>
-    }
-}
-
 /// Page numbers around the current one, with gaps (`None`) where pages are skipped.
 fn page_numbers(current: i64, last: i64) -> Vec<Option<i64>> {
     let mut pages = Vec::new();
@@ -451,4 +355,39 @@ mod tests {
             ]
         );
     }
+}
+
+// Server functions: run on the server; the browser calls them over HTTP.
+
+#[cfg(feature = "ssr")]
+use crate::server::{browser::context, webhooks};
+
+/// One page of the organization's webhooks, with the API's page rules,
+/// searched, filtered and ordered as the address says.
+#[server]
+pub async fn list_webhooks(
+    page: Option<String>,
+    page_size: Option<String>,
+    q: Option<String>,
+    status: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
+) -> Result<WebhookList, AppError> {
+    let scope = context::webhook_scope().await?;
+    let request = webhooks::PageRequest::from_query(page.as_deref(), page_size.as_deref());
+    let query = ListQuery::from_params(
+        q.as_deref(),
+        status.as_deref(),
+        sort.as_deref(),
+        dir.as_deref(),
+    );
+    let page = webhooks::browse::page(&context::state().db, scope, &query, request).await?;
+    Ok(WebhookList {
+        count: page.count,
+        page: page.number,
+        num_pages: page.num_pages,
+        page_size: page.size,
+        rows: page.items.iter().map(context::webhook_row).collect(),
+        query,
+    })
 }
