@@ -119,7 +119,7 @@ use crate::server::{browser::context, webhooks};
 
 /// The signed-in user, for the top bar; `None` when signed out.
 #[server]
-pub async fn current_user() -> Result<Option<Me>, AppError> {
+pub async fn who_is_signed_in() -> Result<Option<Me>, AppError> {
     Ok(context::current_user().await?.map(|user| Me {
         webhooks_denied: webhooks::WebhookScope::for_principal(
             &user.principal,

@@ -3,8 +3,8 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use super::common::who_is_signed_in;
 use super::common::{rejection_of, ErrorPanel, Loading};
-use crate::pages::common::current_user;
 use crate::shared::error::AppError;
 use crate::shared::forms::Secret;
 
@@ -18,14 +18,14 @@ pub const PASSWORD_CHANGED_TOKENS_REVOKED: &str = "revoked";
 
 #[component]
 pub fn PasswordPage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
+    let signed_in = Resource::new(|| (), |_| who_is_signed_in());
     let rejected = rejection_of::<ChangePassword>();
     let changed = use_query_map().with_untracked(|query| query.get("changed").map(changed_notice));
     view! {
         <Title text="Change password · Webhook admin"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match me.await {
+                match signed_in.await {
                     Ok(Some(_)) => {
                         let error = rejected.await.map(|e| e.to_string());
                         view! { <PasswordForm changed error/> }.into_any()

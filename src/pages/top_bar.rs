@@ -3,20 +3,20 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::common::current_user;
+use super::common::who_is_signed_in;
 use super::history::ACTIVITY_PATH;
 use super::login::Logout;
 use super::password::PASSWORD_PATH;
 
 #[component]
 pub fn TopBar() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
+    let signed_in = Resource::new(|| (), |_| who_is_signed_in());
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Webhook admin"</a>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match me.await {
+                    match signed_in.await {
                         Ok(Some(me)) => view! {
                             <nav aria-label="Main" class="nav">
                                 {me.webhooks_denied.is_none().then(|| view! {

@@ -8,6 +8,39 @@ use leptos::server_fn::ServerFn;
 
 use crate::shared::error::AppError;
 
+/// What a button of the bulk form asks for (its `action` value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BulkAction {
+    Activate,
+    Deactivate,
+    /// Asks first (the list comes back with the question).
+    Delete,
+    /// The question's answer.
+    DeleteConfirmed,
+}
+
+impl BulkAction {
+    const ALL: [BulkAction; 4] = [
+        BulkAction::Activate,
+        BulkAction::Deactivate,
+        BulkAction::Delete,
+        BulkAction::DeleteConfirmed,
+    ];
+
+    pub fn value(self) -> &'static str {
+        match self {
+            BulkAction::Activate => "activate",
+            BulkAction::Deactivate => "deactivate",
+            BulkAction::Delete => "delete",
+            BulkAction::DeleteConfirmed => "delete_confirmed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|action| action.value() == value)
+    }
+}
+
 /// Activate, deactivate or delete the selected rows. With JavaScript a
 /// delete asks in a dialog first, naming them (from the checkboxes'
 /// labels); without, the server sends the list back with the same question.
@@ -55,9 +88,9 @@ pub fn BulkActions() -> impl IntoView {
     let noun = move || if count() == 1 { "webhook" } else { "webhooks" };
     view! {
         <div class="actions bulk-actions" role="group" aria-label="With the selected webhooks">
-            <button type="submit" name="action" value="activate" class="button secondary small">"Activate"</button>
-            <button type="submit" name="action" value="deactivate" class="button secondary small">"Deactivate"</button>
-            <button type="submit" name="action" value="delete" class="button danger small" on:click=ask>"Delete"</button>
+            <button type="submit" name="action" value=BulkAction::Activate.value() class="button secondary small">"Activate"</button>
+            <button type="submit" name="action" value=BulkAction::Deactivate.value() class="button secondary small">"Deactivate"</button>
+            <button type="submit" name="action" value=BulkAction::Delete.value() class="button danger small" on:click=ask>"Delete"</button>
         </div>
         <dialog node_ref=dialog class="dialog" aria-labelledby="bulk-delete-title">
             <h2 id="bulk-delete-title">{move || format!("Delete {} {}?", count(), noun())}</h2>
@@ -66,7 +99,7 @@ pub fn BulkActions() -> impl IntoView {
             </ul>
             <p>"They will stop receiving events. This cannot be undone."</p>
             <div class="actions">
-                <button type="submit" name="action" value="delete_confirmed" class="button danger">
+                <button type="submit" name="action" value=BulkAction::DeleteConfirmed.value() class="button danger">
                     {move || format!("Delete {} {}", count(), noun())}
                 </button>
                 <button type="button" class="button secondary" on:click=cancel>"Cancel"</button>
@@ -96,7 +129,7 @@ pub fn ConfirmBulkDelete(doomed: Vec<(i64, String)>, back: String) -> impl IntoV
                     .collect_view()}
                 <input type="hidden" name="back" value=back.clone()/>
                 <div class="actions">
-                    <button type="submit" name="action" value="delete_confirmed" class="button danger">
+                    <button type="submit" name="action" value=BulkAction::DeleteConfirmed.value() class="button danger">
                         {format!("Delete {count} {noun}")}
                     </button>
                     <a class="button secondary" href=back>"Cancel"</a>
@@ -161,11 +194,11 @@ pub async fn bulk_webhooks(
         return Ok(());
     }
     // The new `active` for an activate or deactivate; `None` deletes.
-    let (active, notice) = match action.as_str() {
-        "activate" => (Some(true), Notice::Activated),
-        "deactivate" => (Some(false), Notice::Deactivated),
-        "delete_confirmed" => (None, Notice::DeletedMany),
-        "delete" => {
+    let (active, notice) = match BulkAction::parse(&action).ok_or(AppError::NotFound)? {
+        BulkAction::Activate => (Some(true), Notice::Activated),
+        BulkAction::Deactivate => (Some(false), Notice::Deactivated),
+        BulkAction::DeleteConfirmed => (None, Notice::DeletedMany),
+        BulkAction::Delete => {
             let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
             leptos_axum::redirect(&format!(
                 "{back}{separator}confirm=delete&ids={}",
@@ -173,7 +206,6 @@ pub async fn bulk_webhooks(
             ));
             return Ok(());
         }
-        _ => return Err(AppError::NotFound),
     };
     let changes = active.map(|active| crate::shared::validation::WebhookChanges {
         active: Some(active),

@@ -20,6 +20,7 @@ pub const FIRST_ADMIN_EMAIL: &str = "admin@localhost";
 /// and super user `admin@localhost` with a random password and a token, all
 /// in one transaction. Returns `None` when there were users already, also when
 /// another instance won the race to do it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn bootstrap(db: &Db) -> Result<Option<FirstAdmin>, AccountError> {
     let any_user = db
         .read_one::<Single<i64>>("SELECT id FROM users LIMIT 1", &[])

@@ -26,6 +26,7 @@ impl OrgSlug {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_organization(
     db: &Db,
     slug: &OrgSlug,
@@ -120,6 +121,7 @@ pub async fn list_organizations(db: &Db) -> Result<Vec<OrganizationListing>, Acc
 }
 
 /// Gives an organization a new slug (nothing refers to slugs but people).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn rename_organization(
     db: &Db,
     from: &OrgSlug,

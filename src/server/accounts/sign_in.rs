@@ -89,6 +89,7 @@ impl Credentials {
 }
 
 /// Checks an email and password.
+#[tracing::instrument(level = "debug", skip_all, fields(address = from.address))]
 pub async fn sign_in(
     db: &Db,
     key: &SigningKey,

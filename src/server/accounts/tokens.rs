@@ -54,6 +54,7 @@ pub(super) const INSERT_TOKEN: &str =
 
 /// Makes a new token for the user and returns it in clear, the only time it
 /// is ever available.
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = user_id))]
 pub async fn create_token(db: &Db, user_id: i64) -> Result<ApiToken, AccountError> {
     let token = ApiToken::generate();
     let values = params![user_id, token.digest(), token.prefix(), now_millis()];
@@ -62,6 +63,7 @@ pub async fn create_token(db: &Db, user_id: i64) -> Result<ApiToken, AccountErro
 }
 
 /// Revokes one of the user's own tokens, by its id.
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = user_id, token_id = token_id))]
 pub async fn revoke_token_of_user(
     db: &Db,
     user_id: i64,
@@ -76,6 +78,7 @@ pub async fn revoke_token_of_user(
     one_revoked(deleted)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke_token(db: &Db, token: &ApiToken) -> Result<(), AccountError> {
     let deleted = db
         .execute(

@@ -46,6 +46,7 @@ pub(super) const INSERT_USER: &str =
     "INSERT INTO users (organization_id, email, is_superuser, is_active, password_hash, created_at)
      VALUES ($1, $2, $3, TRUE, $4, $5) RETURNING id";
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_user(
     db: &Db,
     email: &Email,
@@ -79,6 +80,7 @@ pub async fn create_user(
 
 /// Lets a user in again (`true`) or shuts them out (`false`): a deactivated
 /// user's tokens and sessions stop working.
+#[tracing::instrument(level = "debug", skip_all, fields(active = active))]
 pub async fn set_user_active(db: &Db, email: &Email, active: bool) -> Result<(), AccountError> {
     let updated = db
         .execute(
@@ -104,6 +106,7 @@ pub enum ApiTokens {
 /// Gives a user a new password and ends every browser session they signed
 /// in before now (and, if asked, revokes their API tokens), in one
 /// transaction. Returns that moment: a session signed in from it on is valid.
+#[tracing::instrument(level = "debug", skip_all, fields(user_id = user_id))]
 pub async fn set_password(
     db: &Db,
     user_id: i64,

@@ -21,8 +21,8 @@ use crate::server::browser::session::{AuthSession, SessionError};
 use crate::server::clock::{self, format_display, format_millis};
 use crate::server::db;
 use crate::server::http::client::throttle_key;
-use crate::server::webhooks::history::HistoryEntry;
-use crate::server::webhooks::{AccessDenied, ServiceError, Via, Webhook, WebhookScope};
+use crate::server::webhooks::history::{ActorKind, HistoryEntry};
+use crate::server::webhooks::{AccessDenied, Action, ServiceError, Via, Webhook, WebhookScope};
 use crate::server::AppState;
 use crate::shared::error::AppError;
 use crate::shared::wire::{HistoryRow, Timestamp, TokenRow, WebhookRow};
@@ -256,19 +256,18 @@ pub fn webhook_row(webhook: &Webhook) -> WebhookRow {
 
 pub fn history_row(entry: &HistoryEntry) -> HistoryRow {
     let fields: Vec<&str> = entry.field_names().collect();
-    let what = match entry.action.as_str() {
-        "created" => "Created".to_owned(),
-        "updated" if fields.is_empty() => "Saved without changes".to_owned(),
-        "updated" => format!("Changed {}", fields.join(", ")),
-        "deleted" => "Deleted".to_owned(),
-        "url_revealed" => "Revealed the URL".to_owned(),
-        "test_sent" => "Sent a test message".to_owned(),
-        other => other.to_owned(),
+    let what = match entry.action {
+        Action::Created => "Created".to_owned(),
+        Action::Updated if fields.is_empty() => "Saved without changes".to_owned(),
+        Action::Updated => format!("Changed {}", fields.join(", ")),
+        Action::Deleted => "Deleted".to_owned(),
+        Action::UrlRevealed => "Revealed the URL".to_owned(),
+        Action::TestSent => "Sent a test message".to_owned(),
     };
-    let via = match (entry.actor_kind.as_deref(), entry.token_prefix.as_deref()) {
-        (Some("api token"), Some(prefix)) => format!("API token {prefix}…"),
-        (Some("api token"), None) => "API token".to_owned(),
-        (Some(kind), _) => kind.to_owned(),
+    let via = match (entry.actor_kind, entry.token_prefix.as_deref()) {
+        (Some(ActorKind::ApiToken), Some(prefix)) => format!("API token {prefix}…"),
+        (Some(ActorKind::ApiToken), None) => "API token".to_owned(),
+        (Some(kind), _) => kind.as_str().to_owned(),
         (None, _) => String::new(),
     };
     HistoryRow {

@@ -20,7 +20,7 @@ pub struct AuthSession(Session);
 
 /// The session store failed (a database error underneath).
 #[derive(Debug, thiserror::Error)]
-#[error("session store: {0}")]
+#[error("the session store failed")]
 pub struct SessionError(#[from] tower_sessions::session::Error);
 
 /// Who a session is signed in as, and since when (ms).

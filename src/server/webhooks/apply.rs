@@ -39,6 +39,7 @@ pub enum Change<'a> {
 /// Applies only the fields present, so concurrent edits of different
 /// fields never undo each other. With a precondition, a webhook changed
 /// since the caller read it is left alone.
+#[tracing::instrument(level = "debug", skip_all, fields(organization = scope.organization_id, id = id))]
 pub async fn update(
     db: &Db,
     scope: WebhookScope,
@@ -56,6 +57,7 @@ pub async fn update(
 /// webhooks, in one transaction, with one history entry per webhook.
 /// Answers the webhooks changed (as they are now; deleted ones as they
 /// were), in the order of `ids`.
+#[tracing::instrument(level = "debug", skip_all, fields(organization = scope.organization_id, ids = ids.len()))]
 pub async fn apply(
     db: &Db,
     scope: WebhookScope,

@@ -26,6 +26,7 @@ fn fts_phrase(term: &str) -> String {
     format!("\"{}\"", term.replace('"', "\"\""))
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(organization = scope.organization_id))]
 pub async fn page(
     db: &Db,
     scope: WebhookScope,

@@ -105,13 +105,14 @@ fn create_values(scope: WebhookScope, draft: &WebhookDraft, now: i64) -> Vec<Par
         .into_iter()
         .chain([
             Param::from(scope.actor_user_id),
-            Param::from(scope.via.kind()),
+            Param::from(scope.via.kind().as_str()),
             Param::from(scope.via.token_id()),
         ])
         .map(Param::into_owned)
         .collect()
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(organization = scope.organization_id, keyed = key.is_some()))]
 pub async fn create(
     db: &Db,
     scope: WebhookScope,

@@ -51,12 +51,13 @@ fn delete_values(scope: WebhookScope, id: i64, now: i64) -> Vec<Param<'static>> 
         Param::from(scope.organization_id),
         Param::from(now),
         Param::from(scope.actor_user_id),
-        Param::from(scope.via.kind()),
+        Param::from(scope.via.kind().as_str()),
         Param::from(scope.via.token_id()),
     ]
 }
 
 /// Deletes one webhook; answers it as it was.
+#[tracing::instrument(level = "debug", skip_all, fields(organization = scope.organization_id, id = id))]
 pub async fn delete(
     db: &Db,
     scope: WebhookScope,

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{PageRequest, ServiceError, Webhook, WebhookScope};
 use crate::server::clock::format_millis;
-use crate::server::db::{self, params, read_by_name, Db, Single, Tx};
+use crate::server::db::{self, params, Db, FromColumns, ReadRow, Single, Tx};
 use crate::server::webhooks::Page;
 
 /// How the actor reached us.
@@ -22,12 +22,36 @@ pub enum Via {
     Cli,
 }
 
-impl Via {
-    pub(super) fn kind(self) -> &'static str {
+/// How an actor reached us, as the history records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActorKind {
+    Browser,
+    ApiToken,
+    Cli,
+}
+
+impl ActorKind {
+    const ALL: [ActorKind; 3] = [ActorKind::Browser, ActorKind::ApiToken, ActorKind::Cli];
+
+    pub fn as_str(self) -> &'static str {
         match self {
-            Via::Browser => "browser",
-            Via::ApiToken { .. } => "api token",
-            Via::Cli => "cli",
+            ActorKind::Browser => "browser",
+            ActorKind::ApiToken => "api token",
+            ActorKind::Cli => "cli",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+}
+
+impl Via {
+    pub(super) fn kind(self) -> ActorKind {
+        match self {
+            Via::Browser => ActorKind::Browser,
+            Via::ApiToken { .. } => ActorKind::ApiToken,
+            Via::Cli => ActorKind::Cli,
         }
     }
 
@@ -49,6 +73,18 @@ pub enum Action {
 }
 
 impl Action {
+    const ALL: [Action; 5] = [
+        Action::Created,
+        Action::Updated,
+        Action::Deleted,
+        Action::UrlRevealed,
+        Action::TestSent,
+    ];
+
+    fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|action| action.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Created => "created",
@@ -91,7 +127,7 @@ pub(super) async fn record(
         webhook.id,
         webhook.name.as_str(),
         scope.actor_user_id,
-        scope.via.kind(),
+        scope.via.kind().as_str(),
         scope.via.token_id(),
         action.as_str(),
         fields,
@@ -157,27 +193,37 @@ pub struct HistoryEntry {
     pub webhook_id: i64,
     /// The webhook's name at the time.
     pub webhook_name: String,
-    pub action: String,
+    pub action: Action,
     /// Changed field names, comma-separated (empty but for updates).
     pub fields: String,
     pub actor_email: String,
     /// `None` for entries recorded before actor kinds were.
-    pub actor_kind: Option<String>,
+    pub actor_kind: Option<ActorKind>,
     pub token_prefix: Option<String>,
     pub at: i64,
 }
 
-read_by_name!(HistoryEntry {
-    id,
-    webhook_id,
-    webhook_name,
-    action,
-    fields,
-    actor_email,
-    actor_kind,
-    token_prefix,
-    at,
-});
+impl FromColumns for HistoryEntry {
+    fn read(row: &impl ReadRow) -> Result<Self, db::Error> {
+        let action: String = row.get("action")?;
+        let actor_kind: Option<String> = row.get("actor_kind")?;
+        let unknown =
+            |what: &str, text: &str| db::Error::decode(format!("unknown {what} {text:?}"));
+        Ok(HistoryEntry {
+            id: row.get("id")?,
+            webhook_id: row.get("webhook_id")?,
+            webhook_name: row.get("webhook_name")?,
+            action: Action::parse(&action).ok_or_else(|| unknown("action", &action))?,
+            fields: row.get("fields")?,
+            actor_email: row.get("actor_email")?,
+            actor_kind: actor_kind
+                .map(|kind| ActorKind::parse(&kind).ok_or_else(|| unknown("actor kind", &kind)))
+                .transpose()?,
+            token_prefix: row.get("token_prefix")?,
+            at: row.get("at")?,
+        })
+    }
+}
 
 /// A history entry as the API shows it.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -219,10 +265,10 @@ impl HistoryEntry {
     pub fn resource(&self) -> HistoryResource<'_> {
         HistoryResource {
             id: self.id,
-            action: &self.action,
+            action: self.action.as_str(),
             fields: self.field_names().collect(),
             actor: &self.actor_email,
-            actor_kind: self.actor_kind.as_deref(),
+            actor_kind: self.actor_kind.map(ActorKind::as_str),
             token_prefix: self.token_prefix.as_deref(),
             at: format_millis(self.at),
         }
@@ -254,6 +300,7 @@ pub enum Scope {
 }
 
 /// One page of history, newest first.
+#[tracing::instrument(level = "debug", skip_all, fields(organization = scope.organization_id))]
 pub async fn page(
     db: &Db,
     scope: WebhookScope,

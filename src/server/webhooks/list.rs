@@ -12,6 +12,7 @@ use crate::shared::validation::SlackUrl;
 /// One page. The count is the organization's counter (kept by create and
 /// delete), read with the caller's identity. `along`: the page, when it was
 /// read in the token lookup's own query ([`page_for_token`]).
+#[tracing::instrument(level = "debug", skip_all, fields(organization = scope.organization_id))]
 pub async fn list(
     db: &Db,
     scope: WebhookScope,

@@ -11,6 +11,7 @@ use crate::server::accounts::{self, ApiToken, TokenPrincipal};
 use crate::server::clock::now_millis;
 use crate::server::db::{self, params, Db};
 
+#[tracing::instrument(level = "debug", skip_all, fields(organization = scope.organization_id, id = id))]
 pub async fn get(db: &Db, scope: WebhookScope, id: i64) -> Result<Webhook, ServiceError> {
     static GET: LazyLock<String> = LazyLock::new(|| {
         format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1 AND organization_id = $2")
@@ -39,6 +40,7 @@ pub async fn get_for_token(
     checked_later(db, found).await
 }
 /// One webhook with its URL shown to a person: the reveal is recorded.
+#[tracing::instrument(level = "debug", skip_all, fields(organization = scope.organization_id, id = id))]
 pub async fn reveal(db: &Db, scope: WebhookScope, id: i64) -> Result<Webhook, ServiceError> {
     let now = now_millis();
     db.transaction(async |tx| {

@@ -194,6 +194,7 @@ impl Delivery {
 /// Claims the webhook's test slot and a token of its organization's and
 /// the overall allowance, and records `test_sent`, in one transaction;
 /// then sends.
+#[tracing::instrument(level = "debug", skip_all, fields(organization = scope.organization_id, id = id))]
 pub async fn send(
     db: &Db,
     slack: &SlackClient,
