@@ -1,7 +1,7 @@
 //! A flood of sign-ins, in a test process of its own: it takes every core's
 //! password check for a moment, which would hold up other tests' sign-ins.
 
-#[path = "api/support.rs"]
+#[path = "api/support/mod.rs"]
 #[allow(dead_code)]
 mod support;
 

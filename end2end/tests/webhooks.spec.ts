@@ -126,3 +126,45 @@ test('pagination: pages, page numbers and page size live in the URL', async ({ p
   await expect(page).toHaveURL(/page_size=25/);
   await expect(page.getByRole('row')).toHaveCount(26);
 });
+
+test('a stale save shows who won and never overwrites it', async ({ page, context, consoleProblems }) => {
+  await signIn(page, ACCOUNTS.admin);
+  const name = `Contended ${Date.now()}`;
+  await createWebhook(page, name);
+  await page.getByRole('link', { name }).click();
+  await hydrated(page);
+  const editUrl = page.url();
+
+  // A colleague (another tab) saves first.
+  const other = await context.newPage();
+  await other.goto(editUrl);
+  await hydrated(other);
+  await other.getByLabel('Description').fill('Their description');
+  await other.getByRole('button', { name: 'Save changes' }).click();
+  await expect(other).toHaveURL(/notice=saved/);
+  await other.close();
+
+  await page.getByLabel('Name').fill(`${name} mine`);
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'changed since you loaded it' });
+  await expect(alert).toHaveText('This webhook was changed since you loaded it. Reload it and try again. Reload');
+  // The page already shows their save; nothing of mine was stored.
+  await expect(page.getByLabel('Description')).toHaveValue('Their description');
+  await expect(page.getByLabel('Name')).toHaveValue(name);
+  await alert.getByRole('link', { name: 'Reload' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'changed since' })).toHaveCount(0);
+  allowStatus(consoleProblems, 412);
+});
+
+test('a double-clicked create makes one webhook', async ({ page }) => {
+  await signIn(page, ACCOUNTS.admin);
+  await page.goto('/webhooks/new');
+  await hydrated(page);
+  const name = `Double ${Date.now()}`;
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Slack webhook URL').fill(GOOD_URL);
+  await page.getByRole('button', { name: 'Create webhook' }).dblclick();
+  await expect(page).toHaveURL(/notice=created/);
+  await page.goto('/webhooks?q=' + encodeURIComponent(name));
+  await expect(page.getByRole('link', { name })).toHaveCount(1);
+});

@@ -4,7 +4,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use crate::process::Server;
+use crate::support::process::Server;
 use crate::support::{Backend, TestApp, ThrowawayDb};
 
 fn mode_of(path: &str) -> u32 {

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use webhook_admin::pages::webhooks::bulk::BulkWebhooks;
 use webhook_admin::pages::webhooks::list::ListWebhooks;
 
-use crate::browser::{admin_signed_in, call, page, plain_form_post};
+use crate::support::browser::{admin_signed_in, call, page, plain_form_post};
 use crate::support::{TestApp, GOOD_URL};
 
 async fn names(app: &TestApp, cookie: &str, query: &str) -> (i64, Vec<String>) {

@@ -1,56 +1,12 @@
 //! The admin CLI, run as a process against a throwaway database.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Output, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 use serde_json::json;
 
+use crate::support::cli::{cli, cli_with_stdin, fails, ok, BIN};
 use crate::support::{TestApp, ThrowawayDb};
-
-pub const BIN: &str = env!("CARGO_BIN_EXE_webhook-admin");
-
-pub fn cli(db: &ThrowawayDb, args: &[&str]) -> Output {
-    cli_with_stdin(db, args, "")
-}
-
-pub fn cli_with_stdin(db: &ThrowawayDb, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("DATABASE_URL", &db.url)
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-#[track_caller]
-pub fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-/// Fails with exactly one line on stderr, which contains `expected`.
-#[track_caller]
-pub fn fails(output: &Output, expected: &str) {
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(expected), "{stderr:?} lacks {expected:?}");
-    assert!(output.stdout.is_empty());
-}
 
 /// A test app over the database the CLI wrote to.
 async fn app_over(db: ThrowawayDb) -> TestApp {
@@ -203,7 +159,7 @@ async fn first_start_hands_over_a_working_login_and_token_in_a_private_file() {
         .local_addr()
         .unwrap()
         .port();
-    let file = crate::process::fresh_first_start_file();
+    let file = crate::support::process::fresh_first_start_file();
     let mut server = Command::new(BIN)
         .arg("serve")
         .env("DATABASE_URL", &db.url)
@@ -217,7 +173,7 @@ async fn first_start_hands_over_a_working_login_and_token_in_a_private_file() {
     let mut printed = Vec::new();
     for line in BufReader::new(server.stdout.take().unwrap()).lines() {
         let line = line.unwrap();
-        let said_where = crate::process::first_start_file(&line);
+        let said_where = crate::support::process::first_start_file(&line);
         printed.push(line);
         if let Some(said) = said_where {
             assert_eq!(said, file);
@@ -228,7 +184,7 @@ async fn first_start_hands_over_a_working_login_and_token_in_a_private_file() {
     server.wait().unwrap();
     let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
-    let first = crate::process::FirstStart::read(&file);
+    let first = crate::support::process::FirstStart::read(&file);
     let _ = std::fs::remove_file(&file);
     assert_eq!(first.email, "admin@localhost");
     assert_eq!(first.password.len(), 20);

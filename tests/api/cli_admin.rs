@@ -5,9 +5,9 @@ use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
 
-use crate::browser::{page, sign_in};
-use crate::cli::{cli, cli_with_stdin, fails, ok, BIN};
-use crate::support::{TestApp, ThrowawayDb};
+use crate::support::browser::{page, sign_in};
+use crate::support::cli::{cli, cli_with_stdin, fails, ok, BIN};
+use crate::support::{is_api_timestamp, TestApp, ThrowawayDb};
 
 /// Two organizations; Ann (super user, password, two tokens, one used) in
 /// acme, Bob in beta; one webhook in acme. Returns Ann's tokens.
@@ -47,12 +47,6 @@ fn json_of(output: &std::process::Output) -> Value {
     serde_json::from_str(&ok(output)).expect("JSON on stdout")
 }
 
-fn is_iso_time(value: &Value) -> bool {
-    value
-        .as_str()
-        .is_some_and(|t| t.len() == 24 && t.ends_with('Z') && t.as_bytes()[10] == b'T')
-}
-
 #[tokio::test]
 async fn lists_show_organizations_users_and_tokens() {
     let (app, [used, unused]) = populated().await;
@@ -60,7 +54,7 @@ async fn lists_show_organizations_users_and_tokens() {
 
     let mut orgs = json_of(&cli(db, &["org", "list", "--json"]));
     for org in orgs.as_array_mut().unwrap() {
-        assert!(is_iso_time(&org["created"]), "{org}");
+        assert!(is_api_timestamp(&org["created"]), "{org}");
         org.as_object_mut().unwrap().remove("created");
     }
     assert_eq!(
@@ -83,7 +77,7 @@ async fn lists_show_organizations_users_and_tokens() {
     assert_eq!(lines[1].find(" 1 ").map(|i| i + 1), lines[0].find("USERS"));
 
     let mut users = json_of(&cli(db, &["user", "list", "--org", "acme", "--json"]));
-    assert!(is_iso_time(&users[0]["created"]));
+    assert!(is_api_timestamp(&users[0]["created"]));
     users[0].as_object_mut().unwrap().remove("created");
     assert_eq!(
         users,
@@ -115,7 +109,7 @@ async fn lists_show_organizations_users_and_tokens() {
     let tokens = tokens.as_array().unwrap();
     assert_eq!(tokens.len(), 2);
     assert_eq!(tokens[0]["prefix"], used[..8]);
-    assert!(is_iso_time(&tokens[0]["last_used"]));
+    assert!(is_api_timestamp(&tokens[0]["last_used"]));
     assert_eq!(tokens[1]["prefix"], unused[..8]);
     assert_eq!(tokens[1]["last_used"], Value::Null);
     let table = ok(&cli(db, &["token", "list", "ann@acme.test"]));
@@ -293,7 +287,7 @@ async fn webhooks_change_from_the_command_line_as_a_user_and_say_so_in_history()
         listed[1]["masked_url"],
         "hooks.slack.com/services/T…/B…/••••XXXX"
     );
-    assert!(is_iso_time(&listed[1]["updated"]));
+    assert!(is_api_timestamp(&listed[1]["updated"]));
     let found = ok(&cli(
         db,
         &[

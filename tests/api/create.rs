@@ -3,20 +3,9 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{TestApp, GOOD_URL};
+use crate::support::{is_api_timestamp, TestApp, GOOD_URL};
 
 const LIST: &str = "/api/v2/webhooks/";
-
-fn is_api_timestamp(value: &Value) -> bool {
-    let text = value.as_str().unwrap_or_default();
-    let bytes = text.as_bytes();
-    bytes.len() == 24
-        && bytes[4] == b'-'
-        && bytes[10] == b'T'
-        && bytes[19] == b'.'
-        && bytes[23] == b'Z'
-        && text[20..23].bytes().all(|b| b.is_ascii_digit())
-}
 
 async fn stored_count(app: &TestApp, token: &str) -> i64 {
     app.get(LIST, token).send().await.json()["count"]

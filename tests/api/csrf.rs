@@ -7,7 +7,7 @@ use webhook_admin::pages::login::Logout;
 use webhook_admin::pages::webhooks::new::CreateWebhook;
 use webhook_admin::server::http::csrf::REFUSED;
 
-use crate::browser::{admin_signed_in, FORM};
+use crate::support::browser::{admin_signed_in, FORM};
 use crate::support::{TestApp, GOOD_URL};
 
 const CREATE_BODY: &str =

@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
 use webhook_admin::pages::webhooks::edit::GetWebhook;
 
-use crate::browser::{admin_signed_in, call};
+use crate::support::browser::{admin_signed_in, call};
 use crate::support::{TestApp, GOOD_URL};
 
 const OTHER_URL: &str =

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use leptos::server_fn::ServerFn;
 use webhook_admin::pages::webhooks::bulk::BulkWebhooks;
 
-use crate::browser::{admin_signed_in, call};
+use crate::support::browser::{admin_signed_in, call};
 use crate::support::{TestApp, GOOD_URL};
 
 async fn create_with_key(

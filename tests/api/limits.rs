@@ -2,8 +2,6 @@
 //! and idle connections are cut off, big bodies to the pages refused, and a
 //! shutdown waits a bounded time.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
@@ -13,58 +11,23 @@ use tokio::net::TcpStream;
 use webhook_admin::pages::login::Login;
 use webhook_admin::server::PAGE_BODY_LIMIT_BYTES;
 
-use crate::browser::FORM;
-use crate::process::{first_start_file, fresh_first_start_file, FirstStart};
+use crate::support::browser::FORM;
+use crate::support::process::Server;
 use crate::support::{TestApp, ThrowawayDb};
 
-const BIN: &str = env!("CARGO_BIN_EXE_webhook-admin");
-
-/// The address a server says it listens on, from its log; panics with the
-/// log when it stops first.
-pub fn listening_address(log: &mut impl Iterator<Item = std::io::Result<String>>) -> String {
-    let mut seen = Vec::new();
-    for line in log.map(Result::unwrap) {
-        if let Some(addr) = line.split("listening on http://").nth(1) {
-            return addr.trim().to_owned();
-        }
-        seen.push(line);
-    }
-    panic!("the server stopped before listening:\n{}", seen.join("\n"));
-}
-
-/// A server on a free port over a fresh database; returns it, its address
-/// and the first administrator's API token (from the first start's file).
-fn start_server(db: &ThrowawayDb, flags: &[&str]) -> (Child, String, String) {
-    let mut server = Command::new(BIN)
-        .arg("serve")
-        .args(flags)
-        .env("DATABASE_URL", &db.url)
-        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-        .env("RUST_LOG", "info")
-        .env("FIRST_START_FILE", fresh_first_start_file())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(server.stdout.take().unwrap()).lines();
-    let file = stdout
-        .by_ref()
-        .map(Result::unwrap)
-        .find_map(|line| first_start_file(&line))
-        .expect("the first start says where its admin is");
-    let token = FirstStart::read(&file).token;
-    let mut stderr = BufReader::new(server.stderr.take().unwrap()).lines();
-    let addr = listening_address(&mut stderr);
-    // Keep reading both, so the server never writes into a closed pipe.
-    std::thread::spawn(move || stdout.for_each(drop));
-    std::thread::spawn(move || stderr.for_each(drop));
-    (server, addr, token)
+/// A server over a fresh database with these settings; returns it, its
+/// address (`host:port`) and the first administrator's API token.
+async fn start_server(settings: &[(&str, &str)]) -> (Server, ThrowawayDb, String, String) {
+    let db = ThrowawayDb::new().await;
+    let mut server = Server::start(&db.url, settings).await;
+    let token = server.first_start().await.token;
+    let addr = server.base.strip_prefix("http://").unwrap().to_owned();
+    (server, db, addr, token)
 }
 
 #[tokio::test]
 async fn a_client_that_dribbles_its_headers_is_cut_off() {
-    let db = ThrowawayDb::new().await;
-    let (mut server, addr, _) = start_server(&db, &["--header-timeout-secs", "1"]);
+    let (server, _db, addr, _) = start_server(&[("HEADER_TIMEOUT_SECS", "1")]).await;
     let mut stream = TcpStream::connect(&addr).await.unwrap();
     stream
         .write_all(b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
@@ -87,8 +50,7 @@ async fn a_client_that_dribbles_its_headers_is_cut_off() {
         }
     };
     let elapsed = started.elapsed();
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill().await;
     assert!(cut_off, "still connected after {elapsed:?}");
     assert!(
         elapsed >= Duration::from_millis(750),
@@ -133,12 +95,10 @@ where
     F: FnOnce(String) -> Fut,
     Fut: std::future::Future<Output = TcpStream>,
 {
-    let db = ThrowawayDb::new().await;
-    let (mut server, addr, _) = start_server(&db, &["--header-timeout-secs", "1"]);
+    let (server, _db, addr, _) = start_server(&[("HEADER_TIMEOUT_SECS", "1")]).await;
     let mut stream = opened(addr).await;
     let closed_after = open_for(&mut stream, Duration::from_secs(10)).await;
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill().await;
     let closed_after = closed_after.unwrap_or_else(|| panic!("{what} still open after 10 s"));
     assert!(
         closed_after >= Duration::from_millis(900),
@@ -170,11 +130,8 @@ async fn a_kept_alive_connection_is_closed_when_it_idles_past_the_header_timeout
 
 #[tokio::test]
 async fn more_silent_connections_than_the_cap_do_not_lock_anyone_out() {
-    let db = ThrowawayDb::new().await;
-    let (mut server, addr, _) = start_server(
-        &db,
-        &["--header-timeout-secs", "1", "--max-connections", "4"],
-    );
+    let (server, _db, addr, _) =
+        start_server(&[("HEADER_TIMEOUT_SECS", "1"), ("MAX_CONNECTIONS", "4")]).await;
     let mut silent = Vec::new();
     for _ in 0..12 {
         silent.push(TcpStream::connect(&addr).await.unwrap());
@@ -182,8 +139,7 @@ async fn more_silent_connections_than_the_cap_do_not_lock_anyone_out() {
     // Queued behind the silent ones: answered once they are cut off (three
     // rounds of four, a second each).
     let answer = healthz(&addr, Duration::from_secs(20)).await;
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill().await;
     let answer = answer.expect("no answer from /healthz within 20 s");
     assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
     assert!(answer.ends_with(r#"{"status":"ok"}"#), "{answer}");
@@ -192,8 +148,7 @@ async fn more_silent_connections_than_the_cap_do_not_lock_anyone_out() {
 
 #[tokio::test]
 async fn shutdown_waits_for_requests_in_flight_at_most_the_grace_period() {
-    let db = ThrowawayDb::new().await;
-    let (mut server, addr, token) = start_server(&db, &["--shutdown-grace-secs", "2"]);
+    let (mut server, _db, addr, token) = start_server(&[("SHUTDOWN_GRACE_SECS", "2")]).await;
     // A create whose body never finishes arriving: a request in flight. The
     // server's "100 Continue" shows its handler has started reading the body.
     let mut stream = TcpStream::connect(&addr).await.unwrap();
@@ -216,22 +171,8 @@ async fn shutdown_waits_for_requests_in_flight_at_most_the_grace_period() {
     stream.write_all(b"{\"name\":").await.unwrap();
 
     let started = Instant::now();
-    let killed = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let deadline = started + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = server.try_wait().unwrap() {
-            break Some(status);
-        }
-        if Instant::now() > deadline {
-            server.kill().unwrap();
-            break None;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    server.terminate().await;
+    let status = server.exit_within(Duration::from_secs(10)).await;
     let elapsed = started.elapsed();
     let status = status.unwrap_or_else(|| panic!("still running {elapsed:?} after SIGTERM"));
     assert!(status.success(), "{status}");

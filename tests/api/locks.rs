@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::process::{Api, Server};
+use crate::support::process::{Api, Server};
 use crate::support::{Backend, ThrowawayDb};
 
 /// How long the other process holds the lock.

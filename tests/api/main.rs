@@ -1,7 +1,6 @@
 //! The REST API and the CLI against a real database: SQLite by default,
 //! PostgreSQL with `TEST_BACKEND=postgres` (`make test` runs both).
 
-mod process;
 mod support;
 
 mod at_rest;

@@ -15,7 +15,7 @@ use webhook_admin::server::db::Db;
 use webhook_admin::server::http::site::SiteSettings;
 use webhook_admin::server::ops;
 
-use crate::process::{http_client, Api, Server};
+use crate::support::process::{http_client, Api, Server};
 use crate::support::{Backend, TestApp, ThrowawayDb, HOST};
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 use serde_json::json;
 use webhook_admin::pages::password::ChangePassword;
 
-use crate::browser::{call, cookie_of, page, plain_form_post, sign_in};
+use crate::support::browser::{call, cookie_of, page, plain_form_post, sign_in};
 use crate::support::TestApp;
 
 const OLD: &str = "old-password-1";

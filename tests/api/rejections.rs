@@ -10,7 +10,7 @@ use webhook_admin::shared::error::AppError;
 use webhook_admin::shared::forms::FormEcho;
 use webhook_admin::shared::validation::{messages, Field, FieldErrors};
 
-use crate::browser::{admin_signed_in, page, plain_form_post};
+use crate::support::browser::{admin_signed_in, page, plain_form_post};
 use crate::support::TestApp;
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use webhook_admin::server::browser::session::MAX_SIGN_IN_MS;
 use webhook_admin::server::browser::sessions::{DbSessionStore, SessionSettings};
 use webhook_admin::server::http::site::SiteSettings;
 
-use crate::browser::{admin_signed_in, page};
+use crate::support::browser::{admin_signed_in, page};
 use crate::support::{TestApp, ThrowawayDb, HOST};
 
 fn session_id(cookie: &str) -> Id {
@@ -177,7 +177,7 @@ async fn secure_cookies_are_host_only() {
     let app = TestApp::with_settings(ThrowawayDb::new().await, site, sessions).await;
     let org = app.org("acme", true).await;
     app.user_token("ann@acme.test", &org, true).await;
-    let reply = crate::browser::call(
+    let reply = crate::support::browser::call(
         &app,
         <webhook_admin::pages::login::Login as leptos::server_fn::ServerFn>::PATH,
         None,

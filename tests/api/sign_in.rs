@@ -12,11 +12,11 @@ use leptos::server_fn::ServerFn;
 use webhook_admin::pages::login::Login;
 use webhook_admin::server::http::client::{parse_network, TrustedProxies};
 
-use crate::browser::{page, FORM};
+use crate::support::browser::{page, FORM};
 use crate::support::{Reply, TestApp, HOST};
 
 /// A sign-in from `address`, from a browser that never signed in before.
-pub async fn sign_in(
+async fn sign_in(
     app: &TestApp,
     email: &str,
     password: &str,

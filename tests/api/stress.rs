@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use webhook_admin::pages::login::Login;
 
-use crate::process::{Api, Server};
+use crate::support::process::{Api, Server};
 use crate::support::{ThrowawayDb, GOOD_URL};
 
 const CLIENTS: usize = 200;
@@ -323,7 +323,7 @@ async fn two_instances_share_writes_sessions_and_ids() {
     assert_eq!(read.json()["name"], "seen on two");
 
     // A browser session started on one is valid on the other.
-    let browser = crate::process::http_client()
+    let browser = crate::support::process::http_client()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

@@ -14,7 +14,7 @@ use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
 use webhook_admin::pages::webhooks::edit::SendTestMessage;
 
-use crate::browser::{admin_signed_in, call};
+use crate::support::browser::{admin_signed_in, call};
 use crate::support::TestApp;
 
 /// What the fake Slack received: path and JSON body.

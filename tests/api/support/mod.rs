@@ -1,6 +1,10 @@
 //! A throwaway instance of the real application per test: its own SQLite
 //! file, or its own PostgreSQL database when `TEST_BACKEND=postgres`.
 
+pub mod browser;
+pub mod cli;
+pub mod process;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::Body;
@@ -20,6 +24,19 @@ use webhook_admin::server::{app, AppState};
 pub const GOOD_URL: &str =
     "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX";
 pub const HOST: &str = "testserver";
+
+/// A time as the API and the command line write it: UTC, RFC 3339, with
+/// milliseconds (`2026-11-27T14:03:07.123Z`).
+pub fn is_api_timestamp(value: &Value) -> bool {
+    let text = value.as_str().unwrap_or_default();
+    let bytes = text.as_bytes();
+    bytes.len() == 24
+        && bytes[4] == b'-'
+        && bytes[10] == b'T'
+        && bytes[19] == b'.'
+        && bytes[23] == b'Z'
+        && text[20..23].bytes().all(|b| b.is_ascii_digit())
+}
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 

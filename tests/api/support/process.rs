@@ -282,7 +282,7 @@ impl Api {
 
     /// Creates a webhook named `name` on `server`; it must be created (201).
     pub async fn create(&self, server: &Server, name: &str) -> Value {
-        let body = serde_json::json!({"name": name, "url": crate::support::GOOD_URL});
+        let body = serde_json::json!({"name": name, "url": super::GOOD_URL});
         let answer = self
             .call("POST", &server.url("/api/v2/webhooks/"), Some(&body))
             .await;
