@@ -37,10 +37,9 @@ help:
 ## Installs the toolchain pieces, each only when missing (see DEVELOPERS.md).
 ## `make run` needs only the first two (run-tools); the release build,
 ## the tests and the benchmarks need cargo-leptos and wasm-opt too.
-## cargo-leptos only orchestrates builds, so it is compiled unoptimised: its
-## install takes 8 minutes here instead of 10m43s optimised (LTO off). It
-## asks for a vendored OpenSSL; the system's, when there is one, saves
-## compiling it (5m06s instead of ~7 minutes).
+## cargo-leptos only orchestrates builds, so it is compiled unoptimised (a
+## shorter install). It asks for a vendored OpenSSL; the system's, when there
+## is one, saves compiling it (timings: docs/performance.md).
 run-tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" \

@@ -6,8 +6,8 @@ use webhook_admin::server::cli::{run, Cli};
 use webhook_admin::server::config::{LogFormat, COMMAND_LOG, SERVE_LOG};
 
 /// Page rendering allocates many small strings from both worker threads;
-/// with glibc's allocator that was 40% of a signed-in page's time (arena
-/// locks, consolidation), see docs/benchmarks.md.
+/// glibc's allocator spent much of a page's time in arena locks and
+/// consolidation (docs/performance.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

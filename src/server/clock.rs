@@ -8,8 +8,9 @@ pub fn now_millis() -> i64 {
     (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-/// Written by hand: `time`'s formatter (a description interpreted per call)
-/// was ~3% of a list request, two timestamps per row.
+/// Written by hand: `time`'s formatter interprets a format description on
+/// every call, and a list formats two timestamps per row
+/// (docs/performance.md).
 pub fn format_millis(millis: i64) -> String {
     let Ok(at) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000) else {
         return String::new();

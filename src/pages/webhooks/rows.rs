@@ -2,10 +2,10 @@
 //!
 //! The rows are the bulk of the `/webhooks` page, and they are not part of
 //! any island: the browser never hydrates them. Rendered by `view!`, with
-//! components erased, each row cost ~40 allocations (a boxed view per
-//! element, a boxed value per attribute) and a third of the page's
-//! instructions; written here, one string for all of them. Every value
-//! people enter goes through [`text`] or [`attribute`].
+//! components erased, each row cost a boxed view per element and a boxed
+//! value per attribute, a large share of the page's work
+//! (docs/performance.md); written here, one string for all of them. Every
+//! value people enter goes through [`text`] or [`attribute`].
 
 use std::fmt::Write;
 

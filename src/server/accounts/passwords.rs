@@ -2,7 +2,7 @@
 //! (argon2 is slow on purpose and must not hold up the async workers), never
 //! inside an open transaction, and at most one per core at a time: a check
 //! that cannot start soon is refused ([`Busy`]) rather than queued, so a
-//! flood of sign-ins cannot take every core and ~19 MiB a hash.
+//! flood of sign-ins cannot take every core and the memory each hash needs.
 
 use std::fmt;
 use std::sync::{LazyLock, OnceLock};
@@ -118,8 +118,8 @@ pub async fn hold_every_password_core() -> tokio::sync::SemaphorePermit<'static>
 type Job = Box<dyn FnOnce() + Send>;
 
 /// argon2 runs on threads of its own, one per core. (On tokio's blocking
-/// pool each of its many threads would keep a ~19 MiB heap arena of its own
-/// after hashing: hundreds of MiB after a burst.)
+/// pool each of its many threads would keep a hash's heap arena after
+/// hashing: hundreds of MiB after a burst.)
 static HASHERS: LazyLock<std::sync::mpsc::Sender<Job>> = LazyLock::new(|| {
     let (jobs, queue) = std::sync::mpsc::channel::<Job>();
     let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));

@@ -213,8 +213,8 @@ pub(crate) async fn token_used(db: &Db, owner: TokenOwner) -> Result<TokenPrinci
 /// last minute; true when this one did. Concurrent requests with a fresh
 /// token all read the old time: the condition, checked again under the row
 /// lock, lets only the first write, so the others wait for one commit, not
-/// for each other's in turn (on PostgreSQL, a client's first burst of 32
-/// requests stalled for 200–800 ms behind 32 updates of the same row).
+/// for each other's in turn (a client's first burst stalled behind as many
+/// updates of the same row; docs/performance.md).
 pub async fn record_use(db: &Db, token_id: i64, now: i64) -> Result<bool, db::Error> {
     let written = db
         .execute(

@@ -37,8 +37,7 @@ impl DbSessionStore {
 
 /// Every request saves its session, to push the idle timeout back; a save
 /// that would change nothing but move the expiry forward by less than this
-/// is skipped. Without it every page view was a database write (2,345
-/// signed-in pages/s on SQLite, 969 on PostgreSQL).
+/// is skipped. Without it every page view was a database write.
 pub const EXPIRY_RESOLUTION: time::Duration = time::Duration::minutes(1);
 
 /// The records as this process last read or wrote them, by id: what a save

@@ -25,8 +25,7 @@ const WARM_FOR: Duration = Duration::from_secs(1);
 /// A request that finds none here and waits for the pool is also woken
 /// when one is kept here ([`Warm::take_or_acquire`]): the pool does not
 /// see connections kept here, and its waiters stalled while other requests
-/// took them in turn (PostgreSQL, 32 clients on 16 connections: p99s of
-/// 0.2–1.3 s, and a few 503s when a wait reached the acquire timeout).
+/// took them in turn, some until the acquire timeout (docs/performance.md).
 pub struct Warm<DB: Database> {
     idle: Mutex<Vec<(PoolConnection<DB>, Instant)>>,
     capacity: usize,

@@ -77,12 +77,10 @@ read_by_name!(PageAlong { page_offset, page });
 /// The page size and number are written into the SQL: one prepared
 /// statement per size and page asked for on a connection (sqlx keeps the
 /// 100 last used). PostgreSQL planned a statement anew on every request
-/// when either was a parameter: with `LIMIT $2`, 0.33 ms of planning for
-/// 0.18 ms of execution; with the number as `$2`, 0.8 ms for 0.17 (a known
-/// number folds away part of the query, so a custom plan always looked
-/// cheaper than the generic one). A statement not kept is planned on every
-/// run too: the 100,000th webhook's page answered 1,387/s that way, against
-/// ~4,600 with two queries.
+/// when either was a parameter, for longer than it ran: a known number
+/// folds away part of the query, so a custom plan always looked cheaper
+/// than the generic one. A statement not kept is planned on every run too
+/// (docs/performance.md).
 pub async fn page_for_token(
     db: &Db,
     token: &ApiToken,
@@ -171,8 +169,7 @@ fn page_at(dialect: Dialect, size: i64, here: &Place, in_limits: &Place) -> Stri
 /// id order (`organization`, `limit` and `offset` are SQL). The
 /// organization is a range, ordered as the (organization_id, id) index is:
 /// with `organization_id = $1` PostgreSQL's planner may walk the primary key
-/// in id order and filter, reading every other organization's rows first
-/// (35 ms for a page of 100,000 behind 200,000 others).
+/// in id order and filter, reading every other organization's rows first.
 fn packed_page(
     dialect: Dialect,
     organization: &str,
@@ -187,8 +184,7 @@ fn packed_page(
     );
     // In the order the rows come (a page read backwards comes reversed):
     // [`unpack`] puts them in id order. An `ORDER BY` in the aggregate cost
-    // SQLite a temporary B-tree per page (~15% of a list request's
-    // instructions).
+    // SQLite a temporary B-tree per page.
     match dialect {
         Dialect::Sqlite => {
             format!("SELECT json_group_array(json_array({COLUMNS})) FROM ({page})")

@@ -17,9 +17,9 @@ use super::super::{Error, Param};
 /// This process's SQLite writer: one connection of its own, behind a fair
 /// async mutex, so write transactions run one at a time and in order.
 /// SQLite has one writer; a connection that finds the write lock taken
-/// sleeps in its busy handler (1, 2, 5, 10 … 100 ms) and is not woken when
-/// the lock frees, so under concurrent writes most of the time went to
-/// sleeping (create: 2,376/s, p99 211 ms). A connection of its own, not one
+/// sleeps in its busy handler and is not woken when the lock frees, so
+/// under concurrent writes most of the time went to sleeping
+/// (docs/performance.md). A connection of its own, not one
 /// from the pool: the writer whose turn it is never waits behind readers
 /// for a connection. Other processes on the same file still meet the busy
 /// timeout.
@@ -162,8 +162,7 @@ impl WriterTurn<'_> {
     /// Runs a command that begins and commits its own transaction
     /// (`BEGIN IMMEDIATE; …; COMMIT`), and gives the rows it returned. One
     /// command is one hand-off to the connection's thread and back, where
-    /// a transaction of separate statements takes one per statement
-    /// (measured on a create, five statements: 3,220 → 4,630/s). When a
+    /// a transaction of separate statements takes one per statement. When a
     /// statement fails the rest do not run: the transaction is rolled back
     /// here, so the command took effect whole or not at all.
     pub async fn whole_transaction(
