@@ -200,6 +200,33 @@ def wrk(url, seconds, token=None, script=None, cookie=None):
     return {"rps": rps, "p50": percentile(50), "p99": percentile(99), "errors": int(errors.group(1)) if errors else 0}
 
 
+def profile(server, url, token, seconds, workdir):
+    """Where the server's time goes under the list load: `perf` samples
+    (999 a second, no call graphs) by library and by symbol; None without
+    perf."""
+    if not shutil.which("perf"):
+        return None
+    data = os.path.join(workdir, "perf.data")
+    recording = subprocess.Popen(["perf", "record", "-F", "999", "-o", data, "-p", str(server.process.pid)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)  # perf attaches before the load starts
+    wrk(url, seconds, token=token)
+    recording.send_signal(signal.SIGINT)
+    recording.wait()
+
+    def top(sort, count):
+        out = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", sort, "--stdio"],
+                             capture_output=True, text=True).stdout
+        found = []
+        for line in out.splitlines():
+            match = re.match(r"\s+([\d.]+)%\s+(.+?)\s*$", line)
+            if match:
+                found.append((float(match.group(1)), re.sub(r"\s+-\s+-$", "", match.group(2)).strip()))
+        return found[:count]
+
+    return {"by_library": top("dso", 4), "by_symbol": top("symbol", 12)}
+
+
 def lua(path, method, body=None, path_template=None, first_id=None):
     """A wrk script: one method and body; with `first_id`, each request its own id."""
     lines = [f'wrk.method = "{method}"', 'wrk.headers["Content-Type"] = "application/json"']
@@ -236,7 +263,26 @@ def sign_in(server, email=None, password=None):
         response = urllib.request.build_opener(NoRedirect).open(req)
     except urllib.error.HTTPError as redirect:
         response = redirect
-    return response.headers["Set-Cookie"].split(";")[0]
+    cookies = "; ".join(c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or [])
+    if "_session=" not in cookies:
+        raise RuntimeError(f"signing in as {credentials['email']} set no session cookie: {cookies!r}")
+    return cookies
+
+
+def expect_page(url, cookie):
+    """Refuses to measure a signed-in page that does not answer 200 (a
+    redirect to /login would be measured as a fast page)."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    try:
+        status = urllib.request.build_opener(NoRedirect).open(request).status
+    except urllib.error.HTTPError as answer:
+        status = answer.code
+    if status != 200:
+        raise RuntimeError(f"{url} answered {status} to a signed-in browser, not 200")
 
 
 def run_backend(backend, binary, seconds, workdir, results):
@@ -277,6 +323,8 @@ def run_backend(backend, binary, seconds, workdir, results):
         measure("GET list (25 rows)", api + "?page_size=25", token=server.token)
         rows["rss_kib"] = server.memory_kib("VmRSS")
         rows["hwm_kib"] = server.memory_kib("VmHWM")
+        if backend == "sqlite":
+            rows["profile"] = profile(server, api + "?page_size=25", server.token, seconds, workdir)
         measure("GET one", f"{api}{first}/", token=server.token)
         measure("POST create", api, token=server.token, script=lua(f"{workdir}/create.lua", "POST", {"name": "Bench create", "url": GOOD_URL}))
         measure("PATCH", f"{api}{first}/", token=server.token, script=lua(f"{workdir}/patch.lua", "PATCH", {"description": "patched"}))
@@ -297,6 +345,7 @@ def run_backend(backend, binary, seconds, workdir, results):
             measure(f"{size:,} webhooks: GET one", f"{api}{high}/", token=tokens[slug])
         # The admin list's search at 100,000 (11 of them match), signed in.
         searcher = sign_in(server, "bench@s100k.test", BENCH_PASSWORD)
+        expect_page(server.base + "/webhooks?q=hook+5000", searcher)
         measure("100,000 webhooks: /webhooks?q=hook 5000", server.base + "/webhooks?q=hook+5000", cookie=searcher)
         # 1,000,000 across 100 organizations: 97 more share what is left.
         per_org = max(0, (1_000_000 - seed.scalar("SELECT COUNT(*) FROM webhooks")) // 97)
@@ -316,6 +365,7 @@ def run_backend(backend, binary, seconds, workdir, results):
         measure("1M in 100 orgs (caller: 10,000): GET one", f"{api}{high}/", token=tokens["s10k"])
 
         cookie = sign_in(server)
+        expect_page(server.base + "/webhooks", cookie)
         measure("page /webhooks (25 rows, signed in)", server.base + "/webhooks", cookie=cookie)
         measure("page /login", server.base + "/login")
     finally:
@@ -416,7 +466,7 @@ def report(results, sizes, times, newcomer, args):
     header = "| scenario | backend | req/s | p50 ms | p99 ms |\n|---|---|---:|---:|---:|"
     for backend, rows in results.items():
         for label, row in rows.items():
-            if isinstance(row, dict):
+            if isinstance(row, dict) and "rps" in row:
                 lines.append(f"| {label} | {backend} | {row['rps']:,.0f} | {row['p50']:.2f} | {row['p99']:.2f} |")
     total_brotli = sum(b for _, b in sizes.values())
     median_ms = statistics.median(times)
@@ -495,6 +545,10 @@ localhost): median {median_ms:.0f} ms of {len(times)} ({', '.join(f'{t:.0f}' for
 {chr(10).join(budgets)}
 ```
 
+## Profile
+
+{profile_text(sqlite.get("profile"), args.seconds)}
+
 ## What limits it
 
 What bounds each line now, the profiles behind it, and every change measured so far:
@@ -505,6 +559,20 @@ against this table: between runs and machines a line moves by a quarter or more.
         out.write(text)
     print("\n" + "\n".join(budgets))
     print("\nwritten: docs/benchmarks.md")
+
+
+def profile_text(found, seconds):
+    if not found:
+        return "Not taken: `perf` is not installed."
+    libraries = ", ".join(f"{name} {share:.1f} %" for share, name in found["by_library"])
+    symbols = "\n".join(f"| {share:.1f} | `{name}` |" for share, name in found["by_symbol"])
+    return f"""The server under the SQLite list load, measured by this run: `perf record -F 999` for
+{seconds} s of the same wrk load, in a line of its own after the list line (wrk shares the two cores).
+By library: {libraries}.
+
+| % of samples | symbol (`[k]` kernel, `[.]` user space) |
+|---:|---|
+{symbols}"""
 
 
 def machine_description():

@@ -72,11 +72,15 @@ pub fn CopyButton(text: String, label: String) -> impl IntoView {
 /// What a page shows instead of its content when a server function said no.
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
-    // The page gets the error's status; a signed-out visitor is sent to sign in.
+    // The page gets the error's status; a browser that is signed out is
+    // sent to sign in (the redirect's 302 replaces the status), any other
+    // client keeps the 401.
     #[cfg(feature = "ssr")]
-    match &error {
-        AppError::NotSignedIn => leptos_axum::redirect("/login"),
-        _ => crate::server::browser::context::set_status(error.status()),
+    {
+        crate::server::browser::context::set_status(error.status());
+        if let AppError::NotSignedIn = error {
+            leptos_axum::redirect("/login");
+        }
     }
     let (title, detail) = match &error {
         AppError::NotSignedIn => ("Please sign in", None),

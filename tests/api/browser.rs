@@ -23,6 +23,17 @@ async fn signed_out_calls_are_401_and_pages_redirect_to_sign_in() {
     let reply = page(&app, "/webhooks", "").await;
     assert_eq!(reply.status, StatusCode::FOUND);
     assert_eq!(reply.header("location"), Some("/login"));
+
+    // A client that does not ask for HTML (a monitor, curl) is not
+    // redirected by leptos: it gets the 401, never a 200 page.
+    let reply = app
+        .request("GET", "/webhooks")
+        .header("accept", "*/*")
+        .send()
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.header("location"), Some("/login"));
+    assert!(reply.text().contains("Please sign in"), "{}", reply.text());
 }
 
 #[tokio::test]
