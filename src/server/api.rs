@@ -14,13 +14,14 @@ use axum::routing::get;
 use axum::Router;
 use utoipa::OpenApi;
 
-use super::rest::error::{ApiError, ErrorDetail, ValidationErrors};
+use super::delivery::api::events::EventCreate;
+use super::rest::error::{ApiError, ErrorDetail, EventValidationErrors, ValidationErrors};
 use super::rest::responses::{
     BadRequest, CommonResponses, Forbidden, NotFound, PreconditionFailed, TokenAuthentication,
     TooLarge, Unauthenticated, Unavailable, UnsupportedMediaType,
 };
 use super::webhooks::api::schemas::{WebhookCreate, WebhookUpdate};
-use super::{ops, webhooks, AppState};
+use super::{delivery, ops, webhooks, AppState};
 
 pub const PATH: &str = "/api/v2/openapi.json";
 
@@ -42,11 +43,19 @@ pub const PATH: &str = "/api/v2/openapi.json";
         webhooks::api::test::send_test,
         webhooks::api::history::webhook_history,
         webhooks::api::history::organization_events,
+        delivery::api::events::post_event,
         ops::healthz,
         ops::readyz,
     ),
     components(
-        schemas(WebhookCreate, WebhookUpdate, ErrorDetail, ValidationErrors),
+        schemas(
+            WebhookCreate,
+            WebhookUpdate,
+            ErrorDetail,
+            ValidationErrors,
+            EventCreate,
+            EventValidationErrors
+        ),
         responses(
             Unauthenticated,
             Forbidden,
@@ -63,6 +72,7 @@ pub const PATH: &str = "/api/v2/openapi.json";
     tags(
         (name = "webhooks", description = "Slack webhook endpoints of the caller's organization"),
         (name = "history", description = "Who did what to which webhook, and when"),
+        (name = "events", description = "Events delivered to the organization's webhooks"),
         (name = "operations", description = "Probes for load balancers and orchestrators"),
     )
 )]
@@ -88,7 +98,9 @@ pub async fn serve() -> Response {
 /// answers for unknown paths.
 pub fn router() -> Router<AppState> {
     ["/api", "/api/", "/api/{*rest}"].into_iter().fold(
-        webhooks::api::router().route(PATH, get(serve)),
+        webhooks::api::router()
+            .merge(delivery::api::router())
+            .route(PATH, get(serve)),
         |router, path| router.route(path, axum::routing::any(not_found)),
     )
 }

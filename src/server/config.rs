@@ -1,7 +1,6 @@
 //! The server's configuration, read once at start from flags or the
 //! environment (a flag wins), and printed with secrets masked.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,13 +10,14 @@ use ipnet::IpNet;
 
 use super::browser::sessions::SessionSettings;
 use super::db::DEFAULT_DATABASE_URL;
+use super::delivery;
 use super::http::client::{parse_network, TrustedProxies};
 use super::http::listener::Limits;
 use super::http::site::SiteSettings;
 
 /// Every setting, each with a flag and an environment variable. `Debug`
 /// masks the database password, as `Display` does.
-#[derive(Args, Clone, PartialEq, Eq)]
+#[derive(Args, Clone, PartialEq)]
 pub struct Config {
     /// Where the data lives: sqlite://PATH (created if missing) or postgres://USER@HOST:PORT/DB.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]
@@ -98,6 +98,18 @@ pub struct Config {
     #[arg(long, env = "SLACK_BASE_URL", value_parser = parse_slack_base_url, global = true)]
     pub slack_base_url: Option<String>,
 
+    /// Deliver events from this instance (`on`), or only serve (`off`:
+    /// other instances on the database deliver).
+    #[arg(long, env = "DELIVERIES", value_enum, default_value_t = Switch::On, global = true)]
+    pub deliveries: Switch,
+
+    /// Messages a second to one webhook, across every instance (Slack
+    /// allows about one), and how many may go at once after a quiet spell.
+    #[arg(long, env = "DELIVERY_RATE", default_value_t = 1.0, value_parser = parse_rate, global = true)]
+    pub delivery_rate: f64,
+    #[arg(long, env = "DELIVERY_BURST", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub delivery_burst: u32,
+
     /// Where the first start writes the first administrator's password and
     /// token when standard output is not a terminal (a service's log would
     /// keep them), readable by this user only. Default: beside a SQLite
@@ -122,6 +134,12 @@ pub struct Config {
 pub const SERVE_LOG: &str = "info,sqlx::postgres::notice=warn";
 /// The admin commands' default: quiet unless something is wrong.
 pub const COMMAND_LOG: &str = "warn";
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Switch {
+    On,
+    Off,
+}
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
@@ -211,75 +229,22 @@ impl Config {
     pub fn session_sweep_period(&self) -> Duration {
         Duration::from_secs(self.session_sweep_secs)
     }
-}
 
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("database_url", &mask_password(&self.database_url))
-            .field("listen", &self.listen)
-            .field("metrics_listen", &self.metrics_listen)
-            .field("public_url", &self.public_url)
-            .field("trusted_proxies", &self.trusted_proxies)
-            .field("slack_base_url", &self.slack_base_url)
-            .finish_non_exhaustive()
+    pub fn delivery_settings(&self) -> delivery::Settings {
+        delivery::Settings {
+            rate_per_second: self.delivery_rate,
+            burst: f64::from(self.delivery_burst),
+            ..delivery::Settings::default()
+        }
     }
 }
 
-/// One line per setting, the database password masked.
-impl fmt::Display for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "  database:      {}", mask_password(&self.database_url))?;
-        writeln!(f, "  db timeout:    {} s", self.database_timeout_secs)?;
-        writeln!(f, "  listen:        {}", self.listen)?;
-        match self.metrics_listen {
-            Some(addr) => writeln!(f, "  metrics:       http://{addr}/metrics")?,
-            None => writeln!(f, "  metrics:       (off)")?,
-        }
-        writeln!(
-            f,
-            "  public URL:    {}",
-            self.public_url.as_deref().unwrap_or("(not set)")
-        )?;
-        writeln!(
-            f,
-            "  allowed hosts: {}",
-            self.site_settings().allowed_hosts.join(", ")
-        )?;
-        let proxies: Vec<String> = self.trusted_proxies.iter().map(IpNet::to_string).collect();
-        writeln!(
-            f,
-            "  proxies:       {}",
-            if proxies.is_empty() {
-                "(none trusted: the TCP peer is the client)".to_owned()
-            } else {
-                proxies.join(", ")
-            }
-        )?;
-        writeln!(
-            f,
-            "  limits:        headers {} s, request {} s, {} connections, shutdown {} s",
-            self.header_timeout_secs,
-            self.request_timeout_secs,
-            self.max_connections,
-            self.shutdown_grace_secs
-        )?;
-        writeln!(f, "  session idle:  {} s", self.session_idle_secs)?;
-        match &self.slack_base_url {
-            Some(base) => writeln!(
-                f,
-                "  test messages: to {base} (SLACK_BASE_URL, for tests only), not to Slack"
-            )?,
-            None => writeln!(f, "  test messages: to each webhook's Slack URL")?,
-        }
-        writeln!(f, "  session sweep: every {} s", self.session_sweep_secs)?;
-        write!(
-            f,
-            "  log:           {} ({:?})",
-            self.log.as_deref().unwrap_or(SERVE_LOG),
-            self.log_format
-        )
-    }
+/// A rate: a positive number, at most a million.
+fn parse_rate(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|rate| *rate > 0.0 && *rate <= 1e6)
+        .ok_or_else(|| format!("{text:?} must be a number above 0 and at most 1000000"))
 }
 
 /// `scheme://host[:port]` of a URL, lower case, or `None` when it has none.
@@ -366,5 +331,6 @@ fn mask_user_info(url: &str) -> String {
     }
 }
 
+mod display;
 #[cfg(test)]
 mod tests;

@@ -8,11 +8,13 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod delivery;
 pub mod http;
 pub mod keys;
 pub mod ops;
 pub mod rate_limit;
 pub mod rest;
+pub mod slack;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -43,11 +45,13 @@ pub struct SharedState {
     pub session_settings: browser::sessions::SessionSettings,
     pub site: Arc<http::site::SiteSettings>,
     pub metrics: Arc<ops::Metrics>,
-    pub slack: webhooks::test_message::SlackClient,
+    pub slack: slack::SlackClient,
     /// Signs what browsers bring back (short-lived and known-device cookies).
     pub keys: keys::SigningKey,
     /// Whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`).
     pub proxies: http::client::TrustedProxies,
+    /// Tells this instance's delivery engine that deliveries were queued.
+    pub delivery_wake: delivery::Wake,
     /// Writes run as tasks of their own ([`ops::finish_writes`]); a
     /// shutdown waits for them too, not only for open connections.
     pub writes: tokio_util::task::TaskTracker,
@@ -83,9 +87,10 @@ impl AppState {
             session_settings,
             site: Arc::new(site),
             metrics: Arc::default(),
-            slack: webhooks::test_message::SlackClient::new(None),
+            slack: slack::SlackClient::new(None),
             keys,
             proxies: http::client::TrustedProxies::default(),
+            delivery_wake: delivery::Wake::default(),
             writes: tokio_util::task::TaskTracker::new(),
         }))
     }
@@ -98,7 +103,7 @@ impl AppState {
 
     /// Test messages go to `base_url` instead of Slack (`SLACK_BASE_URL`).
     pub fn with_slack_base_url(mut self, base_url: Option<String>) -> Self {
-        Arc::make_mut(&mut self.0).slack = webhooks::test_message::SlackClient::new(base_url);
+        Arc::make_mut(&mut self.0).slack = slack::SlackClient::new(base_url);
         self
     }
 }

@@ -33,8 +33,15 @@ const LEVEL: &str = "SELECT tokens, updated_at FROM rate_limits WHERE name = $1 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Token {
     Taken,
-    /// None left: whole seconds until there is one (at least 1).
+    /// None left: milliseconds until there is one (at least 1).
     Wait(i64),
+}
+
+impl Token {
+    /// Whole seconds to wait, as `Retry-After` says it (at least 1).
+    pub fn whole_seconds(wait_ms: i64) -> i64 {
+        ((wait_ms + 999) / 1000).max(1)
+    }
 }
 
 /// A bucket's tokens when last counted.
@@ -58,15 +65,16 @@ impl Bucket {
             return Ok(Token::Taken);
         }
         let level: Level = tx.returning(LEVEL, params![self.name, key]).await?;
-        Ok(Token::Wait(self.retry_after_secs(&level, now)))
+        Ok(Token::Wait(self.wait_ms(&level, now)))
     }
 
-    /// Whole seconds until a bucket at `level` has a token again (at least 1).
-    fn retry_after_secs(&self, level: &Level, now: i64) -> i64 {
+    /// Milliseconds until a bucket at `level` has a token again (at least 1).
+    fn wait_ms(&self, level: &Level, now: i64) -> i64 {
         let refilled =
             (level.tokens + (now - level.updated_at) as f64 * self.per_ms()).min(self.capacity);
         let wait_ms = ((1.0 - refilled) / self.per_ms()).max(0.0);
-        ((wait_ms / 1000.0).ceil() as i64).max(1)
+        // Less a hair, so float noise never adds a whole millisecond.
+        ((wait_ms - 1e-6).ceil() as i64).max(1)
     }
 }
 
@@ -75,16 +83,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_wait_is_until_the_next_whole_token_in_whole_seconds() {
+    fn the_wait_is_until_the_next_whole_token() {
         let bucket = Bucket {
             name: "test",
             capacity: 5.0,
             per_second: 0.2,
         };
         let at = |tokens, updated_at| Level { tokens, updated_at };
-        assert_eq!(bucket.retry_after_secs(&at(0.0, 1_000), 1_000), 5);
-        assert_eq!(bucket.retry_after_secs(&at(0.5, 1_000), 1_000), 3);
-        assert_eq!(bucket.retry_after_secs(&at(0.0, 1_000), 4_100), 2);
-        assert_eq!(bucket.retry_after_secs(&at(0.999, 1_000), 1_000), 1);
+        assert_eq!(bucket.wait_ms(&at(0.0, 1_000), 1_000), 5_000);
+        assert_eq!(bucket.wait_ms(&at(0.5, 1_000), 1_000), 2_500);
+        assert_eq!(bucket.wait_ms(&at(0.0, 1_000), 4_100), 1_900);
+        assert_eq!(bucket.wait_ms(&at(0.9999, 1_000), 1_000), 1);
+        assert_eq!(Token::whole_seconds(1_900), 2);
+        assert_eq!(Token::whole_seconds(1), 1);
+        assert_eq!(Token::whole_seconds(5_000), 5);
     }
 }

@@ -85,71 +85,14 @@ pub enum Field {
     Active,
 }
 
-impl Field {
-    pub fn as_str(self) -> &'static str {
+impl FieldName for Field {
+    fn as_str(self) -> &'static str {
         match self {
             Field::Name => "name",
             Field::Url => "url",
             Field::Description => "description",
             Field::Active => "active",
         }
-    }
-}
-
-/// Every failing field with all of its messages, in the fields' declared order.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct FieldErrors(Vec<(Field, Vec<String>)>);
-
-impl FieldErrors {
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn get(&self, field: Field) -> Option<&[String]> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, messages)| messages.as_slice())
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (Field, &[String])> {
-        self.0.iter().map(|(f, m)| (*f, m.as_slice()))
-    }
-
-    fn push(&mut self, field: Field, messages: Vec<String>) {
-        self.0.push((field, messages));
-        self.0.sort_by_key(|(f, _)| *f);
-    }
-
-    /// Replaces one field's messages; `None` clears them.
-    pub fn set(&mut self, field: Field, messages: Option<Vec<String>>) {
-        self.0.retain(|(f, _)| *f != field);
-        if let Some(messages) = messages {
-            self.push(field, messages);
-        }
-    }
-
-    /// Keeps the value when it parsed, records its messages when it did not.
-    fn take<T>(&mut self, field: Field, parsed: Result<T, Vec<String>>) -> Option<T> {
-        match parsed {
-            Ok(value) => Some(value),
-            Err(messages) => {
-                self.push(field, messages);
-                None
-            }
-        }
-    }
-}
-
-impl fmt::Display for FieldErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (field, messages)) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            write!(f, "{}: {}", field.as_str(), messages.join(" "))?;
-        }
-        Ok(())
     }
 }
 
@@ -384,7 +327,10 @@ pub fn keeps_stored_url(raw: &str) -> bool {
     trim(raw).is_empty()
 }
 
+pub mod event;
+mod field_errors;
 mod slack_url;
+pub use field_errors::{FieldErrors, FieldName};
 pub use slack_url::{is_slack_webhook_url, SLACK_URL_PATTERN};
 
 #[cfg(test)]

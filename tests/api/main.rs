@@ -12,6 +12,8 @@ mod cli_admin;
 mod conditional;
 mod create;
 mod csrf;
+mod deliveries;
+mod events;
 mod headers;
 mod history;
 mod hosts;

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use crate::shared::error::AppError;
 use crate::shared::forms::FormEcho;
 use crate::shared::validation::{
-    keeps_stored_url, Description, Field, FieldErrors, Name, SlackUrl,
+    keeps_stored_url, Description, Field, FieldErrors, FieldName, Name, SlackUrl,
 };
 
 /// The create and edit form. Its props are what the server knows: where to

@@ -263,6 +263,10 @@ pub fn history_row(entry: &HistoryEntry) -> HistoryRow {
         Action::Deleted => "Deleted".to_owned(),
         Action::UrlRevealed => "Revealed the URL".to_owned(),
         Action::TestSent => "Sent a test message".to_owned(),
+        Action::Deactivated => format!(
+            "Turned off: Slack answered {}",
+            entry.reason.as_deref().unwrap_or("that it is gone")
+        ),
     };
     let via = match (entry.actor_kind, entry.token_prefix.as_deref()) {
         (Some(ActorKind::ApiToken), Some(prefix)) => format!("API token {prefix}…"),
@@ -275,7 +279,10 @@ pub fn history_row(entry: &HistoryEntry) -> HistoryRow {
         webhook_id: entry.webhook_id,
         webhook_name: entry.webhook_name.clone(),
         what,
-        actor: entry.actor_email.clone(),
+        actor: match entry.actor_kind {
+            Some(ActorKind::Delivery) => "webhook-admin".to_owned(),
+            _ => entry.actor_email.clone(),
+        },
         via,
         at: timestamp(entry.at),
     }

@@ -5,7 +5,8 @@ use leptos::prelude::get_configuration;
 
 use super::{open_database, CliResult};
 use crate::server::accounts;
-use crate::server::config::Config;
+use crate::server::config::{Config, Switch};
+use crate::server::delivery::Engine;
 use crate::server::{app, AppState};
 
 pub async fn serve(config: &Config) -> CliResult {
@@ -37,6 +38,15 @@ pub async fn serve(config: &Config) -> CliResult {
         state.clone(),
         config.session_sweep_period(),
     ));
+    if config.deliveries == Switch::On {
+        let engine = Engine::new(
+            db.clone(),
+            state.slack.clone(),
+            config.delivery_settings(),
+            state.delivery_wake.clone(),
+        );
+        tokio::spawn(engine.run());
+    }
     if let Some(metrics_addr) = config.metrics_listen {
         let listener = tokio::net::TcpListener::bind(metrics_addr).await?;
         tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);

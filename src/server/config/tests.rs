@@ -60,7 +60,7 @@ fn the_slack_base_url_is_loopback_only_and_shown() {
         let config = parse(&["--slack-base-url", url]);
         assert_eq!(config.slack_base_url.as_deref(), Some(url));
         assert!(config.to_string().contains(&format!(
-            "  test messages: to {url} (SLACK_BASE_URL, for tests only), not to Slack\n"
+            "  Slack:         messages to {url} (SLACK_BASE_URL, for tests only), not to Slack\n"
         )));
     }
     for url in [
@@ -77,7 +77,7 @@ fn the_slack_base_url_is_loopback_only_and_shown() {
     }
     assert!(parse(&[])
         .to_string()
-        .contains("  test messages: to each webhook's Slack URL\n"));
+        .contains("  Slack:         messages to each webhook's Slack URL\n"));
 }
 
 #[test]

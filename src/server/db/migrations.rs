@@ -35,6 +35,7 @@ both_backends![
     "20261202000010_session_digests.sql",
     "20261202000011_rate_limits.sql",
     "20261202000012_idempotency_without_bodies.sql",
+    "20261202000013_deliveries.sql",
 ];
 
 pub(super) fn sqlite() -> Migrator {

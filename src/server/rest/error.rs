@@ -7,7 +7,40 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
+use crate::shared::validation::event::EventField;
 use crate::shared::validation::{Field, FieldErrors};
+
+/// An invalid event: each failing field with its messages;
+/// `non_field_errors` when the body is not a JSON object or the whole
+/// message is too long.
+#[derive(Default, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)] // additionalProperties: false
+pub struct EventValidationErrors {
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blocks: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    non_field_errors: Option<Vec<String>>,
+}
+
+impl From<&FieldErrors<EventField>> for EventValidationErrors {
+    fn from(errors: &FieldErrors<EventField>) -> Self {
+        let mut body = EventValidationErrors::default();
+        for (field, messages) in errors.iter() {
+            let slot = match field {
+                EventField::Type => &mut body.kind,
+                EventField::Text => &mut body.text,
+                EventField::Blocks => &mut body.blocks,
+                EventField::NonFieldErrors => &mut body.non_field_errors,
+            };
+            *slot = Some(messages.to_vec());
+        }
+        body
+    }
+}
 
 /// `{"detail": "…"}`: the body of every error but an invalid field.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -90,6 +123,8 @@ pub enum ApiError {
     Throttled(i64),
     #[error("Invalid input: {0}")]
     Validation(FieldErrors),
+    #[error("Invalid event: {0}")]
+    InvalidEvent(FieldErrors<EventField>),
     #[error("Invalid data. Expected a dictionary, but got {0}.")]
     NotADictionary(&'static str),
     #[error("JSON parse error - {0}")]
@@ -132,6 +167,7 @@ impl ApiError {
                 StatusCode::NOT_FOUND
             }
             ApiError::Validation(_)
+            | ApiError::InvalidEvent(_)
             | ApiError::NotADictionary(_)
             | ApiError::JsonParse(_)
             | ApiError::InvalidIdempotencyKey => StatusCode::BAD_REQUEST,
@@ -156,6 +192,9 @@ impl IntoResponse for ApiError {
         let mut response = match &self {
             ApiError::Validation(errors) => {
                 (status, Json(ValidationErrors::from(errors))).into_response()
+            }
+            ApiError::InvalidEvent(errors) => {
+                (status, Json(EventValidationErrors::from(errors))).into_response()
             }
             ApiError::NotADictionary(_) => {
                 let body = ValidationErrors {

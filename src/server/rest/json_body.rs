@@ -1,21 +1,42 @@
 //! Request bodies the way DRF's `JSONParser` sees them: size, media type and
-//! syntax first, then each webhook field as raw [`Input`] for the shared
-//! validation module.
+//! syntax first, then each field of a webhook or an event as raw [`Input`]
+//! for the shared validation module.
 
 use std::collections::HashMap;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
 use serde_json::value::RawValue;
 
 use super::error::ApiError;
+use crate::shared::validation::event::{Block, Blocks, EventInput};
 use crate::shared::validation::{Input, WebhookInput};
 
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Reads a create or update body. An empty body is an empty object, as in DRF.
 pub async fn read_webhook_input(headers: &HeaderMap, body: Body) -> Result<WebhookInput, ApiError> {
+    match read_json_bytes(headers, body).await? {
+        Some(bytes) => parse_webhook_json(&bytes),
+        None => Ok(WebhookInput::default()),
+    }
+}
+
+/// Reads an event's body (an empty one is an empty object), with the raw
+/// `blocks` for the message to carry.
+pub async fn read_event_input(
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(EventInput, Option<Box<RawValue>>), ApiError> {
+    match read_json_bytes(headers, body).await? {
+        Some(bytes) => parse_event_json(&bytes),
+        None => Ok((EventInput::default(), None)),
+    }
+}
+
+/// A JSON body of at most [`MAX_BODY_BYTES`]; `None` when it is empty.
+async fn read_json_bytes(headers: &HeaderMap, body: Body) -> Result<Option<Bytes>, ApiError> {
     let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|e| {
@@ -28,7 +49,7 @@ pub async fn read_webhook_input(headers: &HeaderMap, body: Body) -> Result<Webho
             }
         })?;
     if bytes.is_empty() {
-        return Ok(WebhookInput::default());
+        return Ok(None);
     }
     let content_type = headers
         .get(CONTENT_TYPE)
@@ -37,7 +58,7 @@ pub async fn read_webhook_input(headers: &HeaderMap, body: Body) -> Result<Webho
     if !is_json(&content_type) {
         return Err(ApiError::UnsupportedMediaType(content_type));
     }
-    parse_webhook_json(&bytes)
+    Ok(Some(bytes))
 }
 
 fn is_json(content_type: &str) -> bool {
@@ -49,13 +70,18 @@ fn parse_error(e: serde_json::Error) -> ApiError {
     ApiError::JsonParse(e.to_string())
 }
 
-pub fn parse_webhook_json(bytes: &[u8]) -> Result<WebhookInput, ApiError> {
+/// A JSON object's members, each as it was written.
+fn json_object(bytes: &[u8]) -> Result<HashMap<String, &RawValue>, ApiError> {
     let document: &RawValue = serde_json::from_slice(bytes).map_err(parse_error)?;
     let text = document.get();
     if !text.starts_with('{') {
         return Err(ApiError::NotADictionary(python_type_name(text)));
     }
-    let mut fields: HashMap<String, &RawValue> = serde_json::from_str(text).map_err(parse_error)?;
+    serde_json::from_str(text).map_err(parse_error)
+}
+
+pub fn parse_webhook_json(bytes: &[u8]) -> Result<WebhookInput, ApiError> {
+    let mut fields = json_object(bytes)?;
     let mut take = |key: &str| fields.remove(key).map_or(Ok(Input::Missing), input_of);
     Ok(WebhookInput {
         name: take("name")?,
@@ -63,6 +89,54 @@ pub fn parse_webhook_json(bytes: &[u8]) -> Result<WebhookInput, ApiError> {
         description: take("description")?,
         active: take("active")?,
     })
+}
+
+/// An event's fields for the shared rules, and its raw `blocks` (absent
+/// when null or missing).
+pub fn parse_event_json(bytes: &[u8]) -> Result<(EventInput, Option<Box<RawValue>>), ApiError> {
+    let mut fields = json_object(bytes)?;
+    let kind = fields.remove("type").map_or(Ok(Input::Missing), input_of)?;
+    let text = fields.remove("text").map_or(Ok(Input::Missing), input_of)?;
+    let (blocks, raw_blocks) = match fields.remove("blocks") {
+        None => (Blocks::Missing, None),
+        Some(raw) if raw.get() == "null" => (Blocks::Null, None),
+        Some(raw) => (blocks_of(raw)?, Some(raw)),
+    };
+    // The message as it would be sent: the text as given, the blocks as written.
+    let text_json = match &text {
+        Input::Text(t) | Input::Number(t) => serde_json::to_string(t).map_err(parse_error)?,
+        _ => String::new(),
+    };
+    let message_chars = text_json.chars().count()
+        + raw_blocks.map_or(0, |raw| raw.get().chars().count() + r#","blocks":"#.len())
+        + r#"{"text":}"#.len();
+    let input = EventInput {
+        kind,
+        text,
+        blocks,
+        message_chars,
+    };
+    Ok((input, raw_blocks.map(RawValue::to_owned)))
+}
+/// What the shared rules look at in `blocks`.
+fn blocks_of(raw: &RawValue) -> Result<Blocks, ApiError> {
+    let text = raw.get();
+    if !text.starts_with('[') {
+        return Ok(Blocks::NotAList(python_type_name(text)));
+    }
+    let list: Vec<serde_json::Value> = serde_json::from_str(text).map_err(parse_error)?;
+    Ok(Blocks::List(
+        list.iter()
+            .map(|block| {
+                let kind = block.get("type").and_then(|k| k.as_str());
+                let section_text = block.pointer("/text/text").and_then(|t| t.as_str());
+                Block {
+                    kind: kind.filter(|_| block.is_object()).map(str::to_owned),
+                    text_chars: section_text.map_or(0, |t| t.chars().count()),
+                }
+            })
+            .collect(),
+    ))
 }
 
 fn input_of(raw: &RawValue) -> Result<Input, ApiError> {
@@ -81,6 +155,7 @@ fn input_of(raw: &RawValue) -> Result<Input, ApiError> {
 fn python_type_name(json: &str) -> &'static str {
     match json.as_bytes().first() {
         Some(b'[') => "list",
+        Some(b'{') => "dict",
         Some(b'"') => "str",
         Some(b't' | b'f') => "bool",
         Some(b'n') => "NoneType",

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use super::{count_change, history, idempotency, Action, ServiceError, Webhook, WebhookScope};
 use crate::server::clock::now_millis;
 use crate::server::db::{params, Db};
-use crate::shared::validation::{Field, WebhookChanges};
+use crate::shared::validation::{Field, FieldName, WebhookChanges};
 
 /// Locks one of the organization's webhooks for the rest of the transaction
 /// (a write that changes nothing, so SQLite takes its write lock first) and

@@ -28,16 +28,24 @@ pub enum ActorKind {
     Browser,
     ApiToken,
     Cli,
+    /// The delivery engine, acting on Slack's answers.
+    Delivery,
 }
 
 impl ActorKind {
-    const ALL: [ActorKind; 3] = [ActorKind::Browser, ActorKind::ApiToken, ActorKind::Cli];
+    const ALL: [ActorKind; 4] = [
+        ActorKind::Browser,
+        ActorKind::ApiToken,
+        ActorKind::Cli,
+        ActorKind::Delivery,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ActorKind::Browser => "browser",
             ActorKind::ApiToken => "api token",
             ActorKind::Cli => "cli",
+            ActorKind::Delivery => "delivery",
         }
     }
 
@@ -70,15 +78,18 @@ pub enum Action {
     Deleted,
     UrlRevealed,
     TestSent,
+    /// The delivery engine turned the webhook off.
+    Deactivated,
 }
 
 impl Action {
-    const ALL: [Action; 5] = [
+    const ALL: [Action; 6] = [
         Action::Created,
         Action::Updated,
         Action::Deleted,
         Action::UrlRevealed,
         Action::TestSent,
+        Action::Deactivated,
     ];
 
     fn parse(text: &str) -> Option<Self> {
@@ -92,6 +103,7 @@ impl Action {
             Action::Deleted => "deleted",
             Action::UrlRevealed => "url_revealed",
             Action::TestSent => "test_sent",
+            Action::Deactivated => "deactivated",
         }
     }
 }
@@ -134,6 +146,33 @@ pub(super) async fn record(
         at
     ];
     tx.execute(&RECORD, values).await.map(drop)
+}
+
+/// Records that the delivery engine turned a webhook off, and why.
+pub(crate) async fn record_deactivation(
+    tx: &mut Tx<'_>,
+    organization_id: i64,
+    webhook_id: i64,
+    webhook_name: &str,
+    reason: &str,
+    at: i64,
+) -> Result<(), db::Error> {
+    tx.execute(
+        "INSERT INTO webhook_audit (organization_id, webhook_id, webhook_name, actor_user_id,
+             actor_email, actor_kind, token_prefix, action, fields, at, reason)
+         VALUES ($1, $2, $3, NULL, '', $4, NULL, $5, '', $6, $7)",
+        params![
+            organization_id,
+            webhook_id,
+            webhook_name,
+            ActorKind::Delivery.as_str(),
+            Action::Deactivated.as_str(),
+            at,
+            reason
+        ],
+    )
+    .await
+    .map(drop)
 }
 
 /// The SQL expressions (placeholders, mostly) that give a history entry's
@@ -201,6 +240,8 @@ pub struct HistoryEntry {
     pub actor_kind: Option<ActorKind>,
     pub token_prefix: Option<String>,
     pub at: i64,
+    /// Why the delivery engine turned the webhook off (Slack's answer).
+    pub reason: Option<String>,
 }
 
 impl FromColumns for HistoryEntry {
@@ -221,6 +262,7 @@ impl FromColumns for HistoryEntry {
                 .transpose()?,
             token_prefix: row.get("token_prefix")?,
             at: row.get("at")?,
+            reason: row.get("reason")?,
         })
     }
 }
@@ -230,16 +272,18 @@ impl FromColumns for HistoryEntry {
 #[schema(as = HistoryEntry)]
 pub struct HistoryResource<'a> {
     id: i64,
-    /// `created`, `updated`, `deleted`, `url_revealed` or `test_sent`.
+    /// `created`, `updated`, `deleted`, `url_revealed`, `test_sent` or
+    /// `deactivated` (by the delivery engine).
     #[schema(example = "updated")]
     action: &'a str,
     /// The fields an update changed (never their values); empty otherwise.
     #[schema(example = json!(["name", "active"]))]
     fields: Vec<&'a str>,
-    /// The acting user's email at the time.
+    /// The acting user's email at the time; empty for the delivery engine.
     #[schema(example = "admin@example.com")]
     actor: &'a str,
-    /// `browser`, `api token` or `cli`; null for entries older than this field.
+    /// `browser`, `api token`, `cli` or `delivery`; null for entries older
+    /// than this field.
     #[schema(example = "api token")]
     actor_kind: Option<&'a str>,
     /// The first characters of the API token used, when one was.
@@ -247,6 +291,11 @@ pub struct HistoryResource<'a> {
     /// When, UTC with milliseconds.
     #[schema(format = DateTime, example = "2026-11-27T14:03:07.123Z")]
     at: String,
+    /// Why the delivery engine turned the webhook off: Slack's answer.
+    /// Only on `deactivated` entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "channel_is_archived")]
+    reason: Option<&'a str>,
 }
 
 /// An organization's event: a history entry and its webhook.
@@ -271,6 +320,7 @@ impl HistoryEntry {
             actor_kind: self.actor_kind.map(ActorKind::as_str),
             token_prefix: self.token_prefix.as_deref(),
             at: format_millis(self.at),
+            reason: self.reason.as_deref(),
         }
     }
 
@@ -288,7 +338,7 @@ impl HistoryEntry {
 }
 
 const HISTORY_COLUMNS: &str = "id, webhook_id, webhook_name, action, fields, actor_email,
-     actor_kind, token_prefix, at";
+     actor_kind, token_prefix, at, reason";
 
 /// Which history to read.
 #[derive(Clone, Copy, Debug)]

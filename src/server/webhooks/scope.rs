@@ -43,6 +43,11 @@ impl WebhookScope {
             })
         }
     }
+
+    /// The organization every query of the caller is pinned to.
+    pub fn organization_id(&self) -> i64 {
+        self.organization_id
+    }
 }
 
 /// Something read before the permission checks ran (in the token

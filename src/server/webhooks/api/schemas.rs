@@ -6,7 +6,7 @@ use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::shared::validation::{
-    Field, DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS, SLACK_URL_PATTERN, URL_MAX_CHARS,
+    Field, FieldName, DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS, SLACK_URL_PATTERN, URL_MAX_CHARS,
 };
 
 /// A create's body: `name` and `url` required.

@@ -1,0 +1,148 @@
+//! `POST /api/v2/events/`: an event in, its deliveries queued in the same
+//! transaction (see [`crate::server::delivery::outbox`]); 202 with how many.
+
+use axum::extract::{FromRequest, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{post, MethodRouter};
+use axum::Json;
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::server::clock::now_millis;
+use crate::server::delivery::outbox;
+use crate::server::rest::error::{ApiError, EventValidationErrors};
+use crate::server::rest::json_body::read_event_input;
+use crate::server::rest::responses::{TooLarge, UnsupportedMediaType};
+use crate::server::webhooks::api::caller::WebhookCaller;
+use crate::server::webhooks::api::common::{describe, method_not_allowed, with_allow};
+use crate::server::AppState;
+use crate::shared::validation::event::{
+    validate_event, EventInput, BLOCKS_MAX, MESSAGE_MAX_CHARS, TYPE_MAX_CHARS,
+};
+
+pub fn routes() -> MethodRouter<AppState> {
+    with_allow(
+        post(post_event)
+            .options(|_: WebhookCaller| async { Json(describe("Event List")) })
+            .fallback(method_not_allowed),
+        "POST, OPTIONS",
+    )
+}
+
+/// An event's body: the shared rules' input and the raw `blocks`.
+pub struct EventBody(EventInput, Option<Box<RawValue>>);
+
+impl<S: Send + Sync> FromRequest<S> for EventBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, _state: &S) -> Result<Self, ApiError> {
+        let (parts, body) = request.into_parts();
+        let (input, blocks) = read_event_input(&parts.headers, body).await?;
+        Ok(EventBody(input, blocks))
+    }
+}
+
+/// An event to deliver.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents the body; `EventBody` reads it
+pub struct EventCreate {
+    /// A dotted name such as `project.created`: 1-100 characters of
+    /// `a-z 0-9 . _`. Webhooks subscribe to types (all of them by default).
+    #[schema(
+        pattern = "^[a-z0-9._]{1,100}$",
+        max_length = 100,
+        example = "project.created"
+    )]
+    r#type: String,
+    /// The message's text: what Slack shows, and its notification and
+    /// fallback text when there are blocks.
+    #[schema(
+        min_length = 1,
+        max_length = 40000,
+        example = "Project *Apollo* was created"
+    )]
+    text: String,
+    /// Slack Block Kit blocks (at most 50; a section's text at most 3,000
+    /// characters), sent as given. The whole message, as JSON, may have at
+    /// most 40,000 characters.
+    #[schema(max_items = 50)]
+    blocks: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+
+/// What became of an event.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EventAccepted {
+    /// The event's id.
+    id: i64,
+    #[serde(rename = "type")]
+    #[schema(example = "project.created")]
+    kind: String,
+    /// Deliveries queued: one per active webhook that receives the type.
+    deliveries: u64,
+}
+
+/// The message as it is posted to each webhook.
+#[derive(Serialize)]
+struct Message<'a> {
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blocks: Option<&'a RawValue>,
+}
+
+/// Post an event: it is stored and a delivery queued for each of the
+/// organization's active webhooks that receives its type, in one
+/// transaction. Deliveries then go out in the background, in order per
+/// webhook.
+#[utoipa::path(
+    post,
+    path = "/api/v2/events/",
+    operation_id = "postEvent",
+    tag = "events",
+    request_body = EventCreate,
+    responses(
+        (status = 202, description = "Stored, its deliveries queued", body = EventAccepted),
+        (status = 400, description = "A field breaks its rule", body = EventValidationErrors),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+    )
+)]
+pub async fn post_event(
+    State(state): State<AppState>,
+    WebhookCaller(scope): WebhookCaller,
+    EventBody(input, blocks): EventBody,
+) -> Result<Response, ApiError> {
+    let draft = validate_event(&input).map_err(ApiError::InvalidEvent)?;
+    let message = serde_json::to_string(&Message {
+        text: &draft.text,
+        blocks: blocks.as_deref(),
+    })
+    .map_err(|e| ApiError::JsonParse(e.to_string()))?;
+    let now = now_millis();
+    let queued = state
+        .db
+        .transaction(async |tx| {
+            outbox::enqueue(
+                tx,
+                scope.organization_id(),
+                &draft.kind,
+                &message,
+                now,
+                None,
+            )
+            .await
+        })
+        .await?;
+    if queued.deliveries > 0 {
+        state.delivery_wake.now();
+    }
+    let body = EventAccepted {
+        id: queued.event_id,
+        kind: draft.kind,
+        deliveries: queued.deliveries,
+    };
+    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+}
+
+// The schema's limits written above are the shared rules' own.
+const _: () = assert!(TYPE_MAX_CHARS == 100 && BLOCKS_MAX == 50 && MESSAGE_MAX_CHARS == 40_000);

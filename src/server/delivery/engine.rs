@@ -1,0 +1,174 @@
+//! The engine's loop, inside `serve`: claim due queues up to the
+//! concurrency, drain each (send, record, next) until it is released, and
+//! sleep until told of new deliveries, until the next queue falls due, or
+//! for the poll interval (work queued by other instances).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{watch, Notify, Semaphore};
+
+use super::queue::{self, Next};
+use super::{outcome, Settings};
+use crate::server::causes::with_causes;
+use crate::server::clock::now_millis;
+use crate::server::db::{self, Db};
+use crate::server::slack::SlackClient;
+
+/// Wakes this instance's engine: deliveries were just queued.
+#[derive(Clone, Debug, Default)]
+pub struct Wake(Arc<Notify>);
+
+impl Wake {
+    pub fn now(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Delivers queued events to Slack. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine(Arc<Inner>);
+
+struct Inner {
+    db: Db,
+    slack: SlackClient,
+    settings: Settings,
+    /// This instance, as its leases name it.
+    owner: String,
+    wake: Wake,
+    /// Sends whose outcome this engine has recorded.
+    recorded: watch::Sender<u64>,
+}
+
+impl Engine {
+    pub fn new(db: Db, slack: SlackClient, settings: Settings, wake: Wake) -> Self {
+        let owner = format!("{:016x}", rand::random::<u64>());
+        Engine(Arc::new(Inner {
+            db,
+            slack,
+            settings,
+            owner,
+            wake,
+            recorded: watch::Sender::new(0),
+        }))
+    }
+
+    /// How many sends' outcomes this engine has recorded, as it changes.
+    pub fn recorded(&self) -> watch::Receiver<u64> {
+        self.0.recorded.subscribe()
+    }
+
+    /// Delivers for as long as the process runs.
+    pub async fn run(self) {
+        let permits = Arc::new(Semaphore::new(self.0.settings.concurrency));
+        loop {
+            let free = permits.available_permits();
+            let claimed = if free == 0 {
+                Vec::new()
+            } else {
+                let now = now_millis();
+                queue::claim(&self.0.db, &self.0.owner, free, now, &self.0.settings)
+                    .await
+                    .unwrap_or_else(|error| {
+                        tracing::warn!(error = %with_causes(&error), "cannot claim deliveries");
+                        Vec::new()
+                    })
+            };
+            let all_taken = free > 0 && claimed.len() == free;
+            for webhook_id in claimed {
+                let permit = permits
+                    .clone()
+                    .try_acquire_owned()
+                    .expect("no more queues are claimed than permits are free");
+                let engine = self.clone();
+                tokio::spawn(async move {
+                    engine.drain_logged(webhook_id).await;
+                    drop(permit);
+                    engine.0.wake.now();
+                });
+            }
+            if all_taken {
+                // There may be more due right now.
+                continue;
+            }
+            let wait = self.until_next_due().await;
+            tokio::select! {
+                _ = self.0.wake.0.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    /// How long the loop may sleep: until the next queue falls due, at most
+    /// the poll interval.
+    async fn until_next_due(&self) -> Duration {
+        let poll = self.0.settings.poll;
+        match queue::next_due(&self.0.db).await {
+            Ok(Some(at)) => {
+                let ms = (at - now_millis()).max(1) as u64;
+                poll.min(Duration::from_millis(ms))
+            }
+            Ok(None) => poll,
+            Err(error) => {
+                tracing::warn!(error = %with_causes(&error), "cannot read the delivery queues");
+                poll
+            }
+        }
+    }
+
+    /// Sends everything due now, one queue after another, until nothing is
+    /// (for tests and the command line: no loop, no timers).
+    pub async fn deliver_due(&self) -> Result<(), db::Error> {
+        loop {
+            let now = now_millis();
+            let claimed =
+                queue::claim(&self.0.db, &self.0.owner, 1_000, now, &self.0.settings).await?;
+            if claimed.is_empty() {
+                return Ok(());
+            }
+            for webhook_id in claimed {
+                self.drain(webhook_id).await?;
+            }
+        }
+    }
+
+    async fn drain_logged(&self, webhook_id: i64) {
+        if let Err(error) = self.drain(webhook_id).await {
+            // The lease runs out and the queue is claimed again.
+            tracing::warn!(webhook_id, error = %with_causes(&error), "delivery interrupted");
+        }
+    }
+
+    /// Works one claimed queue until it is released: each step records the
+    /// last send's answer and picks the next, in one transaction.
+    async fn drain(&self, webhook_id: i64) -> Result<(), db::Error> {
+        let Inner {
+            db,
+            slack,
+            settings,
+            owner,
+            ..
+        } = &*self.0;
+        let mut finished = None;
+        loop {
+            let now = now_millis();
+            let next = db
+                .transaction(async |tx| {
+                    if let Some((sent, answer)) = &finished {
+                        outcome::record(tx, sent, answer, settings, now).await?;
+                    }
+                    queue::next(tx, webhook_id, owner, now, settings).await
+                })
+                .await?;
+            if finished.is_some() {
+                self.0.recorded.send_modify(|count| *count += 1);
+            }
+            let Next::Send(mut send) = next else {
+                return Ok(());
+            };
+            let message = std::mem::take(&mut send.message);
+            let answer = slack.post(&send.url, message, settings.timeout).await;
+            finished = Some((send, answer));
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Events in: an event, one waiting delivery per active webhook of its
+//! organization that subscribes to its type, and each such webhook's queue
+//! marked due — all in the caller's transaction (a transactional outbox), so
+//! an event is queued exactly when it is stored.
+
+use crate::server::db::{self, params, Single, Tx};
+
+/// What an event became.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Queued {
+    pub event_id: i64,
+    /// Deliveries queued for it: one per webhook that receives it.
+    pub deliveries: u64,
+}
+
+const INSERT_EVENT: &str = "INSERT INTO events (organization_id, type, message, created_at)
+     VALUES ($1, $2, $3, $4) RETURNING id";
+
+/// A delivery for each of the organization's (`$1`) active webhooks, but
+/// `$5`, that receives type `$3`: one without subscriptions receives every
+/// type; a subscription is a type or a prefix ending in `*`.
+const INSERT_DELIVERIES: &str = "INSERT INTO deliveries
+         (organization_id, webhook_id, event_id, event_type, status, attempts, failures,
+          next_attempt_at, created_at, updated_at)
+     SELECT w.organization_id, w.id, CAST($2 AS BIGINT), CAST($3 AS TEXT), 'waiting', 0, 0,
+            CAST($4 AS BIGINT), CAST($4 AS BIGINT), CAST($4 AS BIGINT)
+     FROM webhooks w
+     WHERE w.organization_id = $1 AND w.active AND w.id <> $5
+       AND (NOT EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.webhook_id = w.id)
+            OR EXISTS (SELECT 1 FROM webhook_subscriptions s
+                       WHERE s.webhook_id = w.id
+                         AND (s.pattern = CAST($3 AS TEXT)
+                              OR (s.pattern LIKE '%*'
+                                  AND substr(CAST($3 AS TEXT), 1, length(s.pattern) - 1)
+                                      = substr(s.pattern, 1, length(s.pattern) - 1)))))
+     ORDER BY w.id";
+
+/// Each receiving webhook's queue is due now, unless it already waits for
+/// something earlier in it (a retry, a pause): new deliveries go behind.
+const MARK_QUEUES_DUE: &str = "INSERT INTO delivery_queues (webhook_id, due_at)
+     SELECT webhook_id, CAST($2 AS BIGINT) FROM deliveries WHERE event_id = $1
+     ON CONFLICT (webhook_id) DO UPDATE
+     SET due_at = COALESCE(delivery_queues.due_at, excluded.due_at)";
+
+/// Stores an event of `kind` carrying `message` (the JSON body to post) for
+/// `organization_id` and queues its deliveries, but none to `except`.
+pub async fn enqueue(
+    tx: &mut Tx<'_>,
+    organization_id: i64,
+    kind: &str,
+    message: &str,
+    now: i64,
+    except: Option<i64>,
+) -> Result<Queued, db::Error> {
+    let Single(event_id): Single<i64> = tx
+        .returning(INSERT_EVENT, params![organization_id, kind, message, now])
+        .await?;
+    let deliveries = tx
+        .execute(
+            INSERT_DELIVERIES,
+            params![organization_id, event_id, kind, now, except.unwrap_or(0)],
+        )
+        .await?;
+    if deliveries > 0 {
+        tx.execute(MARK_QUEUES_DUE, params![event_id, now]).await?;
+    }
+    Ok(Queued {
+        event_id,
+        deliveries,
+    })
+}

@@ -1,0 +1,207 @@
+//! `POST /api/v2/events/`: who may post, the shared rules' answers, and the
+//! outbox: the event and one waiting delivery per receiving webhook, written
+//! together.
+
+use serde_json::json;
+
+use crate::support::fake_slack::FakeSlack;
+use crate::support::TestApp;
+
+async fn post(app: &TestApp, token: &str, body: serde_json::Value) -> crate::support::Reply {
+    app.request("POST", "/api/v2/events/")
+        .token(token)
+        .json(&body)
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn an_event_queues_a_delivery_for_each_active_webhook_of_the_organization() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let first = app
+        .create(&token, json!({"name": "One", "url": FakeSlack::url("one")}))
+        .await;
+    let second = app
+        .create(&token, json!({"name": "Two", "url": FakeSlack::url("two")}))
+        .await;
+    app.create(
+        &token,
+        json!({"name": "Off", "url": FakeSlack::url("off"), "active": false}),
+    )
+    .await;
+    let other_org = app.org("other", true).await;
+    let stranger = app.user_token("boss@other.example", &other_org, true).await;
+    app.create(
+        &stranger,
+        json!({"name": "Theirs", "url": FakeSlack::url("theirs")}),
+    )
+    .await;
+
+    let reply = post(
+        &app,
+        &token,
+        json!({"type": "project.created", "text": "Hello"}),
+    )
+    .await;
+    assert_eq!(reply.status, 202, "{}", reply.text());
+    let body = reply.json();
+    let id = body["id"].as_i64().unwrap();
+    assert_eq!(
+        body,
+        json!({"id": id, "type": "project.created", "deliveries": 2})
+    );
+    let queued: Vec<i64> = app
+        .column(&format!(
+            "SELECT webhook_id FROM deliveries WHERE event_id = {id} AND status = 'waiting' ORDER BY webhook_id"
+        ))
+        .await;
+    assert_eq!(
+        queued,
+        [
+            first["id"].as_i64().unwrap(),
+            second["id"].as_i64().unwrap()
+        ]
+    );
+    let message: Vec<String> = app
+        .column(&format!("SELECT message FROM events WHERE id = {id}"))
+        .await;
+    assert_eq!(message, [r#"{"text":"Hello"}"#]);
+}
+
+#[tokio::test]
+async fn blocks_travel_as_written_and_an_organization_without_webhooks_queues_nothing() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let blocks = json!([{"type": "section", "text": {"type": "mrkdwn", "text": "*Hi*"}}]);
+    let reply = post(
+        &app,
+        &token,
+        json!({"type": "a.b", "text": " Hi ", "blocks": blocks}),
+    )
+    .await;
+    assert_eq!(reply.status, 202);
+    assert_eq!(reply.json()["deliveries"], 0);
+    let message: Vec<String> = app.column("SELECT message FROM events").await;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&message[0]).unwrap(),
+        json!({"text": "Hi", "blocks": blocks})
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_event_is_refused_field_by_field_and_nothing_is_stored() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let reply = post(
+        &app,
+        &token,
+        json!({"type": "Project Created", "blocks": "x"}),
+    )
+    .await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(
+        reply.json(),
+        json!({
+            "type": ["Enter a valid event type: 1 to 100 characters of a-z, 0-9, \".\" and \"_\" (for example project.created)."],
+            "text": ["This field is required."],
+            "blocks": ["Expected a list of items but got type \"str\"."],
+        })
+    );
+    let too_long = "x".repeat(39_990);
+    let reply = post(
+        &app,
+        &token,
+        json!({"type": "a", "text": too_long, "blocks": [{"type": "divider"}]}),
+    )
+    .await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(
+        reply.json(),
+        json!({"non_field_errors": ["The message may have at most 40000 characters as JSON (it has 40031)."]})
+    );
+    let reply = post(&app, &token, json!(["a"])).await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(
+        reply.json(),
+        json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]})
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 0);
+}
+
+#[tokio::test]
+async fn only_super_users_of_an_organization_with_webhooks_on_may_post() {
+    let app = TestApp::spawn().await;
+    let event = json!({"type": "a", "text": "x"});
+    let reply = app
+        .request("POST", "/api/v2/events/")
+        .json(&event)
+        .send()
+        .await;
+    reply.assert_detail(401, "Authentication credentials were not provided.");
+    let org = app.org("plain", true).await;
+    let member = app.user_token("member@plain.example", &org, false).await;
+    post(&app, &member, event.clone())
+        .await
+        .assert_detail(403, "You do not have permission to perform this action.");
+    let off = app.org("off", false).await;
+    let boss = app.user_token("boss@off.example", &off, true).await;
+    post(&app, &boss, event).await.assert_detail(
+        403,
+        "The Webhooks feature is not enabled for this organization.",
+    );
+    let reply = app
+        .request("GET", "/api/v2/events/")
+        .token(&app.admin_token().await)
+        .send()
+        .await;
+    reply.assert_detail(405, "Method \"GET\" not allowed.");
+    assert_eq!(reply.header("allow"), Some("POST, OPTIONS"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 0);
+}
+
+#[tokio::test]
+async fn subscriptions_narrow_what_a_webhook_receives() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let everything = app
+        .create(&token, json!({"name": "All", "url": FakeSlack::url("all")}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let projects = app
+        .create(
+            &token,
+            json!({"name": "Projects", "url": FakeSlack::url("p")}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let exact = app
+        .create(&token, json!({"name": "Exact", "url": FakeSlack::url("e")}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    app.execute(&format!(
+        "INSERT INTO webhook_subscriptions (webhook_id, pattern)
+         VALUES ({projects}, 'project.*'), ({exact}, 'user_x.created')"
+    ))
+    .await;
+    for (kind, expected) in [
+        ("project.created", vec![everything, projects]),
+        ("project.a_b.c", vec![everything, projects]),
+        ("user_x.created", vec![everything, exact]),
+        // `_` is no wildcard.
+        ("userxx.created", vec![everything]),
+        ("projects.created", vec![everything]),
+    ] {
+        let reply = post(&app, &token, json!({"type": kind, "text": "x"})).await;
+        let id = reply.json()["id"].as_i64().unwrap();
+        let receivers: Vec<i64> = app
+            .column(&format!(
+                "SELECT webhook_id FROM deliveries WHERE event_id = {id} ORDER BY webhook_id"
+            ))
+            .await;
+        assert_eq!(receivers, expected, "{kind}");
+    }
+}

@@ -1,0 +1,150 @@
+//! A Slack stand-in on a free port for the delivery tests: a webhook's
+//! answers are scripted by the first segment of its path
+//! (`/services/<script>/…`), `ok` once the script runs out; every post is
+//! recorded with its path, body and arrival time.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tokio::sync::Notify;
+
+/// One scripted answer.
+#[derive(Clone, Copy, Debug)]
+pub enum Answer {
+    Ok,
+    /// A status and Slack's error string.
+    Error(u16, &'static str),
+    /// 429, with `Retry-After` in seconds when given.
+    RateLimited(Option<u64>),
+    /// `ok`, after this long.
+    Slow(Duration),
+    /// A redirect to another webhook's path.
+    Redirect(&'static str),
+}
+
+/// A post that arrived.
+#[derive(Clone, Debug)]
+pub struct Arrival {
+    /// The script's name: the path's segment after `/services/`.
+    pub script: String,
+    pub path: String,
+    pub body: Value,
+    pub at: Instant,
+}
+
+#[derive(Default)]
+struct Shared {
+    scripts: Mutex<HashMap<String, VecDeque<Answer>>>,
+    arrivals: Mutex<Vec<Arrival>>,
+    arrived: Notify,
+}
+
+#[derive(Clone)]
+pub struct FakeSlack {
+    /// Its origin, for `SLACK_BASE_URL`.
+    pub base: String,
+    shared: Arc<Shared>,
+}
+
+impl FakeSlack {
+    pub async fn start() -> FakeSlack {
+        let shared = Arc::new(Shared::default());
+        let app = axum::Router::new()
+            .fallback(answer)
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FakeSlack { base, shared }
+    }
+
+    /// A Slack webhook URL whose answers follow `script`.
+    pub fn url(script: &str) -> String {
+        format!("https://hooks.slack.com/services/{script}/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX")
+    }
+
+    /// The next answers of the webhooks under `script`.
+    pub fn script(&self, script: &str, answers: impl IntoIterator<Item = Answer>) {
+        self.shared
+            .scripts
+            .lock()
+            .unwrap()
+            .entry(script.to_owned())
+            .or_default()
+            .extend(answers);
+    }
+
+    pub fn arrivals(&self) -> Vec<Arrival> {
+        self.shared.arrivals.lock().unwrap().clone()
+    }
+
+    /// The posts under `script`, in arrival order.
+    pub fn arrivals_of(&self, script: &str) -> Vec<Arrival> {
+        self.arrivals()
+            .into_iter()
+            .filter(|a| a.script == script)
+            .collect()
+    }
+
+    /// Waits until `count` posts have arrived in all (10 s at most).
+    pub async fn wait_for(&self, count: usize) -> Vec<Arrival> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let arrived = self.shared.arrived.notified();
+            let arrivals = self.arrivals();
+            if arrivals.len() >= count {
+                return arrivals;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if tokio::time::timeout(left, arrived).await.is_err() {
+                panic!("{} of {count} posts arrived in 10 s", arrivals.len());
+            }
+        }
+    }
+}
+
+async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    let script = path.split('/').nth(2).unwrap_or_default().to_owned();
+    let body = request.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let next = shared
+        .scripts
+        .lock()
+        .unwrap()
+        .get_mut(&script)
+        .and_then(VecDeque::pop_front)
+        .unwrap_or(Answer::Ok);
+    if let Answer::Slow(delay) = next {
+        tokio::time::sleep(delay).await;
+    }
+    shared.arrivals.lock().unwrap().push(Arrival {
+        script,
+        path,
+        body,
+        at: Instant::now(),
+    });
+    shared.arrived.notify_waiters();
+    match next {
+        Answer::Ok | Answer::Slow(_) => "ok".into_response(),
+        Answer::Error(status, text) => {
+            (StatusCode::from_u16(status).unwrap(), text).into_response()
+        }
+        Answer::RateLimited(Some(secs)) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, secs.to_string())],
+            "rate_limited",
+        )
+            .into_response(),
+        Answer::RateLimited(None) => {
+            (StatusCode::TOO_MANY_REQUESTS, "rate_limited").into_response()
+        }
+        Answer::Redirect(to) => (StatusCode::FOUND, [(header::LOCATION, to)]).into_response(),
+    }
+}
