@@ -44,6 +44,11 @@ pub const PATH: &str = "/api/v2/openapi.json";
         webhooks::api::history::webhook_history,
         webhooks::api::history::organization_events,
         delivery::api::events::post_event,
+        delivery::api::deliveries::list_deliveries,
+        delivery::api::deliveries::retrieve_delivery,
+        delivery::api::deliveries::redeliver,
+        delivery::api::deliveries::redeliver_all,
+        delivery::api::deliveries::discard_held,
         ops::healthz,
         ops::readyz,
     ),
@@ -72,7 +77,7 @@ pub const PATH: &str = "/api/v2/openapi.json";
     tags(
         (name = "webhooks", description = "Slack webhook endpoints of the caller's organization"),
         (name = "history", description = "Who did what to which webhook, and when"),
-        (name = "events", description = "Events delivered to the organization's webhooks"),
+        (name = "events", description = "Events, and their deliveries to the organization's webhooks"),
         (name = "operations", description = "Probes for load balancers and orchestrators"),
     )
 )]

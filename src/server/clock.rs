@@ -8,6 +8,13 @@ pub fn now_millis() -> i64 {
     (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+/// An RFC 3339 time (`2026-11-27T14:03:07.123Z`, any offset) as
+/// milliseconds since the epoch.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let at = OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
 /// Written by hand: `time`'s formatter interprets a format description on
 /// every call, and a list formats two timestamps per row
 /// (docs/performance.md).
@@ -73,6 +80,16 @@ const DISPLAY: &[time::format_description::BorrowedFormatItem<'static>] =
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_times_parse_to_milliseconds_with_any_offset() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:01.5Z"), Some(1_500));
+        assert_eq!(parse_rfc3339("1970-01-01T01:00:00+01:00"), Some(0));
+        let at = 1_764_252_187_123;
+        assert_eq!(parse_rfc3339(&format_millis(at)), Some(at));
+        assert_eq!(parse_rfc3339("yesterday"), None);
+        assert_eq!(parse_rfc3339("2026-11-27"), None);
+    }
 
     #[test]
     fn three_fractional_digits_and_z() {

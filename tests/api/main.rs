@@ -13,6 +13,7 @@ mod conditional;
 mod create;
 mod csrf;
 mod deliveries;
+mod delivery_api;
 mod events;
 mod headers;
 mod history;

@@ -6,6 +6,7 @@
 //! up, or the webhook turned off with its waiting deliveries held.
 
 pub mod api;
+pub mod deliveries;
 mod engine;
 pub mod outbox;
 mod outcome;

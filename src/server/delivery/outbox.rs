@@ -69,3 +69,20 @@ pub async fn enqueue(
         deliveries,
     })
 }
+
+/// The webhook's queue is due now (a redelivery goes before later events).
+pub(super) async fn mark_due_now(
+    tx: &mut Tx<'_>,
+    webhook_id: i64,
+    now: i64,
+) -> Result<(), db::Error> {
+    tx.execute(
+        "INSERT INTO delivery_queues (webhook_id, due_at) VALUES ($1, $2)
+         ON CONFLICT (webhook_id) DO UPDATE
+         SET due_at = CASE WHEN delivery_queues.due_at IS NULL OR delivery_queues.due_at > $2
+                           THEN $2 ELSE delivery_queues.due_at END",
+        params![webhook_id, now],
+    )
+    .await
+    .map(drop)
+}

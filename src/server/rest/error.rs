@@ -121,6 +121,12 @@ pub enum ApiError {
     /// DRF's throttle message; the response has `Retry-After`.
     #[error("Request was throttled. Expected available in {0} seconds.")]
     Throttled(i64),
+    /// A query parameter out of its range (the message says which and why).
+    #[error("{0}")]
+    InvalidQuery(String),
+    /// The resource is not in a state the request can apply to.
+    #[error("{0}")]
+    Conflict(&'static str),
     #[error("Invalid input: {0}")]
     Validation(FieldErrors),
     #[error("Invalid event: {0}")]
@@ -168,10 +174,12 @@ impl ApiError {
             }
             ApiError::Validation(_)
             | ApiError::InvalidEvent(_)
+            | ApiError::InvalidQuery(_)
             | ApiError::NotADictionary(_)
             | ApiError::JsonParse(_)
             | ApiError::InvalidIdempotencyKey => StatusCode::BAD_REQUEST,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod cli;
+pub mod engine;
 pub mod fake_slack;
 pub mod process;
 

@@ -1,6 +1,8 @@
-//! The delivery resources under `/api/v2/`: events in; each file a
+//! The delivery resources under `/api/v2/`: events in, and each webhook's
+//! deliveries; each file a
 //! resource with its handlers, this one composes their routes.
 
+pub mod deliveries;
 pub mod events;
 
 use axum::Router;
@@ -8,7 +10,29 @@ use axum::Router;
 use crate::server::AppState;
 
 pub fn router() -> Router<AppState> {
-    let routes = [("/api/v2/events/", events::routes())];
+    let routes = [
+        ("/api/v2/events/", events::routes()),
+        (
+            "/api/v2/webhooks/{id}/deliveries/",
+            deliveries::list_routes(),
+        ),
+        (
+            "/api/v2/webhooks/{id}/deliveries/redeliver/",
+            deliveries::action_routes(deliveries::redeliver_all, "Delivery Redeliver"),
+        ),
+        (
+            "/api/v2/webhooks/{id}/deliveries/discard/",
+            deliveries::action_routes(deliveries::discard_held, "Delivery Discard"),
+        ),
+        (
+            "/api/v2/webhooks/{id}/deliveries/{delivery_id}/",
+            deliveries::item_routes(),
+        ),
+        (
+            "/api/v2/webhooks/{id}/deliveries/{delivery_id}/redeliver/",
+            deliveries::action_routes(deliveries::redeliver, "Delivery Redeliver"),
+        ),
+    ];
     // The same paths without the trailing slash are served identically.
     routes
         .into_iter()
