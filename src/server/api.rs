@@ -49,6 +49,8 @@ pub const PATH: &str = "/api/v2/openapi.json";
         delivery::api::deliveries::redeliver,
         delivery::api::deliveries::redeliver_all,
         delivery::api::deliveries::discard_held,
+        delivery::api::subscriptions::get_subscriptions,
+        delivery::api::subscriptions::replace_subscriptions,
         ops::healthz,
         ops::readyz,
     ),

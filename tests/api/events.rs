@@ -205,3 +205,73 @@ async fn subscriptions_narrow_what_a_webhook_receives() {
         assert_eq!(receivers, expected, "{kind}");
     }
 }
+
+#[tokio::test]
+async fn a_webhooks_subscriptions_are_read_and_replaced_whole() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let id = app
+        .create(&token, json!({"name": "P", "url": FakeSlack::url("p")}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v2/webhooks/{id}/subscriptions/");
+    let reply = app.get(&path, &token).send().await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json(), json!({"event_types": []}));
+
+    let put = |body: serde_json::Value| app.request("PUT", &path).token(&token).json(&body).send();
+    let reply = put(json!({"event_types": ["user.created", "project.*", "user.created"]})).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.json(),
+        json!({"event_types": ["project.*", "user.created"]})
+    );
+    assert_eq!(
+        app.get(&path, &token).send().await.json(),
+        json!({"event_types": ["project.*", "user.created"]})
+    );
+    let sent = post(&app, &token, json!({"type": "project.x", "text": "x"})).await;
+    assert_eq!(sent.json()["deliveries"], 1);
+    let skipped = post(&app, &token, json!({"type": "user.deleted", "text": "x"})).await;
+    assert_eq!(skipped.json()["deliveries"], 0);
+
+    put(json!({"event_types": ["ok", "Not OK"]}))
+        .await
+        .assert_detail(
+            400,
+            "Item 2: Enter an event type (project.created) or a prefix ending in * (project.*): \
+         at most 100 characters of a-z, 0-9, \".\" and \"_\".",
+        );
+    put(json!({"types": []})).await.assert_detail(
+        400,
+        "Send {\"event_types\": [...]}: a list of event types and prefixes ending in *.",
+    );
+    // A refusal changes nothing; an empty list means every type again.
+    assert_eq!(
+        app.get(&path, &token).send().await.json()["event_types"],
+        json!(["project.*", "user.created"])
+    );
+    assert_eq!(
+        put(json!({"event_types": []})).await.json(),
+        json!({"event_types": []})
+    );
+    assert_eq!(
+        post(&app, &token, json!({"type": "user.deleted", "text": "x"}))
+            .await
+            .json()["deliveries"],
+        1
+    );
+    let org = app.org("other", true).await;
+    let stranger = app.user_token("boss@other.example", &org, true).await;
+    app.get(&path, &stranger)
+        .send()
+        .await
+        .assert_detail(404, "No Webhook matches the given query.");
+    app.request("PUT", &path)
+        .token(&stranger)
+        .json(&json!({"event_types": ["a"]}))
+        .send()
+        .await
+        .assert_detail(404, "No Webhook matches the given query.");
+}

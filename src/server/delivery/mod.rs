@@ -11,6 +11,7 @@ mod engine;
 pub mod outbox;
 mod outcome;
 mod queue;
+pub mod subscriptions;
 
 use std::time::Duration;
 

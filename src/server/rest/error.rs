@@ -121,9 +121,9 @@ pub enum ApiError {
     /// DRF's throttle message; the response has `Retry-After`.
     #[error("Request was throttled. Expected available in {0} seconds.")]
     Throttled(i64),
-    /// A query parameter out of its range (the message says which and why).
+    /// A request the server will not act on (the message says why).
     #[error("{0}")]
-    InvalidQuery(String),
+    BadRequest(String),
     /// The resource is not in a state the request can apply to.
     #[error("{0}")]
     Conflict(&'static str),
@@ -174,7 +174,7 @@ impl ApiError {
             }
             ApiError::Validation(_)
             | ApiError::InvalidEvent(_)
-            | ApiError::InvalidQuery(_)
+            | ApiError::BadRequest(_)
             | ApiError::NotADictionary(_)
             | ApiError::JsonParse(_)
             | ApiError::InvalidIdempotencyKey => StatusCode::BAD_REQUEST,

@@ -36,7 +36,7 @@ pub async fn read_event_input(
 }
 
 /// A JSON body of at most [`MAX_BODY_BYTES`]; `None` when it is empty.
-async fn read_json_bytes(headers: &HeaderMap, body: Body) -> Result<Option<Bytes>, ApiError> {
+pub async fn read_json_bytes(headers: &HeaderMap, body: Body) -> Result<Option<Bytes>, ApiError> {
     let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|e| {

@@ -82,6 +82,43 @@ pub fn is_event_type(text: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_')
 }
 
+/// The most event types one webhook may subscribe to.
+pub const SUBSCRIPTIONS_MAX: usize = 50;
+
+pub const INVALID_SUBSCRIPTION: &str = "Enter an event type (project.created) or a prefix \
+     ending in * (project.*): at most 100 characters of a-z, 0-9, \".\" and \"_\".";
+
+/// A subscription: an event type, or a prefix of one ending in `*`.
+pub fn is_subscription(pattern: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some("") => true,
+        Some(prefix) => is_event_type(prefix) && prefix.len() < TYPE_MAX_CHARS,
+        None => is_event_type(pattern),
+    }
+}
+
+/// Checks a webhook's subscriptions; the patterns sorted, without repeats.
+pub fn validate_subscriptions(patterns: &[String]) -> Result<Vec<String>, Vec<String>> {
+    if patterns.len() > SUBSCRIPTIONS_MAX {
+        return Err(vec![format!(
+            "Ensure this field has no more than {SUBSCRIPTIONS_MAX} elements."
+        )]);
+    }
+    let problems: Vec<String> = patterns
+        .iter()
+        .enumerate()
+        .filter(|(_, pattern)| !is_subscription(pattern))
+        .map(|(i, _)| format!("Item {}: {INVALID_SUBSCRIPTION}", i + 1))
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut sorted = patterns.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    Ok(sorted)
+}
+
 pub fn validate_event(input: &EventInput) -> Result<EventDraft, FieldErrors<EventField>> {
     let mut errors = FieldErrors::default();
     let required = |field: &Input| match field {
@@ -205,6 +242,44 @@ mod tests {
         ] {
             assert!(!is_event_type(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_subscription_is_a_type_or_a_prefix_ending_in_a_star() {
+        for good in [
+            "project.created",
+            "project.*",
+            "project*",
+            "*",
+            &format!("{}*", "a".repeat(99)),
+        ] {
+            assert!(is_subscription(good), "{good}");
+        }
+        for bad in [
+            "",
+            "**",
+            "project.*.x",
+            "Project.*",
+            "a*b",
+            &format!("{}*", "a".repeat(100)),
+        ] {
+            assert!(!is_subscription(bad), "{bad}");
+        }
+        let owned = |list: &[&str]| list.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            validate_subscriptions(&owned(&["b.*", "a", "b.*"])),
+            Ok(owned(&["a", "b.*"]))
+        );
+        assert_eq!(
+            validate_subscriptions(&owned(&["a", "A"])),
+            Err(vec![format!("Item 2: {INVALID_SUBSCRIPTION}")])
+        );
+        assert_eq!(
+            validate_subscriptions(&vec!["a".to_owned(); 51]),
+            Err(vec![
+                "Ensure this field has no more than 50 elements.".to_owned()
+            ])
+        );
     }
 
     #[test]

@@ -202,7 +202,7 @@ fn status_param(url: &RequestUrl, allowed: &[Status]) -> Result<Option<Status>, 
         .map(Some)
         .ok_or_else(|| {
             let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
-            ApiError::InvalidQuery(format!(
+            ApiError::BadRequest(format!(
                 "status must be one of: {} (got {raw:?}).",
                 names.join(", ")
             ))
@@ -335,11 +335,11 @@ pub async fn redeliver_all(
     url: RequestUrl,
 ) -> Result<Response, ApiError> {
     let status = status_param(&url, &[Status::Dead, Status::Held])?
-        .ok_or_else(|| ApiError::InvalidQuery("status is required: dead or held.".to_owned()))?;
+        .ok_or_else(|| ApiError::BadRequest("status is required: dead or held.".to_owned()))?;
     let since = match url.param("since").filter(|s| !s.is_empty()) {
         None => i64::MIN,
         Some(raw) => parse_rfc3339(raw).ok_or_else(|| {
-            ApiError::InvalidQuery(format!(
+            ApiError::BadRequest(format!(
                 "since must be a time such as 2026-11-27T14:03:07Z (got {raw:?})."
             ))
         })?,

@@ -1,9 +1,10 @@
 //! The delivery resources under `/api/v2/`: events in, and each webhook's
-//! deliveries; each file a
-//! resource with its handlers, this one composes their routes.
+//! subscriptions and deliveries; each file a resource with its handlers,
+//! this one composes their routes.
 
 pub mod deliveries;
 pub mod events;
+pub mod subscriptions;
 
 use axum::Router;
 
@@ -12,6 +13,10 @@ use crate::server::AppState;
 pub fn router() -> Router<AppState> {
     let routes = [
         ("/api/v2/events/", events::routes()),
+        (
+            "/api/v2/webhooks/{id}/subscriptions/",
+            subscriptions::routes(),
+        ),
         (
             "/api/v2/webhooks/{id}/deliveries/",
             deliveries::list_routes(),
