@@ -32,6 +32,8 @@ CREATE INDEX deliveries_webhook ON deliveries (webhook_id, id);
 CREATE INDEX deliveries_event ON deliveries (event_id);
 -- A webhook's queue in order: its waiting deliveries by id.
 CREATE INDEX deliveries_waiting ON deliveries (webhook_id, id) WHERE status = 'waiting';
+-- Held deliveries, counted for the metrics and found when a webhook is turned back on.
+CREATE INDEX deliveries_held ON deliveries (webhook_id) WHERE status = 'held';
 
 -- Every request made for a delivery, and what came of it.
 CREATE TABLE delivery_attempts (

@@ -362,3 +362,53 @@ async fn the_running_engine_is_woken_by_a_new_event_not_by_its_poll() {
     assert_eq!(texts(&arrivals), ["hello"]);
     assert!(arrivals[0].at - posted < Duration::from_secs(5));
 }
+
+#[tokio::test]
+async fn sends_deactivations_and_the_queue_are_in_the_metrics() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    use webhook_admin::server::ops;
+
+    let mut s = setup(Settings {
+        rate_per_second: 1.0,
+        burst: 1.0,
+        ..quick()
+    })
+    .await;
+    s.engine = s
+        .engine
+        .with_metrics(s.app.state.metrics.deliveries.clone());
+    let gone = s.webhook("gone").await;
+    s.webhook("busy").await;
+    s.slack
+        .script("gone", [Answer::Error(410, "channel_is_archived")]);
+    s.slack.script("busy", [Answer::Error(503, "")]);
+    for _ in 0..3 {
+        s.event("a", "x").await;
+    }
+    s.deliver().await;
+    assert!(!s.is_active(gone).await);
+
+    let scrape = ops::metrics_router(s.app.state.clone())
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let body = scrape.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    for line in [
+        r#"webhook_admin_delivery_sends_total{outcome="gone",answer="client_error"} 1"#,
+        r#"webhook_admin_delivery_sends_total{outcome="failed",answer="server_error"} 1"#,
+        "webhook_admin_delivery_deactivations_total 1",
+        // Busy: one send, then its pace (1 a second, no burst) held it back.
+        "webhook_admin_delivery_paced_total 1",
+        // Busy's three wait (its first for a retry), and the news that gone
+        // was turned off; gone's three are held.
+        "webhook_admin_deliveries_waiting 4",
+        "webhook_admin_deliveries_held 3",
+        "webhook_admin_delivery_oldest_due_seconds 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
+    }
+}

@@ -44,7 +44,8 @@ pub async fn serve(config: &Config) -> CliResult {
             state.slack.clone(),
             config.delivery_settings(),
             state.delivery_wake.clone(),
-        );
+        )
+        .with_metrics(state.metrics.deliveries.clone());
         tokio::spawn(engine.run());
     }
     if let Some(metrics_addr) = config.metrics_listen {

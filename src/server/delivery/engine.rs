@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::{watch, Notify, Semaphore};
 
 use super::queue::{self, Next};
-use super::{outcome, Settings};
+use super::{outcome, DeliveryMetrics, Settings};
 use crate::server::causes::with_causes;
 use crate::server::clock::now_millis;
 use crate::server::db::{self, Db};
@@ -38,6 +38,7 @@ struct Inner {
     wake: Wake,
     /// Sends whose outcome this engine has recorded.
     recorded: watch::Sender<u64>,
+    metrics: DeliveryMetrics,
 }
 
 impl Engine {
@@ -50,7 +51,15 @@ impl Engine {
             owner,
             wake,
             recorded: watch::Sender::new(0),
+            metrics: DeliveryMetrics::default(),
         }))
+    }
+
+    /// The same engine, counting into `metrics` (the server's registry's).
+    pub fn with_metrics(self, metrics: DeliveryMetrics) -> Self {
+        let inner = Arc::try_unwrap(self.0)
+            .unwrap_or_else(|_| panic!("with_metrics is called before the engine is shared"));
+        Engine(Arc::new(Inner { metrics, ..inner }))
     }
 
     /// How many sends' outcomes this engine has recorded, as it changes.
@@ -152,19 +161,32 @@ impl Engine {
         let mut finished = None;
         loop {
             let now = now_millis();
-            let next = db
+            let (deactivated, next) = db
                 .transaction(async |tx| {
-                    if let Some((sent, answer)) = &finished {
-                        outcome::record(tx, sent, answer, settings, now).await?;
-                    }
-                    queue::next(tx, webhook_id, owner, now, settings).await
+                    let deactivated = match &finished {
+                        Some((sent, answer)) => {
+                            outcome::record(tx, sent, answer, settings, now).await?
+                        }
+                        None => false,
+                    };
+                    let next = queue::next(tx, webhook_id, owner, now, settings).await?;
+                    Ok::<_, db::Error>((deactivated, next))
                 })
                 .await?;
-            if finished.is_some() {
+            if let Some((_, answer)) = &finished {
+                self.0.metrics.sent(&answer.kind);
+                if deactivated {
+                    self.0.metrics.deactivated();
+                }
                 self.0.recorded.send_modify(|count| *count += 1);
             }
-            let Next::Send(mut send) = next else {
-                return Ok(());
+            let mut send = match next {
+                Next::Send(send) => send,
+                Next::Paced => {
+                    self.0.metrics.paced();
+                    return Ok(());
+                }
+                Next::Released => return Ok(()),
             };
             let message = std::mem::take(&mut send.message);
             let answer = slack.post(&send.url, message, settings.timeout).await;

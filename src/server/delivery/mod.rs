@@ -8,6 +8,7 @@
 pub mod api;
 pub mod deliveries;
 mod engine;
+mod metrics;
 pub mod outbox;
 mod outcome;
 mod queue;
@@ -16,6 +17,7 @@ pub mod subscriptions;
 use std::time::Duration;
 
 pub use engine::{Engine, Wake};
+pub use metrics::DeliveryMetrics;
 
 /// How the engine delivers.
 #[derive(Clone, Debug, PartialEq)]

@@ -33,14 +33,15 @@ fn outcome_name(meaning: Meaning) -> &'static str {
     }
 }
 
-/// Records `answer` to `sent`, made at `now` minus the time it took.
+/// Records `answer` to `sent`, made at `now` minus the time it took; true
+/// when it turned the webhook off.
 pub(super) async fn record(
     tx: &mut Tx<'_>,
     sent: &Send,
     answer: &Answer,
     settings: &Settings,
     now: i64,
-) -> Result<(), db::Error> {
+) -> Result<bool, db::Error> {
     let meaning = answer.kind.meaning();
     let took_ms = answer.took.as_millis() as i64;
     tx.execute(
@@ -95,7 +96,7 @@ pub(super) async fn record(
         }
         Meaning::Gone => {
             let reason = answer.kind.error().unwrap_or_default();
-            deactivate(tx, sent, &reason, now).await?;
+            return deactivate(tx, sent, &reason, now).await;
         }
         Meaning::Retry => {
             let Single(since): Single<i64> = tx
@@ -111,13 +112,13 @@ pub(super) async fn record(
                     format_millis(since),
                     answer.kind.error().unwrap_or_default()
                 );
-                deactivate(tx, sent, &reason, now).await?;
+                return deactivate(tx, sent, &reason, now).await;
             }
         }
         // A message Slack will never take says nothing about the webhook.
         Meaning::Reject => {}
     }
-    Ok(())
+    Ok(false)
 }
 
 /// `delay`, stretched or shrunk by up to a fifth at random.
@@ -128,8 +129,13 @@ fn jittered_ms(delay: Duration) -> i64 {
 
 /// Turns the webhook off for `reason`: its waiting deliveries are held, its
 /// history says why, and the organization's other active webhooks receive a
-/// [`DEACTIVATED`] event.
-async fn deactivate(tx: &mut Tx<'_>, sent: &Send, reason: &str, now: i64) -> Result<(), db::Error> {
+/// [`DEACTIVATED`] event; false when it was off already.
+async fn deactivate(
+    tx: &mut Tx<'_>,
+    sent: &Send,
+    reason: &str,
+    now: i64,
+) -> Result<bool, db::Error> {
     let turned_off = tx
         .execute(
             "UPDATE webhooks SET active = FALSE, updated_at = $2 WHERE id = $1 AND active",
@@ -143,7 +149,7 @@ async fn deactivate(tx: &mut Tx<'_>, sent: &Send, reason: &str, now: i64) -> Res
     )
     .await?;
     if turned_off == 0 {
-        return Ok(());
+        return Ok(false);
     }
     history::record_deactivation(
         tx,
@@ -170,7 +176,7 @@ async fn deactivate(tx: &mut Tx<'_>, sent: &Send, reason: &str, now: i64) -> Res
         Some(sent.webhook_id),
     )
     .await?;
-    Ok(())
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -109,6 +109,8 @@ pub(super) enum Next {
     Send(Send),
     /// Released (or no longer this instance's).
     Released,
+    /// Released until the webhook's pace allows another send.
+    Paced,
 }
 
 /// The step after the last: the head is sent if it may be now, else the
@@ -144,7 +146,8 @@ pub(super) async fn next(
         per_second: settings.rate_per_second,
     };
     if let Token::Wait(wait_ms) = pacing.take(tx, webhook_id, now).await? {
-        return release(tx, webhook_id, owner, Some(now + wait_ms)).await;
+        release(tx, webhook_id, owner, Some(now + wait_ms)).await?;
+        return Ok(Next::Paced);
     }
     let until = now + settings.lease.as_millis() as i64;
     let renewed = tx

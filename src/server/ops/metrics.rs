@@ -1,5 +1,6 @@
 //! The Prometheus registry (prometheus-client): requests by route, method and
-//! status, a latency histogram per route, and the database pool's use.
+//! status, a latency histogram per route, the database pool's use, and the
+//! delivery engine's metrics.
 //! Every label has a bounded set of values whatever clients send: routes are
 //! the router's templates (or `(unmatched)`), methods outside the standard
 //! set are `OTHER`, statuses are three digits.
@@ -13,6 +14,8 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
+
+use crate::server::delivery::DeliveryMetrics;
 
 /// The exposition's media type (OpenMetrics text, which Prometheus reads).
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -79,6 +82,8 @@ pub struct Metrics {
     latency: Family<ByRoute, Histogram, fn() -> Histogram>,
     connections_in_use: Gauge,
     connections_max: Gauge,
+    /// The delivery engine's, in the same registry.
+    pub deliveries: DeliveryMetrics,
 }
 
 impl Default for Metrics {
@@ -108,12 +113,15 @@ impl Default for Metrics {
             "The database pool's size limit",
             connections_max.clone(),
         );
+        let deliveries = DeliveryMetrics::default();
+        deliveries.register(&mut registry);
         Metrics {
             registry,
             answered,
             latency,
             connections_in_use,
             connections_max,
+            deliveries,
         }
     }
 }

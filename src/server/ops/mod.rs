@@ -91,6 +91,11 @@ pub fn metrics_router(state: AppState) -> Router {
 }
 
 async fn render_metrics(State(state): State<AppState>) -> Response {
+    let now = crate::server::clock::now_millis();
+    if let Err(error) = state.metrics.deliveries.refresh(&state.db, now).await {
+        // The other metrics still help while the database is away.
+        tracing::warn!(error = %crate::server::causes::with_causes(&error), "cannot read the delivery queue");
+    }
     (
         [(axum::http::header::CONTENT_TYPE, metrics::CONTENT_TYPE)],
         state.metrics.render(state.db.connections_in_use()),
