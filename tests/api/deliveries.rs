@@ -412,3 +412,40 @@ async fn sends_deactivations_and_the_queue_are_in_the_metrics() {
         assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
     }
 }
+
+#[tokio::test]
+async fn another_instances_engine_learns_of_new_events() {
+    use webhook_admin::server::delivery::{Engine, Wake};
+    use webhook_admin::server::slack::SlackClient;
+
+    use crate::support::{backend, Backend};
+
+    let s = setup(quick()).await;
+    s.webhook("a").await;
+    // Another instance: its own engine, not woken by this one's requests.
+    // PostgreSQL tells it (NOTIFY), so it need not poll; SQLite's other
+    // processes are not told, and poll.
+    let poll = match backend() {
+        Backend::Postgres => Duration::from_secs(3600),
+        Backend::Sqlite => Duration::from_millis(200),
+    };
+    let other = Engine::new(
+        s.app.db.clone(),
+        SlackClient::new(Some(s.slack.base.clone())),
+        Settings { poll, ..quick() },
+        Wake::default(),
+    );
+    let mut recorded = other.recorded();
+    let running = tokio::spawn(other.run());
+    s.event("a", "first").await;
+    tokio::time::timeout(Duration::from_secs(10), recorded.wait_for(|n| *n == 1))
+        .await
+        .expect("the other engine sends the first event")
+        .unwrap();
+    // Its loop has gone back to sleep, or is on its way: the next event
+    // has to reach it from the other instance.
+    s.event("a", "second").await;
+    let arrivals = s.slack.wait_for(2).await;
+    running.abort();
+    assert_eq!(texts(&arrivals), ["first", "second"]);
+}

@@ -184,6 +184,16 @@ impl Db {
         }
     }
 
+    /// PostgreSQL: a listener for what transactions [`Tx::notify`] on
+    /// `channel` once they commit, from any instance. `None` on SQLite,
+    /// whose other processes are not told (they poll).
+    pub async fn listen(&self, channel: &str) -> Result<Option<Listener>, Error> {
+        match &*self.0 {
+            Backend::Sqlite(_) => Ok(None),
+            Backend::Postgres(postgres) => Ok(Some(Listener(postgres.listen(channel).await?))),
+        }
+    }
+
     /// True when a trivial query answers within `timeout` (the readiness probe).
     pub async fn is_reachable(&self, timeout: Duration) -> bool {
         let ping = self.read_one::<Single<i64>>("SELECT CAST(1 AS BIGINT)", &[]);
@@ -203,6 +213,17 @@ impl Db {
             Backend::Sqlite(sqlite) => sqlite.close().await,
             Backend::Postgres(postgres) => postgres.close().await,
         }
+    }
+}
+
+/// Notifications on one channel (see [`Db::listen`]).
+pub struct Listener(sqlx::postgres::PgListener);
+
+impl Listener {
+    /// Waits for the next notification (a lost connection is made again).
+    pub async fn recv(&mut self) -> Result<(), Error> {
+        self.0.recv().await?;
+        Ok(())
     }
 }
 

@@ -109,6 +109,13 @@ impl Postgres {
         Tx::postgres(tx).run(work).await
     }
 
+    /// A connection of its own, listening on `channel`.
+    pub(super) async fn listen(&self, channel: &str) -> Result<sqlx::postgres::PgListener, Error> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        listener.listen(channel).await?;
+        Ok(listener)
+    }
+
     /// Connections handed out now, and the pool's size.
     pub(super) fn connections_in_use(&self) -> (u32, u32) {
         let size = self.pool.size();

@@ -110,6 +110,19 @@ impl<'c> Tx<'c> {
         }
     }
 
+    /// PostgreSQL: tells the listeners on `channel` ([`super::Db::listen`])
+    /// once this transaction commits (never if it rolls back). Nothing on
+    /// SQLite.
+    pub async fn notify(&mut self, channel: &str) -> Result<(), Error> {
+        if let Open::Postgres(tx) = &mut self.0 {
+            sqlx::query("SELECT pg_notify($1, '')")
+                .bind(channel)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Runs one writing statement; the rows it changed.
     pub async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, Error> {
         Ok(match &mut self.0 {

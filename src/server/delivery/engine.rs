@@ -69,6 +69,7 @@ impl Engine {
 
     /// Delivers for as long as the process runs.
     pub async fn run(self) {
+        self.listen_to_other_instances().await;
         let permits = Arc::new(Semaphore::new(self.0.settings.concurrency));
         loop {
             let free = permits.available_permits();
@@ -106,6 +107,31 @@ impl Engine {
                 _ = tokio::time::sleep(wait) => {}
             }
         }
+    }
+
+    /// PostgreSQL: wakes this engine when any instance queues deliveries.
+    async fn listen_to_other_instances(&self) {
+        let mut listener = match self.0.db.listen(super::CHANNEL).await {
+            Ok(Some(listener)) => listener,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(error = %with_causes(&error), "cannot listen for deliveries; polling");
+                return;
+            }
+        };
+        let wake = self.0.wake.clone();
+        let poll = self.0.settings.poll;
+        tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    Ok(()) => wake.now(),
+                    Err(error) => {
+                        tracing::warn!(error = %with_causes(&error), "lost the delivery listener");
+                        tokio::time::sleep(poll).await;
+                    }
+                }
+            }
+        });
     }
 
     /// How long the loop may sleep: until the next queue falls due, at most

@@ -16,6 +16,9 @@ pub mod subscriptions;
 
 use std::time::Duration;
 
+/// Where PostgreSQL tells every instance's engine that deliveries are due.
+const CHANNEL: &str = "webhook_admin_deliveries";
+
 pub use engine::{Engine, Wake};
 pub use metrics::DeliveryMetrics;
 

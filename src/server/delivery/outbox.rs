@@ -63,6 +63,7 @@ pub async fn enqueue(
         .await?;
     if deliveries > 0 {
         tx.execute(MARK_QUEUES_DUE, params![event_id, now]).await?;
+        tx.notify(super::CHANNEL).await?;
     }
     Ok(Queued {
         event_id,
@@ -83,6 +84,6 @@ pub(super) async fn mark_due_now(
                            THEN $2 ELSE delivery_queues.due_at END",
         params![webhook_id, now],
     )
-    .await
-    .map(drop)
+    .await?;
+    tx.notify(super::CHANNEL).await
 }
