@@ -70,3 +70,15 @@ CREATE TABLE webhook_subscriptions (
 
 -- Why the delivery engine turned a webhook off (Slack's answer), in its history.
 ALTER TABLE webhook_audit ADD COLUMN reason TEXT;
+
+-- An event's Idempotency-Key, kept a day per organization with the event
+-- its first request stored: a repeat stores nothing and answers that event.
+CREATE TABLE event_keys (
+    organization_id BIGINT NOT NULL REFERENCES organizations (id),
+    idempotency_key TEXT   NOT NULL,
+    request_hash    TEXT   NOT NULL,
+    event_id        BIGINT NOT NULL,
+    created_at      BIGINT NOT NULL,
+    PRIMARY KEY (organization_id, idempotency_key)
+);
+CREATE INDEX event_keys_created ON event_keys (created_at);

@@ -275,3 +275,47 @@ async fn a_webhooks_subscriptions_are_read_and_replaced_whole() {
         .await
         .assert_detail(404, "No Webhook matches the given query.");
 }
+
+#[tokio::test]
+async fn an_event_sent_again_with_its_idempotency_key_is_stored_once() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    app.create(&token, json!({"name": "One", "url": FakeSlack::url("one")}))
+        .await;
+    let send = |key: &str, text: &str| {
+        app.request("POST", "/api/v2/events/")
+            .token(&token)
+            .header("Idempotency-Key", key)
+            .json(&json!({"type": "build.failed", "text": text}))
+            .send()
+    };
+    let first = send("build-41", "Build 41 failed").await;
+    assert_eq!(first.status, 202);
+    assert_eq!(first.header("idempotent-replayed"), None);
+    let again = send("build-41", "Build 41 failed").await;
+    assert_eq!(again.status, 202);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.json(), first.json());
+    send("build-41", "Build 42 failed").await.assert_detail(
+        422,
+        "This Idempotency-Key was used with a different request body.",
+    );
+    send("", "x").await.assert_detail(
+        400,
+        "Idempotency-Key must be 1 to 255 printable ASCII characters.",
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM deliveries").await, 1);
+    // Another key is another event.
+    assert_eq!(send("build-42", "Build 42 failed").await.status, 202);
+    assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 2);
+    // A day later the sweep forgets the key, and the event is new again.
+    app.execute("UPDATE event_keys SET created_at = created_at - 86400001 WHERE idempotency_key = 'build-41'")
+        .await;
+    webhook_admin::server::ops::sweep(&app.state).await;
+    let left: Vec<String> = app.column("SELECT idempotency_key FROM event_keys").await;
+    assert_eq!(left, ["build-42"]);
+    let later = send("build-41", "Build 41 failed").await;
+    assert_eq!(later.header("idempotent-replayed"), None);
+    assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 3);
+}

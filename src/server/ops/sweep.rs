@@ -1,5 +1,5 @@
 //! What has expired is removed now and then, by every instance: sessions
-//! past their expiry, idempotency keys past their day, sign-in failures no
+//! past their expiry, idempotency keys (of webhooks and events) past their day, sign-in failures no
 //! throttle counts any more. A failed sweep is logged; the next tries again.
 
 use std::time::Duration;
@@ -8,6 +8,7 @@ use tower_sessions::session_store::ExpiredDeletion;
 
 use crate::server::accounts;
 use crate::server::clock::now_millis;
+use crate::server::delivery;
 use crate::server::webhooks::idempotency;
 use crate::server::AppState;
 
@@ -28,6 +29,9 @@ pub async fn sweep(state: &AppState) {
     }
     if let Err(e) = idempotency::expire(&state.db, now).await {
         tracing::warn!(error = %e, "could not delete expired idempotency keys");
+    }
+    if let Err(e) = delivery::ingest::expire_keys(&state.db, now).await {
+        tracing::warn!(error = %e, "could not delete expired event keys");
     }
     if let Err(e) = accounts::forget_old_failures(&state.db, now).await {
         tracing::warn!(error = %e, "could not delete old sign-in failures");

@@ -12,7 +12,7 @@ use crate::server::db::{self, params, read_by_name, Db};
 use crate::shared::validation::WebhookDraft;
 
 /// How long a key's first answer is kept.
-pub(super) const LIFETIME_MS: i64 = 24 * 3600 * 1000;
+pub const LIFETIME_MS: i64 = 24 * 3600 * 1000;
 
 /// 1 to 255 printable ASCII characters.
 #[derive(Clone, Debug, PartialEq, Eq)]

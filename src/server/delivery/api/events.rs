@@ -2,7 +2,7 @@
 //! transaction (see [`crate::server::delivery::outbox`]); 202 with how many.
 
 use axum::extract::{FromRequest, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, MethodRouter};
 use axum::Json;
@@ -10,12 +10,13 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::server::clock::now_millis;
-use crate::server::delivery::outbox;
+use crate::server::delivery::ingest::{self, PostError};
 use crate::server::rest::error::{ApiError, EventValidationErrors};
 use crate::server::rest::json_body::read_event_input;
 use crate::server::rest::responses::{TooLarge, UnsupportedMediaType};
 use crate::server::webhooks::api::caller::WebhookCaller;
 use crate::server::webhooks::api::common::{describe, method_not_allowed, with_allow};
+use crate::server::webhooks::api::extract::IdempotencyKeyHeader;
 use crate::server::AppState;
 use crate::shared::validation::event::{
     validate_event, EventInput, BLOCKS_MAX, MESSAGE_MAX_CHARS, TYPE_MAX_CHARS,
@@ -41,6 +42,24 @@ impl<S: Send + Sync> FromRequest<S> for EventBody {
         let (input, blocks) = read_event_input(&parts.headers, body).await?;
         Ok(EventBody(input, blocks))
     }
+}
+
+/// The `Idempotency-Key` request header of an event.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // documents the header; `post_event` reads it
+pub struct EventKeyHeader {
+    /// 1-255 printable ASCII characters, unique per event: a repeat within
+    /// 24 hours with the same event stores nothing and answers the event
+    /// the first request stored (send it again safely when unsure whether
+    /// a post went through).
+    #[param(
+        rename = "Idempotency-Key",
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[ -~]{1,255}$"
+    )]
+    idempotency_key: Option<String>,
 }
 
 /// An event to deliver.
@@ -99,9 +118,14 @@ struct Message<'a> {
     path = "/api/v2/events/",
     operation_id = "postEvent",
     tag = "events",
+    params(EventKeyHeader),
     request_body = EventCreate,
     responses(
-        (status = 202, description = "Stored, its deliveries queued", body = EventAccepted),
+        (status = 202, description = "Stored, its deliveries queued. A repeated \
+            `Idempotency-Key` with the same event stores nothing and answers the first \
+            request's event, with `Idempotent-Replayed: true`.", body = EventAccepted,
+            headers(("Idempotent-Replayed" = String, description = "`true` on a replayed answer"))),
+        (status = 422, description = "The `Idempotency-Key` came with another event", body = crate::server::rest::error::ErrorDetail),
         (status = 400, description = "A field breaks its rule", body = EventValidationErrors),
         (status = 413, response = TooLarge),
         (status = 415, response = UnsupportedMediaType),
@@ -110,6 +134,7 @@ struct Message<'a> {
 pub async fn post_event(
     State(state): State<AppState>,
     WebhookCaller(scope): WebhookCaller,
+    IdempotencyKeyHeader(key): IdempotencyKeyHeader,
     EventBody(input, blocks): EventBody,
 ) -> Result<Response, ApiError> {
     let draft = validate_event(&input).map_err(ApiError::InvalidEvent)?;
@@ -118,22 +143,21 @@ pub async fn post_event(
         blocks: blocks.as_deref(),
     })
     .map_err(|e| ApiError::JsonParse(e.to_string()))?;
-    let now = now_millis();
-    let queued = state
-        .db
-        .transaction(async |tx| {
-            outbox::enqueue(
-                tx,
-                scope.organization_id(),
-                &draft.kind,
-                &message,
-                now,
-                None,
-            )
-            .await
-        })
-        .await?;
-    if queued.deliveries > 0 {
+    let posted = ingest::post(
+        &state.db,
+        scope.organization_id(),
+        &draft.kind,
+        &message,
+        key.as_ref(),
+        now_millis(),
+    )
+    .await
+    .map_err(|error| match error {
+        PostError::KeyReused => ApiError::IdempotencyKeyReused,
+        PostError::Database(e) => e.into(),
+    })?;
+    let queued = posted.queued;
+    if queued.deliveries > 0 && !posted.replayed {
         state.delivery_wake.now();
     }
     let body = EventAccepted {
@@ -141,7 +165,14 @@ pub async fn post_event(
         kind: draft.kind,
         deliveries: queued.deliveries,
     };
-    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+    let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
+    if posted.replayed {
+        response.headers_mut().insert(
+            HeaderName::from_static("idempotent-replayed"),
+            HeaderValue::from_static("true"),
+        );
+    }
+    Ok(response)
 }
 
 // The schema's limits written above are the shared rules' own.
