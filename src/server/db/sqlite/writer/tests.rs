@@ -74,17 +74,23 @@ async fn a_statement_failing_half_way_leaves_nothing_and_the_writer_usable() {
 async fn a_command_abandoned_mid_way_is_rolled_back_or_whole_before_the_next_turn() {
     let queue = queue().await;
     let mut turn = queue.turn().await.unwrap();
-    {
+    let answered = {
         let command = turn.whole_transaction(INSERT, n(5));
         let mut command = std::pin::pin!(command);
         // Sent, then dropped before its answer: the connection's thread
-        // stops at the first row it cannot hand back.
-        assert!(futures::poll!(command.as_mut()).is_pending());
-    }
-    assert!(turn.0.unfinished);
+        // stops at the first row it cannot hand back. (On a busy machine
+        // the answer may be there at the first poll already: then it is
+        // whole.)
+        futures::poll!(command.as_mut()).is_ready()
+    };
+    assert_eq!(turn.0.unfinished, !answered);
     drop(turn);
     let after = rows(&queue).await;
-    assert!(after.is_empty() || after == [5, 6], "{after:?}");
+    if answered {
+        assert_eq!(after, [5, 6]);
+    } else {
+        assert!(after.is_empty() || after == [5, 6], "{after:?}");
+    }
     let mut turn = queue.turn().await.unwrap();
     turn.whole_transaction(INSERT, n(7)).await.unwrap();
     drop(turn);
