@@ -110,6 +110,14 @@ pub struct Config {
     #[arg(long, env = "DELIVERY_BURST", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub delivery_burst: u32,
 
+    /// The longest a post to Slack may take, and how long a queue stays
+    /// with an instance that stopped answering (it must be longer: a lease
+    /// that runs out mid-send is the one way a message goes twice).
+    #[arg(long, env = "DELIVERY_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub delivery_timeout_secs: u64,
+    #[arg(long, env = "DELIVERY_LEASE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(2..), global = true)]
+    pub delivery_lease_secs: u64,
+
     /// Where the first start writes the first administrator's password and
     /// token when standard output is not a terminal (a service's log would
     /// keep them), readable by this user only. Default: beside a SQLite
@@ -230,12 +238,21 @@ impl Config {
         Duration::from_secs(self.session_sweep_secs)
     }
 
-    pub fn delivery_settings(&self) -> delivery::Settings {
-        delivery::Settings {
+    /// The engine's settings, or why they cannot work.
+    pub fn delivery_settings(&self) -> Result<delivery::Settings, String> {
+        if self.delivery_lease_secs <= self.delivery_timeout_secs {
+            return Err(format!(
+                "DELIVERY_LEASE_SECS ({}) must be longer than DELIVERY_TIMEOUT_SECS ({})",
+                self.delivery_lease_secs, self.delivery_timeout_secs
+            ));
+        }
+        Ok(delivery::Settings {
             rate_per_second: self.delivery_rate,
             burst: f64::from(self.delivery_burst),
+            timeout: Duration::from_secs(self.delivery_timeout_secs),
+            lease: Duration::from_secs(self.delivery_lease_secs),
             ..delivery::Settings::default()
-        }
+        })
     }
 }
 

@@ -14,6 +14,7 @@ mod create;
 mod csrf;
 mod deliveries;
 mod delivery_api;
+mod delivery_kills;
 mod events;
 mod headers;
 mod history;

@@ -11,6 +11,7 @@ use crate::server::{app, AppState};
 
 pub async fn serve(config: &Config) -> CliResult {
     tracing::info!("configuration:\n{config}");
+    let delivery_settings = config.delivery_settings()?;
     let db = open_database(config).await?;
     // Port 0 picks a free port: say the one actually bound.
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
@@ -42,7 +43,7 @@ pub async fn serve(config: &Config) -> CliResult {
         let engine = Engine::new(
             db.clone(),
             state.slack.clone(),
-            config.delivery_settings(),
+            delivery_settings,
             state.delivery_wake.clone(),
         )
         .with_metrics(state.metrics.deliveries.clone());

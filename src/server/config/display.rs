@@ -69,8 +69,11 @@ impl fmt::Display for Config {
         match self.deliveries {
             Switch::On => writeln!(
                 f,
-                "  deliveries:    on, {} a second per webhook, bursts of {}",
-                self.delivery_rate, self.delivery_burst
+                "  deliveries:    on, {} a second per webhook, bursts of {}, {} s a post, {} s a lease",
+                self.delivery_rate,
+                self.delivery_burst,
+                self.delivery_timeout_secs,
+                self.delivery_lease_secs
             )?,
             Switch::Off => writeln!(f, "  deliveries:    off (other instances deliver)")?,
         }

@@ -195,3 +195,25 @@ fn flags_are_checked() {
         Duration::from_secs(60)
     );
 }
+
+#[test]
+fn delivery_settings_have_defaults_and_a_lease_outlasts_a_post() {
+    let settings = parse(&[]).delivery_settings().unwrap();
+    assert_eq!(settings.rate_per_second, 1.0);
+    assert_eq!(settings.burst, 3.0);
+    assert_eq!(settings.timeout, Duration::from_secs(10));
+    assert_eq!(settings.lease, Duration::from_secs(30));
+    let fast = parse(&["--delivery-rate", "2.5", "--delivery-burst", "1"]);
+    assert_eq!(fast.delivery_settings().unwrap().rate_per_second, 2.5);
+    assert_eq!(
+        parse(&["--delivery-lease-secs", "10"]).delivery_settings(),
+        Err("DELIVERY_LEASE_SECS (10) must be longer than DELIVERY_TIMEOUT_SECS (10)".to_owned())
+    );
+    let refused = |args: &[&str]| {
+        Cli::try_parse_from(std::iter::once("webhook-admin").chain(args.iter().copied())).is_err()
+    };
+    assert!(refused(&["--delivery-rate", "0"]));
+    assert!(refused(&["--delivery-rate", "fast"]));
+    assert!(refused(&["--delivery-burst", "0"]));
+    assert!(refused(&["--deliveries", "maybe"]));
+}
