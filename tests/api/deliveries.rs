@@ -449,3 +449,31 @@ async fn another_instances_engine_learns_of_new_events() {
     running.abort();
     assert_eq!(texts(&arrivals), ["first", "second"]);
 }
+
+#[tokio::test]
+async fn a_stopping_engine_finishes_its_send_in_flight_and_hands_its_queue_over() {
+    let s = setup(quick()).await;
+    let a = s.webhook("slow").await;
+    s.slack
+        .script("slow", [Answer::Slow(Duration::from_millis(300))]);
+    s.event("a", "one").await;
+    s.event("a", "two").await;
+    let stopper = s.engine.stopper();
+    let running = tokio::spawn(s.engine.clone().run());
+    s.slack.wait_for(1).await;
+    // "one" is in flight: stop now.
+    stopper.cancel();
+    tokio::time::timeout(Duration::from_secs(10), running)
+        .await
+        .expect("the engine stops once its send is answered")
+        .unwrap();
+    assert_eq!(texts(&s.slack.arrivals()), ["one"]);
+    assert_eq!(s.deliveries(a).await, ["delivered 1 0", "waiting 0 0"]);
+    let leased: Vec<i64> = s
+        .app
+        .column(
+            "SELECT COUNT(*) FROM delivery_queues WHERE lease_owner IS NOT NULL OR due_at IS NULL",
+        )
+        .await;
+    assert_eq!(leased, [0], "released, and due for the next instance");
+}

@@ -39,7 +39,7 @@ pub async fn serve(config: &Config) -> CliResult {
         state.clone(),
         config.session_sweep_period(),
     ));
-    if config.deliveries == Switch::On {
+    let engine = (config.deliveries == Switch::On).then(|| {
         let engine = Engine::new(
             db.clone(),
             state.slack.clone(),
@@ -47,8 +47,8 @@ pub async fn serve(config: &Config) -> CliResult {
             state.delivery_wake.clone(),
         )
         .with_metrics(state.metrics.deliveries.clone());
-        tokio::spawn(engine.run());
-    }
+        (engine.stopper(), tokio::spawn(engine.run()))
+    });
     if let Some(metrics_addr) = config.metrics_listen {
         let listener = tokio::net::TcpListener::bind(metrics_addr).await?;
         tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
@@ -61,9 +61,20 @@ pub async fn serve(config: &Config) -> CliResult {
     }
     let writes = state.writes.clone();
     let app = app(state);
-    let shutdown = shutdown_signal()?;
+    let signal = shutdown_signal()?;
+    let stop_engine = engine.as_ref().map(|(stopper, _)| stopper.clone());
+    // The engine stops with the listener: both finish what is in flight.
+    let shutdown = async move {
+        signal.await;
+        if let Some(stopper) = stop_engine {
+            stopper.cancel();
+        }
+    };
     tracing::info!("listening on http://{addr}");
     crate::server::http::listener::serve(listener, app, config.limits(), writes, shutdown).await;
+    if let Some((_, running)) = engine {
+        let _ = running.await;
+    }
     db.close().await;
     Ok(())
 }

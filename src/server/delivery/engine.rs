@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{watch, Notify, Semaphore};
+use tokio_util::sync::CancellationToken;
 
 use super::queue::{self, Next};
 use super::{outcome, DeliveryMetrics, Settings};
@@ -39,6 +40,9 @@ struct Inner {
     /// Sends whose outcome this engine has recorded.
     recorded: watch::Sender<u64>,
     metrics: DeliveryMetrics,
+    /// Cancelled to stop: no more claims, each queue released after its
+    /// send in flight.
+    stopping: CancellationToken,
 }
 
 impl Engine {
@@ -52,7 +56,13 @@ impl Engine {
             wake,
             recorded: watch::Sender::new(0),
             metrics: DeliveryMetrics::default(),
+            stopping: CancellationToken::new(),
         }))
+    }
+
+    /// Cancelling it stops [`Engine::run`] gently (a shutdown).
+    pub fn stopper(&self) -> CancellationToken {
+        self.0.stopping.clone()
     }
 
     /// The same engine, counting into `metrics` (the server's registry's).
@@ -67,11 +77,14 @@ impl Engine {
         self.0.recorded.subscribe()
     }
 
-    /// Delivers for as long as the process runs.
+    /// Delivers until stopped ([`Engine::stopper`]), then waits for the
+    /// sends in flight (at most a send's timeout and a second) to be
+    /// recorded and their queues released, so nothing is sent twice.
     pub async fn run(self) {
         self.listen_to_other_instances().await;
-        let permits = Arc::new(Semaphore::new(self.0.settings.concurrency));
-        loop {
+        let concurrency = self.0.settings.concurrency;
+        let permits = Arc::new(Semaphore::new(concurrency));
+        while !self.0.stopping.is_cancelled() {
             let free = permits.available_permits();
             let claimed = if free == 0 {
                 Vec::new()
@@ -105,7 +118,13 @@ impl Engine {
             tokio::select! {
                 _ = self.0.wake.0.notified() => {}
                 _ = tokio::time::sleep(wait) => {}
+                _ = self.0.stopping.cancelled() => {}
             }
+        }
+        let in_flight = permits.acquire_many(concurrency as u32);
+        let limit = self.0.settings.timeout + Duration::from_secs(1);
+        if tokio::time::timeout(limit, in_flight).await.is_err() {
+            tracing::warn!("stopped with sends still in flight; their leases will run out");
         }
     }
 
@@ -195,7 +214,11 @@ impl Engine {
                         }
                         None => false,
                     };
-                    let next = queue::next(tx, webhook_id, owner, now, settings).await?;
+                    let next = if self.0.stopping.is_cancelled() {
+                        queue::release_now(tx, webhook_id, owner, now).await?
+                    } else {
+                        queue::next(tx, webhook_id, owner, now, settings).await?
+                    };
                     Ok::<_, db::Error>((deactivated, next))
                 })
                 .await?;

@@ -170,6 +170,16 @@ pub(super) async fn next(
     }))
 }
 
+/// Gives the queue up, due at once (a stopping instance hands it over).
+pub(super) async fn release_now(
+    tx: &mut Tx<'_>,
+    webhook_id: i64,
+    owner: &str,
+    now: i64,
+) -> Result<Next, db::Error> {
+    release(tx, webhook_id, owner, Some(now)).await
+}
+
 /// Gives the queue up, due again at `due_at` (`None`: when a delivery is
 /// queued).
 async fn release(

@@ -22,7 +22,7 @@ pub enum Answer {
     Error(u16, &'static str),
     /// 429, with `Retry-After` in seconds when given.
     RateLimited(Option<u64>),
-    /// `ok`, after this long.
+    /// `ok`, this long after the post arrived.
     Slow(Duration),
     /// A redirect to another webhook's path.
     Redirect(&'static str),
@@ -121,9 +121,6 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
         .get_mut(&script)
         .and_then(VecDeque::pop_front)
         .unwrap_or(Answer::Ok);
-    if let Answer::Slow(delay) = next {
-        tokio::time::sleep(delay).await;
-    }
     shared.arrivals.lock().unwrap().push(Arrival {
         script,
         path,
@@ -131,6 +128,9 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
         at: Instant::now(),
     });
     shared.arrived.notify_waiters();
+    if let Answer::Slow(delay) = next {
+        tokio::time::sleep(delay).await;
+    }
     match next {
         Answer::Ok | Answer::Slow(_) => "ok".into_response(),
         Answer::Error(status, text) => {
