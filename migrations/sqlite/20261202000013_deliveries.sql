@@ -82,3 +82,7 @@ CREATE TABLE event_keys (
     PRIMARY KEY (organization_id, idempotency_key)
 );
 CREATE INDEX event_keys_created ON event_keys (created_at);
+
+-- What a token may do: everything its user may (`full`), or only post
+-- events (`events`: for a service that produces them).
+ALTER TABLE api_tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'full';

@@ -143,7 +143,12 @@ pub async fn list_tokens() -> Result<Tokens, AppError> {
 #[server]
 pub async fn create_api_token() -> Result<Secret, AppError> {
     let user = context::signed_in_user().await?;
-    let token = accounts::create_token(&context::state().db, user.principal.user_id).await?;
+    let token = accounts::create_token(
+        &context::state().db,
+        user.principal.user_id,
+        accounts::TokenKind::Full,
+    )
+    .await?;
     Ok(Secret(token.as_str().to_owned()))
 }
 

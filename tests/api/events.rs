@@ -319,3 +319,72 @@ async fn an_event_sent_again_with_its_idempotency_key_is_stored_once() {
     assert_eq!(later.header("idempotent-replayed"), None);
     assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 3);
 }
+
+#[tokio::test]
+async fn an_events_token_posts_events_and_does_nothing_else() {
+    use crate::support::cli::{cli, ok};
+
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let webhook = app
+        .create(&admin, json!({"name": "One", "url": FakeSlack::url("one")}))
+        .await;
+    // A service's user: not a super user, in the admin's organization.
+    let org: Vec<String> = app
+        .column("SELECT slug FROM organizations WHERE webhooks_enabled ORDER BY id DESC")
+        .await;
+    ok(&cli(
+        &app.database,
+        &["user", "create", "builds@service.test", "--org", &org[0]],
+    ));
+    let token = ok(&cli(
+        &app.database,
+        &["token", "create", "builds@service.test", "--events-only"],
+    ))
+    .trim()
+    .to_owned();
+    let listed = ok(&cli(
+        &app.database,
+        &["token", "list", "builds@service.test", "--json"],
+    ));
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(listed[0]["kind"], "events");
+
+    let reply = post(&app, &token, json!({"type": "build.failed", "text": "x"})).await;
+    assert_eq!(reply.status, 202, "{}", reply.text());
+    assert_eq!(reply.json()["deliveries"], 1);
+    let id = webhook["id"].as_i64().unwrap();
+    for (method, path) in [
+        ("GET", "/api/v2/webhooks/".to_owned()),
+        ("POST", "/api/v2/webhooks/".to_owned()),
+        ("GET", format!("/api/v2/webhooks/{id}/")),
+        ("DELETE", format!("/api/v2/webhooks/{id}/")),
+        ("GET", format!("/api/v2/webhooks/{id}/deliveries/")),
+        ("PUT", format!("/api/v2/webhooks/{id}/subscriptions/")),
+        ("POST", format!("/api/v2/webhooks/{id}/test/")),
+        ("GET", "/api/v2/webhook-events/".to_owned()),
+    ] {
+        app.request(method, &path)
+            .token(&token)
+            .send()
+            .await
+            .assert_detail(403, "This token may only post events.");
+    }
+    // Its user's organization must have Webhooks on, and the user be active.
+    app.execute("UPDATE organizations SET webhooks_enabled = FALSE")
+        .await;
+    post(&app, &token, json!({"type": "a", "text": "x"}))
+        .await
+        .assert_detail(
+            403,
+            "The Webhooks feature is not enabled for this organization.",
+        );
+    app.execute("UPDATE organizations SET webhooks_enabled = TRUE")
+        .await;
+    app.execute("UPDATE users SET is_active = FALSE WHERE email = 'builds@service.test'")
+        .await;
+    post(&app, &token, json!({"type": "a", "text": "x"}))
+        .await
+        .assert_detail(401, "User inactive or deleted.");
+    assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 1);
+}

@@ -156,9 +156,13 @@ async fn the_form_offers_to_revoke_the_api_tokens_ticked_by_default() {
     let user_id = webhook_admin::server::accounts::user_id_by_email(&app.db, &email)
         .await
         .unwrap();
-    let token = webhook_admin::server::accounts::create_token(&app.db, user_id)
-        .await
-        .unwrap();
+    let token = webhook_admin::server::accounts::create_token(
+        &app.db,
+        user_id,
+        webhook_admin::server::accounts::TokenKind::Full,
+    )
+    .await
+    .unwrap();
     let token = token.as_str();
     let cookie = session(&app, OLD).await.unwrap();
     let html = page(&app, "/account/password", &cookie).await.text();

@@ -1,6 +1,6 @@
 //! The first start: an organization and its super user on an empty database.
 
-use super::tokens::INSERT_TOKEN;
+use super::tokens::{TokenKind, INSERT_TOKEN};
 use super::users::INSERT_USER;
 use super::{AccountError, ApiToken, Email, Password};
 use crate::server::clock::now_millis;
@@ -55,7 +55,13 @@ pub async fn bootstrap(db: &Db) -> Result<Option<FirstAdmin>, AccountError> {
             let digest = admin.token.digest();
             tx.execute(
                 INSERT_TOKEN,
-                params![user_id, digest.as_slice(), admin.token.prefix(), now],
+                params![
+                    user_id,
+                    digest.as_slice(),
+                    admin.token.prefix(),
+                    now,
+                    TokenKind::Full.as_str()
+                ],
             )
             .await
         })

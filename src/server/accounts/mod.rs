@@ -24,7 +24,7 @@ pub use sign_in::{
 };
 pub use tokens::{
     create_token, principal_for_token, record_use, revoke_token, revoke_token_of_user, tokens_of,
-    ApiToken, TokenInfo, TokenPrincipal,
+    ApiToken, TokenInfo, TokenKind, TokenPrincipal,
 };
 pub(crate) use tokens::{token_lookup, token_lookup_scalar, token_used, TokenOwner};
 

@@ -48,16 +48,54 @@ impl ApiToken {
     }
 }
 
+/// What a token may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Everything its user may.
+    Full,
+    /// Only post events (`POST /api/v2/events/`): for a service that
+    /// produces them, which has no business reading webhook URLs.
+    Events,
+}
+
+impl TokenKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Full => "full",
+            TokenKind::Events => "events",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, db::Error> {
+        match text {
+            "full" => Ok(TokenKind::Full),
+            "events" => Ok(TokenKind::Events),
+            other => Err(db::Error::decode(format!("unknown token kind {other:?}"))),
+        }
+    }
+}
+
 /// Written once; the first start reuses it in its own transaction.
 pub(super) const INSERT_TOKEN: &str =
-    "INSERT INTO api_tokens (user_id, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4)";
+    "INSERT INTO api_tokens (user_id, token_hash, prefix, created_at, kind)
+     VALUES ($1, $2, $3, $4, $5)";
 
-/// Makes a new token for the user and returns it in clear, the only time it
-/// is ever available.
+/// Makes a new token of `kind` for the user and returns it in clear, the
+/// only time it is ever available.
 #[tracing::instrument(level = "debug", skip_all, fields(user_id = user_id))]
-pub async fn create_token(db: &Db, user_id: i64) -> Result<ApiToken, AccountError> {
+pub async fn create_token(
+    db: &Db,
+    user_id: i64,
+    kind: TokenKind,
+) -> Result<ApiToken, AccountError> {
     let token = ApiToken::generate();
-    let values = params![user_id, token.digest(), token.prefix(), now_millis()];
+    let values = params![
+        user_id,
+        token.digest(),
+        token.prefix(),
+        now_millis(),
+        kind.as_str()
+    ];
     db.execute(INSERT_TOKEN, values).await?;
     Ok(token)
 }
@@ -103,20 +141,24 @@ pub struct TokenInfo {
     pub prefix: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// `full` or `events`.
+    pub kind: String,
 }
 
 read_by_name!(TokenInfo {
     id,
     prefix,
     created_at,
-    last_used_at
+    last_used_at,
+    kind
 });
 
 /// A user's tokens, oldest first.
 pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>, AccountError> {
     Ok(db
         .read_all(
-            "SELECT id, prefix, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
+            "SELECT id, prefix, created_at, last_used_at, kind FROM api_tokens
+             WHERE user_id = $1 ORDER BY id",
             params![user_id],
         )
         .await?)
@@ -126,14 +168,17 @@ pub async fn tokens_of(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>, AccountE
 pub(crate) struct TokenOwner {
     token_id: i64,
     last_used_at: Option<i64>,
+    kind: TokenKind,
     principal: Principal,
 }
 
 impl FromColumns for TokenOwner {
     fn read(row: &impl ReadRow) -> Result<Self, db::Error> {
+        let kind: String = row.get("token_kind")?;
         Ok(TokenOwner {
             token_id: row.get("token_id")?,
             last_used_at: row.get("last_used_at")?,
+            kind: TokenKind::parse(&kind)?,
             principal: Principal::read(row)?,
         })
     }
@@ -148,6 +193,7 @@ const LAST_USED_RESOLUTION_MS: i64 = 60_000;
 pub struct TokenPrincipal {
     pub principal: Principal,
     pub token_id: i64,
+    pub kind: TokenKind,
 }
 
 /// The token lookup (`$1`: the token's digest), with `columns` and `joins`
@@ -157,7 +203,7 @@ pub struct TokenPrincipal {
 /// parameters start at `$2`; their columns must not reuse the owner's names.
 pub(crate) fn token_lookup(columns: &str, joins: &str) -> String {
     format!(
-        "SELECT t.id AS token_id, t.last_used_at, {PRINCIPAL_COLUMNS}{columns}
+        "SELECT t.id AS token_id, t.last_used_at, t.kind AS token_kind, {PRINCIPAL_COLUMNS}{columns}
          FROM {} {joins} WHERE t.token_hash = $1",
         token_owner()
     )
@@ -206,6 +252,7 @@ pub(crate) async fn token_used(db: &Db, owner: TokenOwner) -> Result<TokenPrinci
     Ok(TokenPrincipal {
         principal: owner.principal,
         token_id: owner.token_id,
+        kind: owner.kind,
     })
 }
 

@@ -191,7 +191,8 @@ impl From<AccessDenied> for AppError {
     fn from(denied: AccessDenied) -> Self {
         match denied {
             AccessDenied::Inactive => AppError::NotSignedIn,
-            AccessDenied::NotSuperuser => AppError::NotSuperuser,
+            // Only a token is limited to events; a browser session never is.
+            AccessDenied::NotSuperuser | AccessDenied::EventsOnly => AppError::NotSuperuser,
             AccessDenied::FeatureDisabled => AppError::FeatureDisabled,
         }
     }

@@ -103,11 +103,12 @@ pub fn webhooks(rows: &[Webhook], as_json: bool) {
 pub fn tokens(rows: &[TokenInfo], as_json: bool) {
     print(
         as_json,
-        &["PREFIX", "CREATED", "LAST USED"],
+        &["PREFIX", "KIND", "CREATED", "LAST USED"],
         rows.iter()
             .map(|t| {
                 json!({
                     "prefix": t.prefix,
+                    "kind": t.kind,
                     "created": format_millis(t.created_at),
                     "last_used": t.last_used_at.map(format_millis),
                 })
@@ -116,6 +117,7 @@ pub fn tokens(rows: &[TokenInfo], as_json: bool) {
         |t| {
             vec![
                 format!("{}…", text(&t["prefix"])),
+                text(&t["kind"]),
                 text(&t["created"]),
                 t["last_used"].as_str().unwrap_or("never").to_owned(),
             ]

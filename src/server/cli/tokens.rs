@@ -3,13 +3,19 @@
 use clap::Subcommand;
 
 use super::{listing, open_database, read_stdin, CliResult};
-use crate::server::accounts::{self, ApiToken, Email};
+use crate::server::accounts::{self, ApiToken, Email, TokenKind};
 use crate::server::config::Config;
 
 #[derive(Subcommand, Debug)]
 pub enum TokenCommand {
     /// Create an API token; prints only the token.
-    Create { email: String },
+    Create {
+        email: String,
+        /// A token that may only post events (`POST /api/v2/events/`), for
+        /// a service that produces them; its user need not be a super user.
+        #[arg(long)]
+        events_only: bool,
+    },
     /// List a user's tokens: prefix, created, last used (never the token).
     List {
         email: String,
@@ -32,11 +38,16 @@ pub async fn run(config: &Config, command: TokenCommand) -> CliResult {
             db.close().await;
             listing::tokens(&tokens, json);
         }
-        TokenCommand::Create { email } => {
+        TokenCommand::Create { email, events_only } => {
             let email = Email::parse(&email)?;
+            let kind = if events_only {
+                TokenKind::Events
+            } else {
+                TokenKind::Full
+            };
             let db = open_database(config).await?;
             let user_id = accounts::user_id_by_email(&db, &email).await?;
-            let token = accounts::create_token(&db, user_id).await?;
+            let token = accounts::create_token(&db, user_id, kind).await?;
             db.close().await;
             println!("{}", token.as_str());
         }

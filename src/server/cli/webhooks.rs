@@ -76,7 +76,8 @@ async fn webhook_scope(db: &Db, email: &Email) -> Result<WebhookScope, Box<dyn s
     WebhookScope::for_principal(&user.principal, Via::Cli).map_err(|denied| {
         let why = match denied {
             AccessDenied::Inactive => "is deactivated",
-            AccessDenied::NotSuperuser => "is not a super user",
+            // Only a token is limited to events; the command line has none.
+            AccessDenied::NotSuperuser | AccessDenied::EventsOnly => "is not a super user",
             AccessDenied::FeatureDisabled => "is in an organization whose Webhooks flag is off",
         };
         format!("{} may not manage webhooks: the user {why}", email.as_str()).into()

@@ -104,6 +104,8 @@ pub enum ApiError {
     PermissionDenied,
     #[error("The Webhooks feature is not enabled for this organization.")]
     FeatureDisabled,
+    #[error("This token may only post events.")]
+    EventsOnlyToken,
     /// A path id that is not an integer.
     #[error("Not found.")]
     NotFound,
@@ -168,7 +170,9 @@ impl ApiError {
             | ApiError::TokenHasInvalidCharacters
             | ApiError::InvalidToken
             | ApiError::UserInactive => StatusCode::UNAUTHORIZED,
-            ApiError::PermissionDenied | ApiError::FeatureDisabled => StatusCode::FORBIDDEN,
+            ApiError::PermissionDenied | ApiError::FeatureDisabled | ApiError::EventsOnlyToken => {
+                StatusCode::FORBIDDEN
+            }
             ApiError::NotFound | ApiError::WebhookNotFound | ApiError::InvalidPage => {
                 StatusCode::NOT_FOUND
             }

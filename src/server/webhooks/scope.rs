@@ -3,13 +3,15 @@
 //! was read before they ran, closed until a scope of its organization opens it.
 
 use super::{ServiceError, Via};
-use crate::server::accounts::{self, Principal, TokenOwner, TokenPrincipal};
+use crate::server::accounts::{self, Principal, TokenKind, TokenOwner, TokenPrincipal};
 use crate::server::db::{self, Db};
 
 /// Why a principal may not manage webhooks, in the order the checks run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AccessDenied {
     Inactive,
+    /// A token that may only post events, used for anything else.
+    EventsOnly,
     NotSuperuser,
     FeatureDisabled,
 }
@@ -41,6 +43,32 @@ impl WebhookScope {
                 via,
                 webhook_count: principal.webhook_count,
             })
+        }
+    }
+
+    /// The permission checks for a token: a full token's owner must be
+    /// allowed to manage webhooks; an events token may do nothing else.
+    pub fn for_token(caller: &TokenPrincipal) -> Result<Self, AccessDenied> {
+        if caller.principal.is_active && caller.kind == TokenKind::Events {
+            return Err(AccessDenied::EventsOnly);
+        }
+        let via = Via::ApiToken {
+            token_id: caller.token_id,
+        };
+        WebhookScope::for_principal(&caller.principal, via)
+    }
+
+    /// The organization whose webhooks may receive the events a token
+    /// posts: a full token's owner must be allowed to manage webhooks;
+    /// an events token's owner need only be active, in an organization
+    /// whose Webhooks feature is on.
+    pub fn events_organization(caller: &TokenPrincipal) -> Result<i64, AccessDenied> {
+        let principal = &caller.principal;
+        match caller.kind {
+            TokenKind::Full => Ok(WebhookScope::for_token(caller)?.organization_id),
+            TokenKind::Events if !principal.is_active => Err(AccessDenied::Inactive),
+            TokenKind::Events if !principal.webhooks_enabled => Err(AccessDenied::FeatureDisabled),
+            TokenKind::Events => Ok(principal.organization_id),
         }
     }
 

@@ -261,7 +261,7 @@ impl TestApp {
         )
         .await
         .unwrap();
-        accounts::create_token(&self.db, user_id)
+        accounts::create_token(&self.db, user_id, accounts::TokenKind::Full)
             .await
             .unwrap()
             .as_str()

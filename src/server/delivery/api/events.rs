@@ -14,8 +14,8 @@ use crate::server::delivery::ingest::{self, PostError};
 use crate::server::rest::error::{ApiError, EventValidationErrors};
 use crate::server::rest::json_body::read_event_input;
 use crate::server::rest::responses::{TooLarge, UnsupportedMediaType};
-use crate::server::webhooks::api::caller::WebhookCaller;
-use crate::server::webhooks::api::common::{describe, method_not_allowed, with_allow};
+use crate::server::webhooks::api::caller::EventPoster;
+use crate::server::webhooks::api::common::{describe, with_allow};
 use crate::server::webhooks::api::extract::IdempotencyKeyHeader;
 use crate::server::AppState;
 use crate::shared::validation::event::{
@@ -25,8 +25,10 @@ use crate::shared::validation::event::{
 pub fn routes() -> MethodRouter<AppState> {
     with_allow(
         post(post_event)
-            .options(|_: WebhookCaller| async { Json(describe("Event List")) })
-            .fallback(method_not_allowed),
+            .options(|_: EventPoster| async { Json(describe("Event List")) })
+            .fallback(async |_: EventPoster, method: axum::http::Method| {
+                ApiError::MethodNotAllowed(method.to_string())
+            }),
         "POST, OPTIONS",
     )
 }
@@ -109,7 +111,8 @@ struct Message<'a> {
     blocks: Option<&'a RawValue>,
 }
 
-/// Post an event: it is stored and a delivery queued for each of the
+/// Post an event (a super user's token, or an events token of an active
+/// user: see docs/api.md): it is stored and a delivery queued for each of the
 /// organization's active webhooks that receives its type, in one
 /// transaction. Deliveries then go out in the background, in order per
 /// webhook.
@@ -133,7 +136,7 @@ struct Message<'a> {
 )]
 pub async fn post_event(
     State(state): State<AppState>,
-    WebhookCaller(scope): WebhookCaller,
+    EventPoster(organization_id): EventPoster,
     IdempotencyKeyHeader(key): IdempotencyKeyHeader,
     EventBody(input, blocks): EventBody,
 ) -> Result<Response, ApiError> {
@@ -145,7 +148,7 @@ pub async fn post_event(
     .map_err(|e| ApiError::JsonParse(e.to_string()))?;
     let posted = ingest::post(
         &state.db,
-        scope.organization_id(),
+        organization_id,
         &draft.kind,
         &message,
         key.as_ref(),

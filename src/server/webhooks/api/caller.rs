@@ -14,7 +14,7 @@ use crate::server::http::request_url::RequestUrl;
 use crate::server::rest::auth::token_from_header;
 use crate::server::rest::error::ApiError;
 use crate::server::webhooks::{
-    self, PageAlong, PageRequest, ServiceError, Unchecked, Via, Webhook, WebhookScope,
+    self, PageAlong, PageRequest, ServiceError, Unchecked, Webhook, WebhookScope,
 };
 use crate::server::AppState;
 
@@ -100,10 +100,22 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<WebhookScope, A
     scope_of(caller)
 }
 
-/// The permission checks, for a token's owner.
+/// The permission checks, for a token and its owner.
 fn scope_of(caller: TokenPrincipal) -> Result<WebhookScope, ApiError> {
-    let via = Via::ApiToken {
-        token_id: caller.token_id,
-    };
-    Ok(WebhookScope::for_principal(&caller.principal, via)?)
+    Ok(WebhookScope::for_token(&caller)?)
+}
+
+/// A caller allowed to post events: the organization they go to.
+pub struct EventPoster(pub i64);
+
+impl FromRequestParts<AppState> for EventPoster {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = token_from_header(parts.headers.get(AUTHORIZATION).map(|v| v.as_bytes()))?;
+        let caller = accounts::principal_for_token(&state.db, &token)
+            .await?
+            .ok_or(ApiError::InvalidToken)?;
+        Ok(EventPoster(WebhookScope::events_organization(&caller)?))
+    }
 }

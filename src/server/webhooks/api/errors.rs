@@ -9,6 +9,7 @@ impl From<AccessDenied> for ApiError {
     fn from(denied: AccessDenied) -> Self {
         match denied {
             AccessDenied::Inactive => ApiError::UserInactive,
+            AccessDenied::EventsOnly => ApiError::EventsOnlyToken,
             AccessDenied::NotSuperuser => ApiError::PermissionDenied,
             AccessDenied::FeatureDisabled => ApiError::FeatureDisabled,
         }
