@@ -477,3 +477,46 @@ async fn a_stopping_engine_finishes_its_send_in_flight_and_hands_its_queue_over(
         .await;
     assert_eq!(leased, [0], "released, and due for the next instance");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_instances_together_keep_each_webhook_to_its_pace() {
+    use webhook_admin::server::delivery::{Engine, Wake};
+    use webhook_admin::server::slack::SlackClient;
+
+    let pace = Settings {
+        rate_per_second: 10.0,
+        burst: 2.0,
+        poll: Duration::from_millis(50),
+        ..quick()
+    };
+    let s = setup(pace.clone()).await;
+    s.slack.limit(10.0, 2.0);
+    s.webhook("a").await;
+    s.webhook("b").await;
+    for i in 0..12 {
+        s.event("a", &format!("{i}")).await;
+    }
+    let engines: Vec<_> = (0..3)
+        .map(|_| {
+            let engine = Engine::new(
+                s.app.db.clone(),
+                SlackClient::new(Some(s.slack.base.clone())),
+                pace.clone(),
+                Wake::default(),
+            );
+            tokio::spawn(engine.run())
+        })
+        .collect();
+    let arrivals = s.slack.wait_for(24).await;
+    for engine in engines {
+        engine.abort();
+    }
+    assert_eq!(s.slack.refused(), 0, "no post came faster than the pace");
+    let expected: Vec<String> = (0..12).map(|i| i.to_string()).collect();
+    assert_eq!(texts(&s.slack.arrivals_of("a")), expected);
+    assert_eq!(texts(&s.slack.arrivals_of("b")), expected);
+    // Ten a second after a burst of two: twelve take about a second.
+    let of_a: Vec<_> = arrivals.iter().filter(|x| x.script == "a").collect();
+    let spread = of_a[11].at - of_a[0].at;
+    assert!(spread >= Duration::from_millis(900), "{spread:?}");
+}

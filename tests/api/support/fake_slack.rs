@@ -36,6 +36,8 @@ pub struct Arrival {
     pub path: String,
     pub body: Value,
     pub at: Instant,
+    /// Answered 429: it came faster than the enforced limit.
+    pub refused: bool,
 }
 
 #[derive(Default)]
@@ -43,6 +45,10 @@ struct Shared {
     scripts: Mutex<HashMap<String, VecDeque<Answer>>>,
     arrivals: Mutex<Vec<Arrival>>,
     arrived: Notify,
+    /// Slack's limit, when enforced: per webhook path, a bucket of
+    /// `burst` posts refilled at `per_second`; a post past it is a 429.
+    limit: Mutex<Option<(f64, f64)>>,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
 }
 
 #[derive(Clone)]
@@ -62,6 +68,18 @@ impl FakeSlack {
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         FakeSlack { base, shared }
+    }
+
+    /// Enforces a rate per webhook as Slack does: `per_second`, with
+    /// bursts of `burst`; a post past it is answered 429 (`Retry-After: 1`)
+    /// and counted in [`FakeSlack::refused`].
+    pub fn limit(&self, per_second: f64, burst: f64) {
+        *self.shared.limit.lock().unwrap() = Some((per_second, burst));
+    }
+
+    /// The posts answered 429 because they came too fast.
+    pub fn refused(&self) -> usize {
+        self.arrivals().iter().filter(|a| a.refused).count()
     }
 
     /// A Slack webhook URL whose answers follow `script`.
@@ -109,23 +127,49 @@ impl FakeSlack {
     }
 }
 
+/// Takes a token of the path's bucket, when a limit is enforced; true when
+/// there was none. A few milliseconds of slack allow for the network.
+fn too_fast(shared: &Shared, path: &str, now: Instant) -> bool {
+    let Some((per_second, burst)) = *shared.limit.lock().unwrap() else {
+        return false;
+    };
+    let mut buckets = shared.buckets.lock().unwrap();
+    let (tokens, since) = buckets.entry(path.to_owned()).or_insert((burst, now));
+    let slack = Duration::from_millis(20).as_secs_f64() * per_second;
+    *tokens = (*tokens + (now - *since).as_secs_f64() * per_second).min(burst);
+    *since = now;
+    if *tokens + slack >= 1.0 {
+        *tokens -= 1.0;
+        false
+    } else {
+        true
+    }
+}
+
 async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let script = path.split('/').nth(2).unwrap_or_default().to_owned();
     let body = request.into_body().collect().await.unwrap().to_bytes();
     let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let next = shared
-        .scripts
-        .lock()
-        .unwrap()
-        .get_mut(&script)
-        .and_then(VecDeque::pop_front)
-        .unwrap_or(Answer::Ok);
+    let now = Instant::now();
+    let refused = too_fast(&shared, &path, now);
+    let next = if refused {
+        Answer::RateLimited(Some(1))
+    } else {
+        shared
+            .scripts
+            .lock()
+            .unwrap()
+            .get_mut(&script)
+            .and_then(VecDeque::pop_front)
+            .unwrap_or(Answer::Ok)
+    };
     shared.arrivals.lock().unwrap().push(Arrival {
         script,
         path,
         body,
-        at: Instant::now(),
+        at: now,
+        refused,
     });
     shared.arrived.notify_waiters();
     if let Answer::Slow(delay) = next {
