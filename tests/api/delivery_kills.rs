@@ -1,6 +1,7 @@
 //! The real server, `kill -9`ed again and again while a producer posts
-//! events: every event it acknowledged reaches every webhook, in order; a
-//! message goes twice only when it was in flight at a kill.
+//! events (alone, or one of three instances): every event it acknowledged
+//! reaches every webhook, in order; a message goes twice only when it was in
+//! flight at a kill.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -45,6 +46,17 @@ fn all_arrived(arrivals: &[Arrival]) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn kill_9_while_events_flow_loses_and_reorders_nothing() {
+    events_survive_kills(1).await;
+}
+
+/// Three instances on one database (PostgreSQL, or three processes on one
+/// SQLite file); the first is killed again and again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_of_three_instances_killed_again_and_again_loses_nothing() {
+    events_survive_kills(3).await;
+}
+
+async fn events_survive_kills(instances: usize) {
     let slack = FakeSlack::start().await;
     let database = ThrowawayDb::new().await;
     let env = [
@@ -55,29 +67,42 @@ async fn kill_9_while_events_flow_loses_and_reorders_nothing() {
         ("DELIVERY_TIMEOUT_SECS", "1"),
         ("DELIVERY_LEASE_SECS", "2"),
     ];
-    let mut server = Server::start(&database.url, &env).await;
-    let token = server.first_start().await.token;
+    let mut first = Server::start(&database.url, &env).await;
+    let token = first.first_start().await.token;
+    let mut servers = vec![first];
+    for _ in 1..instances {
+        servers.push(Server::start(&database.url, &env).await);
+    }
     let api = Api::new(&token);
     for i in 0..WEBHOOKS {
         let body = json!({"name": format!("w{i}"), "url": FakeSlack::url(&format!("w{i}"))});
         let answer = api
-            .call("POST", &server.url("/api/v2/webhooks/"), Some(&body))
+            .call(
+                "POST",
+                &servers[i % instances].url("/api/v2/webhooks/"),
+                Some(&body),
+            )
             .await;
         assert_eq!(answer.status, 201);
     }
 
-    // The producer posts event after event; one without an answer (the
-    // server was killed) is sent again, with its key, to the next server.
-    let (base_tx, mut base_rx) = tokio::sync::watch::channel(server.base.clone());
+    // The producer posts event after event, to each instance in turn; one
+    // without an answer (its server was killed) is sent again, with its
+    // key, to another instance, or to the next server.
+    let bases = |servers: &[Server]| servers.iter().map(|s| s.base.clone()).collect::<Vec<_>>();
+    let (bases_tx, mut bases_rx) = tokio::sync::watch::channel(bases(&servers));
     let acknowledged = Arc::new(AtomicUsize::new(0));
     let (acked_tx, mut acked_rx) = tokio::sync::watch::channel(0usize);
     let producer = {
         let acknowledged = acknowledged.clone();
         let http = http_client().build().unwrap();
         tokio::spawn(async move {
-            let mut n = 0;
+            let (mut n, mut tries) = (0, 0);
             while n < EVENTS {
-                let base = base_rx.borrow_and_update().clone();
+                let base = {
+                    let bases = bases_rx.borrow_and_update();
+                    bases[(n + tries) % bases.len()].clone()
+                };
                 let sent = http
                     .post(format!("{base}/api/v2/events/"))
                     .header("authorization", format!("Token {token}"))
@@ -89,12 +114,16 @@ async fn kill_9_while_events_flow_loses_and_reorders_nothing() {
                 match sent {
                     Ok(answer) => {
                         assert_eq!(answer.status(), 202, "event {n}");
-                        n += 1;
+                        (n, tries) = (n + 1, 0);
                         let count = acknowledged.fetch_add(1, Ordering::SeqCst) + 1;
                         let _ = acked_tx.send(count);
                     }
-                    // The server is gone: wait for the next one.
-                    Err(_) => base_rx.changed().await.unwrap(),
+                    Err(_) if tries + 1 < instances => tries += 1,
+                    // Every server is gone: wait for the next one.
+                    Err(_) => {
+                        tries = 0;
+                        bases_rx.changed().await.unwrap();
+                    }
                 }
             }
         })
@@ -104,9 +133,9 @@ async fn kill_9_while_events_flow_loses_and_reorders_nothing() {
             .wait_for(|&count| count >= round * PER_ROUND)
             .await
             .unwrap();
-        server.kill().await;
-        server = Server::start(&database.url, &env).await;
-        base_tx.send(server.base.clone()).unwrap();
+        servers.remove(0).kill().await;
+        servers.insert(0, Server::start(&database.url, &env).await);
+        bases_tx.send(bases(&servers)).unwrap();
     }
     producer
         .await
@@ -120,7 +149,7 @@ async fn kill_9_while_events_flow_loses_and_reorders_nothing() {
     }
     for (webhook, numbers) in numbers_by_webhook(&arrivals) {
         // A repeat comes right after itself: the message in flight at a
-        // kill, sent again by the next server.
+        // kill, sent again by another server.
         let mut in_order = numbers.clone();
         in_order.dedup();
         assert_eq!(in_order, (0..EVENTS).collect::<Vec<_>>(), "{webhook}");
@@ -130,5 +159,5 @@ async fn kill_9_while_events_flow_loses_and_reorders_nothing() {
             "{webhook}: {repeats} repeats in {KILLS} kills"
         );
     }
-    drop(server);
+    drop(servers);
 }
