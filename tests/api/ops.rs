@@ -251,8 +251,9 @@ async fn a_hundred_thousand_odd_methods_and_paths_are_one_series() {
         ]
     );
     let series = text.lines().filter(|l| !l.starts_with('#')).count();
-    // One counter, one histogram (12 buckets, +Inf, sum, count), two gauges.
-    assert_eq!(series, 1 + 15 + 2, "{text}");
+    // One counter, one histogram (12 buckets, +Inf, sum, count), two gauges;
+    // the delivery engine's two counters and three gauges (no sends yet).
+    assert_eq!(series, 1 + 15 + 2 + 5, "{text}");
 }
 
 /// One line per request, in JSON with `LOG_FORMAT=json`: method, path

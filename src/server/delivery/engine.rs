@@ -85,36 +85,43 @@ impl Engine {
         let concurrency = self.0.settings.concurrency;
         let permits = Arc::new(Semaphore::new(concurrency));
         while !self.0.stopping.is_cancelled() {
+            // A read first: an idle engine takes no write lock.
+            let next_due = self.next_due().await;
             let free = permits.available_permits();
-            let claimed = if free == 0 {
-                Vec::new()
-            } else {
-                let now = now_millis();
-                queue::claim(&self.0.db, &self.0.owner, free, now, &self.0.settings)
+            let now = now_millis();
+            let mut all_taken = false;
+            if free > 0 && next_due.is_some_and(|at| at <= now) {
+                let claimed = queue::claim(&self.0.db, &self.0.owner, free, now, &self.0.settings)
                     .await
                     .unwrap_or_else(|error| {
                         tracing::warn!(error = %with_causes(&error), "cannot claim deliveries");
                         Vec::new()
-                    })
-            };
-            let all_taken = free > 0 && claimed.len() == free;
-            for webhook_id in claimed {
-                let permit = permits
-                    .clone()
-                    .try_acquire_owned()
-                    .expect("no more queues are claimed than permits are free");
-                let engine = self.clone();
-                tokio::spawn(async move {
-                    engine.drain_logged(webhook_id).await;
-                    drop(permit);
-                    engine.0.wake.now();
-                });
+                    });
+                all_taken = claimed.len() == free;
+                for webhook_id in claimed {
+                    let permit = permits
+                        .clone()
+                        .try_acquire_owned()
+                        .expect("no more queues are claimed than permits are free");
+                    let engine = self.clone();
+                    tokio::spawn(async move {
+                        engine.drain_logged(webhook_id).await;
+                        drop(permit);
+                        engine.0.wake.now();
+                    });
+                }
             }
             if all_taken {
                 // There may be more due right now.
                 continue;
             }
-            let wait = self.until_next_due().await;
+            // Until the next queue falls due (a claimed one: when its lease
+            // would run out), at most the poll interval.
+            let poll = self.0.settings.poll;
+            let wait = next_due.map_or(poll, |at| {
+                let ms = (at - now_millis()).max(1) as u64;
+                poll.min(Duration::from_millis(ms))
+            });
             tokio::select! {
                 _ = self.0.wake.0.notified() => {}
                 _ = tokio::time::sleep(wait) => {}
@@ -153,21 +160,13 @@ impl Engine {
         });
     }
 
-    /// How long the loop may sleep: until the next queue falls due, at most
-    /// the poll interval.
-    async fn until_next_due(&self) -> Duration {
-        let poll = self.0.settings.poll;
-        match queue::next_due(&self.0.db).await {
-            Ok(Some(at)) => {
-                let ms = (at - now_millis()).max(1) as u64;
-                poll.min(Duration::from_millis(ms))
-            }
-            Ok(None) => poll,
-            Err(error) => {
-                tracing::warn!(error = %with_causes(&error), "cannot read the delivery queues");
-                poll
-            }
-        }
+    /// When the next queue falls due, if any does (`None` too when the
+    /// database cannot say: the loop then polls).
+    async fn next_due(&self) -> Option<i64> {
+        queue::next_due(&self.0.db).await.unwrap_or_else(|error| {
+            tracing::warn!(error = %with_causes(&error), "cannot read the delivery queues");
+            None
+        })
     }
 
     /// Sends everything due now, one queue after another, until nothing is
