@@ -520,3 +520,30 @@ async fn three_instances_together_keep_each_webhook_to_its_pace() {
     let spread = of_a[11].at - of_a[0].at;
     assert!(spread >= Duration::from_millis(900), "{spread:?}");
 }
+
+#[tokio::test]
+async fn a_webhook_deleted_while_its_message_is_in_flight_leaves_the_engine_working() {
+    let s = setup(quick()).await;
+    let gone = s.webhook("slow").await;
+    s.webhook("other").await;
+    s.slack
+        .script("slow", [Answer::Slow(Duration::from_millis(300))]);
+    s.event("a", "one").await;
+    let running = tokio::spawn(s.engine.clone().run());
+    s.slack.wait_for(2).await;
+    let reply = s
+        .app
+        .request("DELETE", &format!("/api/v2/webhooks/{gone}/"))
+        .token(&s.token)
+        .send()
+        .await;
+    assert_eq!(reply.status, 204);
+    // Both answers are recorded (the deleted one's as nothing to record).
+    s.recorded(2).await;
+    s.event("a", "two").await;
+    s.slack.wait_for(3).await;
+    running.abort();
+    assert_eq!(texts(&s.slack.arrivals_of("other")), ["one", "two"]);
+    let left = format!("SELECT COUNT(*) FROM deliveries WHERE webhook_id = {gone}");
+    assert_eq!(s.app.count(&left).await, 0);
+}

@@ -44,6 +44,34 @@ pub(super) async fn record(
 ) -> Result<bool, db::Error> {
     let meaning = answer.kind.meaning();
     let took_ms = answer.took.as_millis() as i64;
+    let failed = !matches!(meaning, Meaning::Delivered | Meaning::SlowDown(_));
+    let (status, next_attempt_at) = match meaning {
+        Meaning::Delivered => (Status::Delivered, None),
+        Meaning::SlowDown(_) | Meaning::Gone => (Status::Waiting, Some(now)),
+        Meaning::Reject => (Status::Dead, None),
+        Meaning::Retry => match settings.retry_delays.get(sent.failures as usize) {
+            Some(delay) => (Status::Waiting, Some(now + jittered_ms(*delay))),
+            None => (Status::Dead, None),
+        },
+    };
+    let still_there = tx
+        .execute(
+            "UPDATE deliveries SET status = $2, next_attempt_at = $3, attempts = attempts + 1,
+                 failures = failures + $4, updated_at = $5
+             WHERE id = $1",
+            params![
+                sent.delivery_id,
+                status.as_str(),
+                next_attempt_at,
+                i64::from(failed),
+                now
+            ],
+        )
+        .await?;
+    if still_there == 0 {
+        // Its webhook was deleted while it was in flight: nothing to record.
+        return Ok(false);
+    }
     tx.execute(
         INSERT_ATTEMPT,
         params![
@@ -56,29 +84,7 @@ pub(super) async fn record(
         ],
     )
     .await?;
-    let failed = !matches!(meaning, Meaning::Delivered | Meaning::SlowDown(_));
-    let (status, next_attempt_at) = match meaning {
-        Meaning::Delivered => (Status::Delivered, None),
-        Meaning::SlowDown(_) | Meaning::Gone => (Status::Waiting, Some(now)),
-        Meaning::Reject => (Status::Dead, None),
-        Meaning::Retry => match settings.retry_delays.get(sent.failures as usize) {
-            Some(delay) => (Status::Waiting, Some(now + jittered_ms(*delay))),
-            None => (Status::Dead, None),
-        },
-    };
-    tx.execute(
-        "UPDATE deliveries SET status = $2, next_attempt_at = $3, attempts = attempts + 1,
-             failures = failures + $4, updated_at = $5
-         WHERE id = $1",
-        params![
-            sent.delivery_id,
-            status.as_str(),
-            next_attempt_at,
-            i64::from(failed),
-            now
-        ],
-    )
-    .await?;
+
     match meaning {
         Meaning::Delivered => {
             tx.execute(
