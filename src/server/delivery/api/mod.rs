@@ -8,10 +8,11 @@ pub mod subscriptions;
 
 use axum::Router;
 
+use crate::server::rest::routes::with_and_without_slash;
 use crate::server::AppState;
 
 pub fn router() -> Router<AppState> {
-    let routes = [
+    with_and_without_slash([
         ("/api/v2/events/", events::routes()),
         (
             "/api/v2/webhooks/{id}/subscriptions/",
@@ -37,13 +38,5 @@ pub fn router() -> Router<AppState> {
             "/api/v2/webhooks/{id}/deliveries/{delivery_id}/redeliver/",
             deliveries::action_routes(deliveries::redeliver, "Delivery Redeliver"),
         ),
-    ];
-    // The same paths without the trailing slash are served identically.
-    routes
-        .into_iter()
-        .fold(Router::new(), |router, (path, methods)| {
-            router
-                .route(path, methods.clone())
-                .route(path.trim_end_matches('/'), methods)
-        })
+    ])
 }

@@ -13,6 +13,7 @@ pub mod test;
 use axum::routing::get;
 use axum::Router;
 
+use crate::server::rest::routes::with_and_without_slash;
 use crate::server::AppState;
 use common::{method_not_allowed, with_allow};
 use resources::{create, delete, list, options_item, options_list, retrieve, update};
@@ -36,19 +37,11 @@ pub fn router() -> Router<AppState> {
             .fallback(method_not_allowed),
         ITEM_ALLOW,
     );
-    // The same paths without the trailing slash are served identically.
-    let routes = [
+    with_and_without_slash([
         ("/api/v2/webhooks/", list),
         ("/api/v2/webhooks/{id}/", item),
         ("/api/v2/webhooks/{id}/history/", history::webhook_routes()),
         ("/api/v2/webhook-events/", history::organization_routes()),
         ("/api/v2/webhooks/{id}/test/", test::routes()),
-    ];
-    routes
-        .into_iter()
-        .fold(Router::new(), |router, (path, methods)| {
-            router
-                .route(path, methods.clone())
-                .route(path.trim_end_matches('/'), methods)
-        })
+    ])
 }
