@@ -17,8 +17,8 @@ use utoipa::OpenApi;
 use super::delivery::api::events::EventCreate;
 use super::rest::error::{ApiError, ErrorDetail, EventValidationErrors, ValidationErrors};
 use super::rest::responses::{
-    BadRequest, CommonResponses, Forbidden, NotFound, PreconditionFailed, TokenAuthentication,
-    TooLarge, Unauthenticated, Unavailable, UnsupportedMediaType,
+    BadEvent, BadRequest, CommonResponses, Forbidden, NotFound, PreconditionFailed,
+    TokenAuthentication, TooLarge, Unauthenticated, Unavailable, UnsupportedMediaType,
 };
 use super::webhooks::api::schemas::{WebhookCreate, WebhookUpdate};
 use super::{delivery, ops, webhooks, AppState};
@@ -68,6 +68,7 @@ pub const PATH: &str = "/api/v2/openapi.json";
             Forbidden,
             NotFound,
             BadRequest,
+            BadEvent,
             TooLarge,
             UnsupportedMediaType,
             PreconditionFailed,

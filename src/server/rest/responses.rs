@@ -11,7 +11,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, PartialSchema, ToResponse, ToSchema};
 
-use super::error::{ErrorDetail, ValidationErrors};
+use super::error::{ErrorDetail, EventValidationErrors, ValidationErrors};
 
 /// DRF's token authentication: `Authorization: Token <key>`.
 pub struct TokenAuthentication;
@@ -106,9 +106,17 @@ fn detail() -> RefOr<Schema> {
 }
 
 fn field_errors_or_detail() -> RefOr<Schema> {
+    errors_or_detail(&ValidationErrors::name())
+}
+
+fn event_errors_or_detail() -> RefOr<Schema> {
+    errors_or_detail(&EventValidationErrors::name())
+}
+
+fn errors_or_detail(field_errors: &str) -> RefOr<Schema> {
     RefOr::T(Schema::OneOf(
         OneOfBuilder::new()
-            .item(Ref::from_schema_name(ValidationErrors::name()))
+            .item(Ref::from_schema_name(field_errors))
             .item(Ref::from_schema_name(ErrorDetail::name()))
             .build(),
     ))
@@ -122,7 +130,7 @@ error_response!(
 );
 error_response!(
     Forbidden,
-    "`You do not have permission to perform this action.` (not a super user) or `The Webhooks feature is not enabled for this organization.`",
+    "`You do not have permission to perform this action.` (not a super user), `The Webhooks feature is not enabled for this organization.`, or `This token may only post events.` (an events token, anywhere but `POST /api/v2/events/`)",
     detail()
 );
 error_response!(
@@ -134,6 +142,11 @@ error_response!(
     BadRequest,
     "Invalid fields (each with its messages), a body that is not a JSON object (`non_field_errors`) or not JSON (`JSON parse error - …`), or an invalid `Idempotency-Key` header",
     field_errors_or_detail()
+);
+error_response!(
+    BadEvent,
+    "Invalid fields of an event (each with its messages), a body that is not a JSON object or whose message is too long (`non_field_errors`), not JSON (`JSON parse error - …`), or an invalid `Idempotency-Key` header",
+    event_errors_or_detail()
 );
 error_response!(
     TooLarge,

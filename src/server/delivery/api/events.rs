@@ -11,9 +11,9 @@ use serde_json::value::RawValue;
 
 use crate::server::clock::now_millis;
 use crate::server::delivery::ingest::{self, PostError};
-use crate::server::rest::error::{ApiError, EventValidationErrors};
+use crate::server::rest::error::ApiError;
 use crate::server::rest::json_body::read_event_input;
-use crate::server::rest::responses::{TooLarge, UnsupportedMediaType};
+use crate::server::rest::responses::{BadEvent, TooLarge, UnsupportedMediaType};
 use crate::server::webhooks::api::caller::EventPoster;
 use crate::server::webhooks::api::common::{describe, with_allow};
 use crate::server::webhooks::api::extract::IdempotencyKeyHeader;
@@ -129,7 +129,7 @@ struct Message<'a> {
             request's event, with `Idempotent-Replayed: true`.", body = EventAccepted,
             headers(("Idempotent-Replayed" = String, description = "`true` on a replayed answer"))),
         (status = 422, description = "The `Idempotency-Key` came with another event", body = crate::server::rest::error::ErrorDetail),
-        (status = 400, description = "A field breaks its rule", body = EventValidationErrors),
+        (status = 400, response = BadEvent),
         (status = 413, response = TooLarge),
         (status = 415, response = UnsupportedMediaType),
     )
