@@ -147,14 +147,23 @@ impl Engine {
         };
         let wake = self.0.wake.clone();
         let poll = self.0.settings.poll;
+        let stopping = self.0.stopping.clone();
+        // Ends when the engine stops: the listener's connection goes back,
+        // so closing the pool at shutdown does not wait for it.
         tokio::spawn(async move {
             loop {
-                match listener.recv().await {
-                    Ok(()) => wake.now(),
-                    Err(error) => {
-                        tracing::warn!(error = %with_causes(&error), "lost the delivery listener");
-                        tokio::time::sleep(poll).await;
+                let heard = tokio::select! {
+                    heard = listener.recv() => heard,
+                    _ = stopping.cancelled() => return,
+                };
+                if let Err(error) = heard {
+                    tracing::warn!(error = %with_causes(&error), "lost the delivery listener");
+                    tokio::select! {
+                        _ = tokio::time::sleep(poll) => {}
+                        _ = stopping.cancelled() => return,
                     }
+                } else {
+                    wake.now();
                 }
             }
         });
