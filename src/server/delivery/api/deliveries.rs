@@ -176,6 +176,7 @@ pub struct DeliveryListBody<'a> {
 #[allow(dead_code)] // documents the query; the handler reads it
 pub struct DeliveryFilter {
     /// Only deliveries in this state: `waiting`, `delivered`, `dead` or `held`.
+    #[param(pattern = "^(waiting|delivered|dead|held)$")]
     status: Option<String>,
     /// Only deliveries of events of this type.
     event_type: Option<String>,
@@ -187,6 +188,7 @@ pub struct DeliveryFilter {
 #[allow(dead_code)] // documents the query; the handler reads it
 pub struct RedeliverQuery {
     /// `dead` or `held`.
+    #[param(pattern = "^(dead|held)$")]
     status: String,
     /// Only deliveries created at or after this time (RFC 3339); all of them without it.
     #[param(format = DateTime)]
