@@ -5,7 +5,7 @@
 
 use super::{outbox, Status};
 use crate::server::db::{self, params, read_by_name, Db, FromColumns, ReadRow, Single, Tx};
-use crate::server::webhooks::{self, Page, PageRequest, ServiceError, WebhookScope};
+use crate::server::webhooks::{self, read_page, Page, PageRequest, ServiceError, WebhookScope};
 
 /// One delivery.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,31 +100,14 @@ pub async fn page(
     let status = filter.status.map_or("", Status::as_str);
     let event_type = filter.event_type.as_deref().unwrap_or("");
     let matching = "webhook_id = $1 AND ($2 = '' OR status = $2) AND ($3 = '' OR event_type = $3)";
-    let Single(count): Single<i64> = db
-        .read_one(
-            &format!("SELECT COUNT(*) FROM deliveries WHERE {matching}"),
-            params![webhook_id, status, event_type],
-        )
-        .await?
-        .unwrap_or(Single(0));
-    let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
-    let size = request.size();
-    let items = db
-        .read_all(
-            &format!(
-                "SELECT {COLUMNS} FROM deliveries WHERE {matching}
-                 ORDER BY id DESC LIMIT $4 OFFSET $5"
-            ),
-            params![webhook_id, status, event_type, size, (number - 1) * size],
-        )
-        .await?;
-    Ok(Page {
-        count,
-        number,
-        num_pages,
-        size,
-        items,
-    })
+    Ok(read_page(
+        db,
+        request,
+        &format!("SELECT COUNT(*) FROM deliveries WHERE {matching}"),
+        &format!("SELECT {COLUMNS} FROM deliveries WHERE {matching} ORDER BY id DESC"),
+        params![webhook_id, status, event_type],
+    )
+    .await?)
 }
 
 /// One delivery, the message it carries (JSON), and its attempts, oldest first.

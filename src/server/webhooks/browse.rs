@@ -2,8 +2,10 @@
 //! is the API's list (and its fast path); otherwise one counting query and
 //! one page query over the organization's webhooks.
 
-use super::{list, Page, PageRequest, ServiceError, Webhook, WebhookPage, WebhookScope, COLUMNS};
-use crate::server::db::{Db, Dialect, Param, Single};
+use super::{
+    list, read_page, PageRequest, ServiceError, Webhook, WebhookPage, WebhookScope, COLUMNS,
+};
+use crate::server::db::{Db, Dialect, Param};
 use crate::shared::list_query::{ListQuery, SortKey};
 
 /// `%term%` for LIKE, with LIKE's own characters taken literally (`\`
@@ -71,7 +73,6 @@ pub async fn page(
         conditions.push(format!("active = ${}", values.len() + 1));
         values.push(Param::from(active));
     }
-    let next = values.len() + 1;
     let filter = conditions.join(" AND ");
     let direction = if query.descending { "DESC" } else { "ASC" };
     let order = match query.sort {
@@ -80,26 +81,14 @@ pub async fn page(
         SortKey::Created => format!("created_at {direction}, id {direction}"),
         SortKey::Updated => format!("updated_at {direction}, id {direction}"),
     };
-    let count_sql = format!("SELECT COUNT(*) FROM webhooks WHERE {filter}");
-    let page_sql = format!(
-        "SELECT {COLUMNS} FROM webhooks WHERE {filter} ORDER BY {order} LIMIT ${next} OFFSET ${}",
-        next + 1
-    );
-    let count = db
-        .read_one::<Single<i64>>(&count_sql, &values)
-        .await?
-        .map_or(0, |Single(count)| count);
-    let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
-    let size = request.size();
-    values.extend([Param::from(size), Param::from((number - 1) * size)]);
-    let items = db.read_all::<Webhook>(&page_sql, &values).await?;
-    Ok(Page {
-        count,
-        number,
-        num_pages,
-        size,
-        items,
-    })
+    read_page(
+        db,
+        request,
+        &format!("SELECT COUNT(*) FROM webhooks WHERE {filter}"),
+        &format!("SELECT {COLUMNS} FROM webhooks WHERE {filter} ORDER BY {order}"),
+        &values,
+    )
+    .await
 }
 
 /// Every webhook the query finds, a page of the largest size at a time

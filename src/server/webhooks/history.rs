@@ -6,9 +6,9 @@ use std::sync::LazyLock;
 
 use serde::Serialize;
 
-use super::{PageRequest, ServiceError, Webhook, WebhookScope};
+use super::{read_page, PageRequest, ServiceError, Webhook, WebhookScope};
 use crate::server::clock::format_millis;
-use crate::server::db::{self, params, Db, FromColumns, ReadRow, Single, Tx};
+use crate::server::db::{self, params, Db, FromColumns, ReadRow, Tx};
 use crate::server::webhooks::Page;
 
 /// How the actor reached us.
@@ -365,29 +365,12 @@ pub async fn page(
         }
         Scope::Organization => ("organization_id = $1 AND $2 = $2", 0),
     };
-    let count = db
-        .read_one::<Single<i64>>(
-            &format!("SELECT COUNT(*) FROM webhook_audit WHERE {filter}"),
-            params![scope.organization_id, webhook_id],
-        )
-        .await?
-        .map_or(0, |Single(count)| count);
-    let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
-    let size = request.size();
-    let items = db
-        .read_all(
-            &format!(
-                "SELECT {HISTORY_COLUMNS} FROM webhook_audit WHERE {filter}
-                 ORDER BY id DESC LIMIT $3 OFFSET $4"
-            ),
-            params![scope.organization_id, webhook_id, size, (number - 1) * size],
-        )
-        .await?;
-    Ok(Page {
-        count,
-        number,
-        num_pages,
-        size,
-        items,
-    })
+    read_page(
+        db,
+        request,
+        &format!("SELECT COUNT(*) FROM webhook_audit WHERE {filter}"),
+        &format!("SELECT {HISTORY_COLUMNS} FROM webhook_audit WHERE {filter} ORDER BY id DESC"),
+        params![scope.organization_id, webhook_id],
+    )
+    .await
 }

@@ -28,7 +28,7 @@ pub use idempotency::IdempotencyKey;
 pub use list::{list, page_for_token, PageAlong};
 use model::COLUMNS;
 pub use model::{mask_url, Webhook, WebhookPage, WebhookResource};
-pub use pagination::{python_int, Page, PageRequest};
+pub use pagination::{python_int, read_page, Page, PageRequest};
 pub use read::{get, get_for_token, reveal};
 use scope::checked_later;
 pub use scope::{AccessDenied, Unchecked, WebhookScope};

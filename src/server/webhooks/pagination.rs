@@ -1,6 +1,8 @@
 //! Page-number pagination with DRF's rules, for the API's `?page=&page_size=`
 //! and the browser admin's list alike.
 
+use super::ServiceError;
+use crate::server::db::{Db, FromColumns, Param, Single};
 use crate::shared::list_query::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::shared::validation::trim;
 
@@ -75,6 +77,36 @@ impl PageRequest {
         };
         Some((number, num_pages))
     }
+}
+
+/// The page `request` asks for, in two queries over the same `values`:
+/// `count_sql` counts the rows, `rows_sql` (ordered) reads them, with the
+/// page's `LIMIT` and `OFFSET` added here. No such page: `InvalidPage`.
+pub async fn read_page<T: FromColumns + Send + 'static>(
+    db: &Db,
+    request: PageRequest,
+    count_sql: &str,
+    rows_sql: &str,
+    values: &[Param<'_>],
+) -> Result<Page<T>, ServiceError> {
+    let count = db
+        .read_one::<Single<i64>>(count_sql, values)
+        .await?
+        .map_or(0, |Single(count)| count);
+    let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
+    let size = request.size();
+    let next = values.len() + 1;
+    let page_sql = format!("{rows_sql} LIMIT ${next} OFFSET ${}", next + 1);
+    let mut all = values.to_vec();
+    all.extend([Param::from(size), Param::from((number - 1) * size)]);
+    let items = db.read_all(&page_sql, &all).await?;
+    Ok(Page {
+        count,
+        number,
+        num_pages,
+        size,
+        items,
+    })
 }
 
 /// One page of a list: the webhooks, or a history.
