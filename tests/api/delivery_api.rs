@@ -70,6 +70,11 @@ async fn a_webhooks_deliveries_newest_first_filtered_and_one_with_its_attempts()
         400,
         "status must be one of: waiting, delivered, dead, held (got \"lost\").",
     );
+    // Found by the fuzzer: a NUL reached PostgreSQL, which refuses it (500).
+    only("event_type=a%00b").await.assert_detail(
+        400,
+        "event_type must be an event type: a-z, 0-9, \".\" and \"_\" (got \"a\\0b\").",
+    );
 
     let id = first["id"].as_i64().unwrap();
     let reply = s

@@ -24,6 +24,7 @@ use crate::server::webhooks::api::common::{
 use crate::server::webhooks::api::extract::WebhookId;
 use crate::server::webhooks::{python_int, PageRequest};
 use crate::server::AppState;
+use crate::shared::validation::event::is_event_type;
 
 pub fn list_routes() -> MethodRouter<AppState> {
     with_allow(
@@ -220,7 +221,7 @@ fn status_param(url: &RequestUrl, allowed: &[Status]) -> Result<Option<Status>, 
     params(IdPath, DeliveryFilter, PageQuery),
     responses(
         (status = 200, description = "A page of the webhook's deliveries", body = DeliveryListBody),
-        (status = 400, description = "An unknown `status`", body = ErrorDetail),
+        (status = 400, description = "An unknown `status`, or an `event_type` that is not one", body = ErrorDetail),
     )
 )]
 pub async fn list_deliveries(
@@ -231,10 +232,15 @@ pub async fn list_deliveries(
 ) -> Result<Response, ApiError> {
     let filter = Filter {
         status: status_param(&url, &Status::ALL)?,
-        event_type: url
-            .param("event_type")
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned),
+        event_type: match url.param("event_type").filter(|t| !t.is_empty()) {
+            None => None,
+            Some(kind) if is_event_type(kind) => Some(kind.to_owned()),
+            Some(kind) => {
+                return Err(ApiError::BadRequest(format!(
+                    "event_type must be an event type: a-z, 0-9, \".\" and \"_\" (got {kind:?})."
+                )))
+            }
+        },
     };
     let request = PageRequest::from_query(url.param("page"), url.param("page_size"));
     let page = deliveries::page(&state.db, scope, id, &filter, request).await?;
