@@ -217,11 +217,7 @@ async fn a_webhook_slack_removed_or_closed_is_turned_off_and_its_deliveries_held
         let gone = s.webhook("gone").await;
         let watcher = s.webhook("watcher").await;
         s.slack.script("gone", [Answer::Error(status, answer)]);
-        s.app
-            .execute(&format!(
-                "INSERT INTO webhook_subscriptions (webhook_id, pattern) VALUES ({watcher}, 'webhook.*')"
-            ))
-            .await;
+        s.subscribe(watcher, &["webhook.*"]).await;
         s.event("a", "one").await;
         s.event("a", "two").await;
         s.deliver().await;

@@ -164,36 +164,54 @@ async fn only_super_users_of_an_organization_with_webhooks_on_may_post() {
 async fn subscriptions_narrow_what_a_webhook_receives() {
     let app = TestApp::spawn().await;
     let token = app.admin_token().await;
-    let everything = app
-        .create(&token, json!({"name": "All", "url": FakeSlack::url("all")}))
-        .await["id"]
-        .as_i64()
-        .unwrap();
-    let projects = app
-        .create(
-            &token,
-            json!({"name": "Projects", "url": FakeSlack::url("p")}),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
-    let exact = app
-        .create(&token, json!({"name": "Exact", "url": FakeSlack::url("e")}))
-        .await["id"]
-        .as_i64()
-        .unwrap();
-    app.execute(&format!(
-        "INSERT INTO webhook_subscriptions (webhook_id, pattern)
-         VALUES ({projects}, 'project.*'), ({exact}, 'user_x.created')"
-    ))
-    .await;
+    let webhook = |name: &'static str, types: &'static [&'static str]| {
+        let (app, token) = (&app, &token);
+        async move {
+            let body = json!({"name": name, "url": FakeSlack::url(name)});
+            let id = app.create(token, body).await["id"].as_i64().unwrap();
+            let path = format!("/api/v2/webhooks/{id}/subscriptions/");
+            let reply = app
+                .request("PUT", &path)
+                .token(token)
+                .json(&json!({ "event_types": types }))
+                .send()
+                .await;
+            assert_eq!(reply.status, 200, "{}", reply.text());
+            id
+        }
+    };
+    let everything = webhook("all", &[]).await;
+    let projects = webhook("p", &["project.*"]).await;
+    let exact = webhook("e", &["user_x.created"]).await;
+    // Two patterns that both match: one delivery.
+    let both = webhook("b", &["project.*", "project.created"]).await;
+    let star = webhook("s", &["*"]).await;
+    let off = webhook("off", &[]).await;
+    let reply = app
+        .request("PATCH", &format!("/api/v2/webhooks/{off}/"))
+        .token(&token)
+        .json(&json!({"active": false}))
+        .send()
+        .await;
+    assert_eq!(reply.status, 200);
+    // Narrowed, then widened again: every type.
+    let widened = webhook("w", &["nothing.*"]).await;
+    let reply = app
+        .request("PUT", &format!("/api/v2/webhooks/{widened}/subscriptions/"))
+        .token(&token)
+        .json(&json!({"event_types": []}))
+        .send()
+        .await;
+    assert_eq!(reply.status, 200);
+    let all = [everything, star, widened];
     for (kind, expected) in [
-        ("project.created", vec![everything, projects]),
-        ("project.a_b.c", vec![everything, projects]),
-        ("user_x.created", vec![everything, exact]),
+        ("project.created", vec![projects, both]),
+        ("project.a_b.c", vec![projects, both]),
+        ("user_x.created", vec![exact]),
         // `_` is no wildcard.
-        ("userxx.created", vec![everything]),
-        ("projects.created", vec![everything]),
+        ("userxx.created", vec![]),
+        ("projects.created", vec![]),
+        ("p", vec![]),
     ] {
         let reply = post(&app, &token, json!({"type": kind, "text": "x"})).await;
         let id = reply.json()["id"].as_i64().unwrap();
@@ -202,7 +220,10 @@ async fn subscriptions_narrow_what_a_webhook_receives() {
                 "SELECT webhook_id FROM deliveries WHERE event_id = {id} ORDER BY webhook_id"
             ))
             .await;
+        let mut expected: Vec<i64> = all.iter().copied().chain(expected).collect();
+        expected.sort();
         assert_eq!(receivers, expected, "{kind}");
+        assert_eq!(reply.json()["deliveries"], expected.len(), "{kind}");
     }
 }
 

@@ -36,6 +36,7 @@ both_backends![
     "20261202000011_rate_limits.sql",
     "20261202000012_idempotency_without_bodies.sql",
     "20261202000013_deliveries.sql",
+    "20261202000014_subscription_matching.sql",
 ];
 
 pub(super) fn sqlite() -> Migrator {

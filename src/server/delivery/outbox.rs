@@ -18,22 +18,29 @@ const INSERT_EVENT: &str = "INSERT INTO events (organization_id, type, message, 
 
 /// A delivery for each of the organization's (`$1`) active webhooks, but
 /// `$5`, that receives type `$3`: one without subscriptions receives every
-/// type; a subscription is a type or a prefix ending in `*`.
-const INSERT_DELIVERIES: &str = "INSERT INTO deliveries
+/// type; a subscription is the type or a prefix of it and `*`. Only the
+/// receivers are read — those taking every type through their index, the
+/// others from the type's own patterns (the type, and each of its prefixes
+/// with `*`) — however many webhooks the organization has.
+const INSERT_DELIVERIES: &str = "WITH RECURSIVE cut (n) AS (
+         SELECT 0 UNION ALL SELECT n + 1 FROM cut WHERE n < length(CAST($3 AS TEXT))),
+     receiving (webhook_id) AS (
+         SELECT id FROM webhooks
+         WHERE organization_id = $1 AND active AND NOT has_subscriptions
+         UNION
+         -- CROSS JOIN: SQLite goes from the patterns to their webhooks.
+         SELECT s.webhook_id FROM webhook_subscriptions s
+         CROSS JOIN webhooks w
+         WHERE w.id = s.webhook_id AND w.organization_id = $1 AND w.active
+           AND s.pattern IN (SELECT CAST($3 AS TEXT)
+                             UNION ALL SELECT substr(CAST($3 AS TEXT), 1, n) || '*' FROM cut))
+     INSERT INTO deliveries
          (organization_id, webhook_id, event_id, event_type, status, attempts, failures,
           next_attempt_at, created_at, updated_at)
-     SELECT w.organization_id, w.id, CAST($2 AS BIGINT), CAST($3 AS TEXT), 'waiting', 0, 0,
-            CAST($4 AS BIGINT), CAST($4 AS BIGINT), CAST($4 AS BIGINT)
-     FROM webhooks w
-     WHERE w.organization_id = $1 AND w.active AND w.id <> $5
-       AND (NOT EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.webhook_id = w.id)
-            OR EXISTS (SELECT 1 FROM webhook_subscriptions s
-                       WHERE s.webhook_id = w.id
-                         AND (s.pattern = CAST($3 AS TEXT)
-                              OR (s.pattern LIKE '%*'
-                                  AND substr(CAST($3 AS TEXT), 1, length(s.pattern) - 1)
-                                      = substr(s.pattern, 1, length(s.pattern) - 1)))))
-     ORDER BY w.id";
+     SELECT CAST($1 AS BIGINT), webhook_id, CAST($2 AS BIGINT), CAST($3 AS TEXT), 'waiting',
+            0, 0, CAST($4 AS BIGINT), CAST($4 AS BIGINT), CAST($4 AS BIGINT)
+     FROM receiving WHERE webhook_id <> $5
+     ORDER BY webhook_id";
 
 /// Each receiving webhook's queue is due now, unless it already waits for
 /// something earlier in it (a retry, a pause): new deliveries go behind.

@@ -86,13 +86,14 @@ pub(super) async fn record(
     .await?;
 
     match meaning {
-        Meaning::Delivered => {
+        Meaning::Delivered if sent.failing => {
             tx.execute(
                 "UPDATE delivery_queues SET failing_since = NULL WHERE webhook_id = $1",
                 params![sent.webhook_id],
             )
             .await?;
         }
+        Meaning::Delivered => {}
         Meaning::SlowDown(wait) => {
             tx.execute(
                 "UPDATE delivery_queues SET not_before = $2 WHERE webhook_id = $1",

@@ -64,6 +64,8 @@ struct QueueHead {
     url: String,
     active: bool,
     not_before: i64,
+    lease_until: i64,
+    failing_since: Option<i64>,
     delivery_id: Option<i64>,
     failures: Option<i64>,
     next_attempt_at: Option<i64>,
@@ -76,6 +78,8 @@ read_by_name!(QueueHead {
     url,
     active,
     not_before,
+    lease_until,
+    failing_since,
     delivery_id,
     failures,
     next_attempt_at,
@@ -83,7 +87,7 @@ read_by_name!(QueueHead {
 });
 
 const HEAD: &str = "SELECT w.organization_id, w.name, w.url, w.active, q.not_before,
-            d.id AS delivery_id, d.failures, d.next_attempt_at, e.message
+            q.lease_until, q.failing_since, d.id AS delivery_id, d.failures, d.next_attempt_at, e.message
      FROM delivery_queues q
      JOIN webhooks w ON w.id = q.webhook_id
      LEFT JOIN deliveries d ON d.id = (SELECT MIN(id) FROM deliveries
@@ -101,6 +105,8 @@ pub(super) struct Send {
     pub delivery_id: i64,
     /// Its failed requests so far.
     pub failures: i64,
+    /// The webhook has been failing (its queue's `failing_since` is set).
+    pub failing: bool,
     pub message: String,
 }
 
@@ -149,15 +155,21 @@ pub(super) async fn next(
         release(tx, webhook_id, owner, Some(now + wait_ms)).await?;
         return Ok(Next::Paced);
     }
-    let until = now + settings.lease.as_millis() as i64;
-    let renewed = tx
-        .execute(
-            "UPDATE delivery_queues SET lease_until = $3 WHERE webhook_id = $1 AND lease_owner = $2",
-            params![webhook_id, owner, until],
-        )
-        .await?;
-    if renewed == 0 {
-        return Ok(Next::Released);
+    // Renewed once less is left than halfway from a send's timeout to a
+    // whole lease: a send and its record always end within the lease, and
+    // a long queue renews it once in so many sends, not at each.
+    let renew_below = (settings.lease + settings.timeout).as_millis() as i64 / 2;
+    if head.lease_until - now < renew_below {
+        let until = now + settings.lease.as_millis() as i64;
+        let renewed = tx
+            .execute(
+                "UPDATE delivery_queues SET lease_until = $3 WHERE webhook_id = $1 AND lease_owner = $2",
+                params![webhook_id, owner, until],
+            )
+            .await?;
+        if renewed == 0 {
+            return Ok(Next::Released);
+        }
     }
     Ok(Next::Send(Send {
         webhook_id,
@@ -166,6 +178,7 @@ pub(super) async fn next(
         url: head.url,
         delivery_id,
         failures: head.failures.unwrap_or(0),
+        failing: head.failing_since.is_some(),
         message,
     }))
 }

@@ -49,6 +49,12 @@ pub async fn replace(
             )
             .await?;
         }
+        // Which index finds the webhook when an event comes (outbox.rs).
+        tx.execute(
+            "UPDATE webhooks SET has_subscriptions = $2 WHERE id = $1",
+            params![webhook_id, !patterns.is_empty()],
+        )
+        .await?;
         Ok(())
     })
     .await

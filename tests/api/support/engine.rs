@@ -54,6 +54,21 @@ impl Setup {
             .unwrap()
     }
 
+    /// Narrows the webhook to `types` (through the API).
+    pub async fn subscribe(&self, webhook_id: i64, types: &[&str]) {
+        let reply = self
+            .app
+            .request(
+                "PUT",
+                &format!("/api/v2/webhooks/{webhook_id}/subscriptions/"),
+            )
+            .token(&self.token)
+            .json(&json!({ "event_types": types }))
+            .send()
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+    }
+
     pub async fn event(&self, kind: &str, text: &str) -> Value {
         let reply = self
             .app
