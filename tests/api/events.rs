@@ -409,3 +409,57 @@ async fn an_events_token_posts_events_and_does_nothing_else() {
         .assert_detail(401, "User inactive or deleted.");
     assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 1);
 }
+
+/// Events posted at once share their transactions on SQLite (group
+/// commit): each still gets its own event and its own deliveries.
+#[tokio::test]
+async fn events_posted_at_once_each_get_their_own_event_and_deliveries() {
+    let app = TestApp::spawn().await;
+    let token = app.admin_token().await;
+    let all = app
+        .create(&token, json!({"name": "All", "url": FakeSlack::url("all")}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let narrow = app
+        .create(&token, json!({"name": "A", "url": FakeSlack::url("a")}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let reply = app
+        .request("PUT", &format!("/api/v2/webhooks/{narrow}/subscriptions/"))
+        .token(&token)
+        .json(&json!({"event_types": ["a.*"]}))
+        .send()
+        .await;
+    assert_eq!(reply.status, 200);
+    let kinds: Vec<&str> = (0..40).map(|n| if n % 2 == 0 { "a.x" } else { "b.x" }).collect();
+    let replies = futures::future::join_all(kinds.iter().enumerate().map(|(n, kind)| {
+        post(&app, &token, json!({"type": kind, "text": format!("event {n}")}))
+    }))
+    .await;
+    let mut ids = Vec::new();
+    for (n, (reply, kind)) in replies.iter().zip(&kinds).enumerate() {
+        let body = reply.json();
+        assert_eq!(reply.status, 202, "{body}");
+        assert_eq!(body["type"], *kind);
+        let id = body["id"].as_i64().unwrap();
+        let expected = if *kind == "a.x" { vec![all, narrow] } else { vec![all] };
+        assert_eq!(body["deliveries"], expected.len(), "event {n}");
+        let receivers: Vec<i64> = app
+            .column(&format!(
+                "SELECT webhook_id FROM deliveries WHERE event_id = {id} ORDER BY webhook_id"
+            ))
+            .await;
+        assert_eq!(receivers, expected, "event {n}");
+        let stored: Vec<String> = app
+            .column(&format!("SELECT message FROM events WHERE id = {id}"))
+            .await;
+        assert_eq!(stored, [json!({"text": format!("event {n}")}).to_string()]);
+        ids.push(id);
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), kinds.len());
+    assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 40);
+}

@@ -64,51 +64,54 @@ pub async fn post(
     key: Option<&IdempotencyKey>,
     now: i64,
 ) -> Result<Posted, PostError> {
+    let Some(key) = key else {
+        let queued = outbox::enqueue_alone(db, organization_id, kind, message, now).await?;
+        return Ok(Posted {
+            queued,
+            replayed: false,
+        });
+    };
     let hash = fingerprint(kind, message);
     db.transaction(async |tx| {
-        if let Some(key) = key {
-            let values = params![
-                organization_id,
-                key.as_str(),
-                hash.as_str(),
-                now,
-                now - LIFETIME_MS
-            ];
-            if tx.execute(CLAIM, values).await? == 0 {
-                let first: FirstRequest = tx
-                    .returning(
-                        "SELECT request_hash, event_id FROM event_keys
-                         WHERE organization_id = $1 AND idempotency_key = $2",
-                        params![organization_id, key.as_str()],
-                    )
-                    .await?;
-                if first.request_hash != hash {
-                    return Err(PostError::KeyReused);
-                }
-                let Single(deliveries): Single<i64> = tx
-                    .returning(
-                        "SELECT COUNT(*) FROM deliveries WHERE event_id = $1",
-                        params![first.event_id],
-                    )
-                    .await?;
-                let queued = Queued {
-                    event_id: first.event_id,
-                    deliveries: deliveries as u64,
-                };
-                return Ok(Posted {
-                    queued,
-                    replayed: true,
-                });
+        let values = params![
+            organization_id,
+            key.as_str(),
+            hash.as_str(),
+            now,
+            now - LIFETIME_MS
+        ];
+        if tx.execute(CLAIM, values).await? == 0 {
+            let first: FirstRequest = tx
+                .returning(
+                    "SELECT request_hash, event_id FROM event_keys
+                     WHERE organization_id = $1 AND idempotency_key = $2",
+                    params![organization_id, key.as_str()],
+                )
+                .await?;
+            if first.request_hash != hash {
+                return Err(PostError::KeyReused);
             }
+            let Single(deliveries): Single<i64> = tx
+                .returning(
+                    "SELECT COUNT(*) FROM deliveries WHERE event_id = $1",
+                    params![first.event_id],
+                )
+                .await?;
+            let queued = Queued {
+                event_id: first.event_id,
+                deliveries: deliveries as u64,
+            };
+            return Ok(Posted {
+                queued,
+                replayed: true,
+            });
         }
         let queued = outbox::enqueue(tx, organization_id, kind, message, now, None).await?;
-        if let Some(key) = key {
-            tx.execute(
-                "UPDATE event_keys SET event_id = $3 WHERE organization_id = $1 AND idempotency_key = $2",
-                params![organization_id, key.as_str(), queued.event_id],
-            )
-            .await?;
-        }
+        tx.execute(
+            "UPDATE event_keys SET event_id = $3 WHERE organization_id = $1 AND idempotency_key = $2",
+            params![organization_id, key.as_str(), queued.event_id],
+        )
+        .await?;
         Ok(Posted {
             queued,
             replayed: false,
