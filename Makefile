@@ -138,10 +138,12 @@ test-fuzz: release fuzz-tools pg-ready
 pg-ready:
 	@pg_isready -h 127.0.0.1 -p 5432 -q || { echo "PostgreSQL is not running on 127.0.0.1:5432 (see DEVELOPERS.md)"; exit 1; }
 
-## The benchmark suite: release server, wrk, both databases, budgets;
-## writes docs/benchmarks.md (scripts/bench.py).
+## The benchmark suite: release server, wrk, both databases, the fake Slack
+## (examples/fake_slack.rs; the same features as the release server, so its
+## build reuses the server's), budgets; writes docs/benchmarks.md (scripts/bench.py).
 bench: release browser-tools pg-ready
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	cargo build --release --example fake_slack --no-default-features --features embed-site
 	python3 scripts/bench.py
 
 ## Rewrites docs/openapi.json from the code (review the diff).

@@ -1,17 +1,20 @@
 //! A Slack stand-in on a free port for the delivery tests: a webhook's
 //! answers are scripted by the first segment of its path
 //! (`/services/<script>/…`), `ok` once the script runs out; every post is
-//! recorded with its path, body and arrival time.
+//! recorded with its path, body and arrival time. `examples/fake_slack.rs`
+//! serves the same one as a process of its own (for `make bench`), which
+//! reads what arrived from `GET /_fake/arrivals`.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use http_body_util::BodyExt;
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio::sync::Notify;
 
 /// One scripted answer.
@@ -36,6 +39,8 @@ pub struct Arrival {
     pub path: String,
     pub body: Value,
     pub at: Instant,
+    /// The same moment on the wall clock, comparable across processes.
+    pub at_unix_micros: u128,
     /// Answered 429: it came faster than the enforced limit.
     pub refused: bool,
 }
@@ -60,11 +65,23 @@ pub struct FakeSlack {
 
 impl FakeSlack {
     pub async fn start() -> FakeSlack {
+        FakeSlack::start_on("127.0.0.1:0").await
+    }
+
+    pub async fn start_on(address: &str) -> FakeSlack {
         let shared = Arc::new(Shared::default());
         let app = axum::Router::new()
+            .route("/_fake/arrivals", get(arrivals))
+            .route(
+                "/_fake/count",
+                get(|State(shared): State<Arc<Shared>>| async move {
+                    shared.arrivals.lock().unwrap().len().to_string()
+                }),
+            )
+            .route("/_fake/reset", post(reset))
             .fallback(answer)
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(address).await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         FakeSlack { base, shared }
@@ -147,6 +164,23 @@ fn too_fast(shared: &Shared, path: &str, now: Instant) -> bool {
     }
 }
 
+/// What arrived, for a process outside the test: each post's webhook path,
+/// its `text`, when (µs since the epoch) and whether it was refused.
+async fn arrivals(State(shared): State<Arc<Shared>>) -> Response {
+    let arrivals = shared.arrivals.lock().unwrap();
+    let listed: Vec<Value> = arrivals
+        .iter()
+        .map(|a| json!([a.path, a.body["text"], a.at_unix_micros as u64, a.refused]))
+        .collect();
+    axum::Json(listed).into_response()
+}
+
+async fn reset(State(shared): State<Arc<Shared>>) -> StatusCode {
+    shared.arrivals.lock().unwrap().clear();
+    shared.buckets.lock().unwrap().clear();
+    StatusCode::NO_CONTENT
+}
+
 async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let script = path.split('/').nth(2).unwrap_or_default().to_owned();
@@ -170,6 +204,10 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
         path,
         body,
         at: now,
+        at_unix_micros: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_micros(),
         refused,
     });
     shared.arrived.notify_waiters();
