@@ -5,5 +5,6 @@ pub mod error;
 pub mod forms;
 pub mod list_query;
 pub mod notices;
+pub mod slack_answers;
 pub mod validation;
 pub mod wire;

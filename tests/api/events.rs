@@ -433,9 +433,15 @@ async fn events_posted_at_once_each_get_their_own_event_and_deliveries() {
         .send()
         .await;
     assert_eq!(reply.status, 200);
-    let kinds: Vec<&str> = (0..40).map(|n| if n % 2 == 0 { "a.x" } else { "b.x" }).collect();
+    let kinds: Vec<&str> = (0..40)
+        .map(|n| if n % 2 == 0 { "a.x" } else { "b.x" })
+        .collect();
     let replies = futures::future::join_all(kinds.iter().enumerate().map(|(n, kind)| {
-        post(&app, &token, json!({"type": kind, "text": format!("event {n}")}))
+        post(
+            &app,
+            &token,
+            json!({"type": kind, "text": format!("event {n}")}),
+        )
     }))
     .await;
     let mut ids = Vec::new();
@@ -444,7 +450,11 @@ async fn events_posted_at_once_each_get_their_own_event_and_deliveries() {
         assert_eq!(reply.status, 202, "{body}");
         assert_eq!(body["type"], *kind);
         let id = body["id"].as_i64().unwrap();
-        let expected = if *kind == "a.x" { vec![all, narrow] } else { vec![all] };
+        let expected = if *kind == "a.x" {
+            vec![all, narrow]
+        } else {
+            vec![all]
+        };
         assert_eq!(body["deliveries"], expected.len(), "event {n}");
         let receivers: Vec<i64> = app
             .column(&format!(

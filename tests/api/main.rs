@@ -9,6 +9,7 @@ mod browse;
 mod browser;
 mod cli;
 mod cli_admin;
+mod cli_deliveries;
 mod conditional;
 mod create;
 mod csrf;

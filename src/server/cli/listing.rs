@@ -8,7 +8,9 @@ use serde_json::{json, Value};
 
 use crate::server::accounts::{OrganizationListing, TokenInfo, UserListing};
 use crate::server::clock::format_millis;
+use crate::server::delivery::deliveries::{Attempt, Delivery};
 use crate::server::webhooks::Webhook;
+use crate::shared::slack_answers::explain;
 
 pub fn organizations(rows: &[OrganizationListing], as_json: bool) {
     print(
@@ -123,6 +125,98 @@ pub fn tokens(rows: &[TokenInfo], as_json: bool) {
             ]
         },
     );
+}
+
+fn delivery_json(d: &Delivery) -> Value {
+    json!({
+        "id": d.id,
+        "event_id": d.event_id,
+        "event_type": d.event_type,
+        "status": d.status.as_str(),
+        "attempts": d.attempts,
+        "next_attempt": d.next_attempt_at.map(format_millis),
+        "created": format_millis(d.created_at),
+    })
+}
+
+pub fn deliveries(rows: &[Delivery], as_json: bool) {
+    print(
+        as_json,
+        &["ID", "EVENT TYPE", "STATUS", "ATTEMPTS", "CREATED"],
+        rows.iter().map(delivery_json).collect(),
+        |d| {
+            vec![
+                text(&d["id"]),
+                text(&d["event_type"]),
+                text(&d["status"]),
+                text(&d["attempts"]),
+                text(&d["created"]),
+            ]
+        },
+    );
+}
+
+/// One delivery with its attempts (Slack's answers in words) and message.
+pub fn delivery(delivery: &Delivery, message: &str, attempts: &[Attempt], as_json: bool) {
+    let attempts: Vec<Value> = attempts
+        .iter()
+        .map(|a| {
+            json!({
+                "at": format_millis(a.at),
+                "duration_ms": a.duration_ms,
+                "outcome": a.outcome,
+                "http_status": a.http_status,
+                "error": a.error,
+                "meaning": explain(&a.outcome, a.http_status, a.error.as_deref()),
+            })
+        })
+        .collect();
+    let message: Value = serde_json::from_str(message).unwrap_or(Value::Null);
+    if as_json {
+        let mut shown = delivery_json(delivery);
+        shown["attempts_made"] = Value::Array(attempts);
+        shown["message"] = message;
+        println!("{}", json_escaped(&shown.to_string()));
+        return;
+    }
+    let shown = delivery_json(delivery);
+    let mut table = vec![
+        vec!["delivery".to_owned(), text(&shown["id"])],
+        vec![
+            "event".to_owned(),
+            format!(
+                "{} ({})",
+                text(&shown["event_id"]),
+                text(&shown["event_type"])
+            ),
+        ],
+        vec!["status".to_owned(), text(&shown["status"])],
+        vec!["created".to_owned(), text(&shown["created"])],
+    ];
+    if let Value::String(next) = &shown["next_attempt"] {
+        table.push(vec!["next attempt".to_owned(), next.clone()]);
+    }
+    for (n, attempt) in attempts.iter().enumerate() {
+        table.push(vec![
+            format!("attempt {}", n + 1),
+            format!(
+                "{} ({} ms): {}",
+                text(&attempt["at"]),
+                text(&attempt["duration_ms"]),
+                text(&attempt["meaning"])
+            ),
+        ]);
+    }
+    table.push(vec!["message".to_owned(), message.to_string()]);
+    let table: Vec<Vec<String>> = table
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| escaped(cell, |c| c.escape_unicode().to_string()))
+                .collect()
+        })
+        .collect();
+    print!("{}", align(&table));
 }
 
 /// The rows as JSON, or as a table with `columns` (one row per value).

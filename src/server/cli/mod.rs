@@ -3,6 +3,7 @@
 //! checked before the database is touched, and a mistake is one line on
 //! stderr and a non-zero exit.
 
+mod deliveries;
 mod first_start;
 mod listing;
 mod organizations;
@@ -19,6 +20,7 @@ use clap::{Parser, Subcommand};
 use super::causes::with_causes;
 use super::config::Config;
 use super::db::Db;
+use deliveries::{DeliveryCommand, EventCommand};
 use organizations::OrgCommand;
 use tokens::TokenCommand;
 use users::UserCommand;
@@ -56,6 +58,13 @@ enum Command {
     /// that user's rights; the history records them, by `cli`).
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Post events to the organization's webhooks, as a user.
+    #[command(subcommand)]
+    Event(EventCommand),
+    /// A webhook's deliveries: list, show (with Slack's answers), send
+    /// again, as a user.
+    #[command(subcommand)]
+    Delivery(DeliveryCommand),
 }
 
 impl Cli {
@@ -90,6 +99,8 @@ async fn dispatch(cli: Cli) -> CliResult {
         Command::User(command) => users::run(config, command).await,
         Command::Token(command) => tokens::run(config, command).await,
         Command::Webhook(command) => webhooks::run(config, command).await,
+        Command::Event(command) => deliveries::send_event(config, command).await,
+        Command::Delivery(command) => deliveries::run(config, command).await,
     }
 }
 

@@ -8,8 +8,10 @@ use super::{listing, open_database, CliResult};
 use crate::server::accounts::{self, Email};
 use crate::server::config::Config;
 use crate::server::db::Db;
+use crate::server::delivery::subscriptions;
 use crate::server::webhooks::{self, AccessDenied, Via, WebhookScope};
 use crate::shared::list_query::ListQuery;
+use crate::shared::validation::event::validate_subscriptions;
 use crate::shared::validation::WebhookChanges;
 
 #[derive(Subcommand, Debug)]
@@ -33,6 +35,21 @@ pub enum WebhookCommand {
     Deactivate(WebhookIds),
     /// Delete webhooks.
     Delete(WebhookIds),
+    /// The event types a webhook receives (every type when none is
+    /// listed), one a line; with --set or --every-type, replaced first.
+    Subscriptions {
+        /// The webhook's id.
+        id: i64,
+        /// The user to act as (a super user of an organization with Webhooks on).
+        #[arg(long = "as", value_name = "EMAIL")]
+        actor: String,
+        /// Receive only these: event types, or prefixes ending in * (project.*).
+        #[arg(long, num_args = 1.., value_name = "TYPE", conflicts_with = "every_type")]
+        set: Vec<String>,
+        /// Receive every type again.
+        #[arg(long)]
+        every_type: bool,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -64,11 +81,53 @@ pub async fn run(config: &Config, command: WebhookCommand) -> CliResult {
         WebhookCommand::Activate(target) => change_webhooks(config, target, Some(true)).await,
         WebhookCommand::Deactivate(target) => change_webhooks(config, target, Some(false)).await,
         WebhookCommand::Delete(target) => change_webhooks(config, target, None).await,
+        WebhookCommand::Subscriptions {
+            id,
+            actor,
+            set,
+            every_type,
+        } => {
+            let email = Email::parse(&actor)?;
+            let wanted = if every_type {
+                Some(Vec::new())
+            } else if set.is_empty() {
+                None
+            } else {
+                Some(validate_subscriptions(&set).map_err(|problems| problems.join(" "))?)
+            };
+            let db = open_database(config).await?;
+            let scope = webhook_scope(&db, &email).await?;
+            let done = match wanted {
+                Some(patterns) => subscriptions::replace(&db, scope, id, &patterns).await,
+                None => Ok(()),
+            };
+            let found = match done {
+                Ok(()) => subscriptions::get(&db, scope, id).await,
+                Err(e) => Err(e),
+            };
+            db.close().await;
+            let patterns = found.map_err(|e| match e {
+                webhooks::ServiceError::NotFound => {
+                    format!("no webhook {id} in the organization of {}", email.as_str()).into()
+                }
+                other => Box::<dyn std::error::Error>::from(other),
+            })?;
+            if patterns.is_empty() {
+                println!("every type");
+            }
+            for pattern in patterns {
+                println!("{pattern}");
+            }
+            Ok(())
+        }
     }
 }
 
 /// What `email` may do to webhooks, as the REST API and the pages check it.
-async fn webhook_scope(db: &Db, email: &Email) -> Result<WebhookScope, Box<dyn std::error::Error>> {
+pub(super) async fn webhook_scope(
+    db: &Db,
+    email: &Email,
+) -> Result<WebhookScope, Box<dyn std::error::Error>> {
     let user_id = accounts::user_id_by_email(db, email).await?;
     let user = accounts::session_user(db, user_id)
         .await?

@@ -3,11 +3,15 @@
 //! store one event; a repeat with the same request answers that event, a
 //! repeat with another is refused. Keys are kept a day.
 
+use serde::Serialize;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use super::outbox::{self, Queued};
 use crate::server::db::{self, params, read_by_name, Db, Single};
 use crate::server::webhooks::idempotency::{IdempotencyKey, LIFETIME_MS};
+use crate::shared::validation::event::{validate_event, EventDraft, EventField, EventInput};
+use crate::shared::validation::FieldErrors;
 
 /// What became of a posted event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +27,31 @@ pub enum PostError {
     KeyReused,
     #[error("database error")]
     Database(#[from] db::Error),
+}
+
+/// The message as it is posted to each webhook.
+#[derive(Serialize)]
+struct Message<'a> {
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blocks: Option<&'a RawValue>,
+}
+
+/// An event as it arrived (the REST API's body, or the command line's),
+/// checked by the shared rules: its type and text, and the message to post
+/// (JSON, the blocks as given).
+pub fn prepare(
+    input: &EventInput,
+    blocks: Option<&RawValue>,
+) -> Result<(EventDraft, String), FieldErrors<EventField>> {
+    let draft = validate_event(input)?;
+    let message = Message {
+        text: &draft.text,
+        blocks,
+    };
+    // Text and JSON already parsed: nothing here can fail to serialize.
+    let message = serde_json::to_string(&message).expect("a message serializes");
+    Ok((draft, message))
 }
 
 /// Takes the key (one past its day is taken over); no row changes when it

@@ -18,9 +18,7 @@ use crate::server::webhooks::api::caller::EventPoster;
 use crate::server::webhooks::api::common::{describe, with_allow};
 use crate::server::webhooks::api::extract::IdempotencyKeyHeader;
 use crate::server::AppState;
-use crate::shared::validation::event::{
-    validate_event, EventInput, BLOCKS_MAX, MESSAGE_MAX_CHARS, TYPE_MAX_CHARS,
-};
+use crate::shared::validation::event::{EventInput, BLOCKS_MAX, MESSAGE_MAX_CHARS, TYPE_MAX_CHARS};
 
 pub fn routes() -> MethodRouter<AppState> {
     with_allow(
@@ -103,14 +101,6 @@ pub struct EventAccepted {
     deliveries: u64,
 }
 
-/// The message as it is posted to each webhook.
-#[derive(Serialize)]
-struct Message<'a> {
-    text: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    blocks: Option<&'a RawValue>,
-}
-
 /// Post an event (a super user's token, or an events token of an active
 /// user: see docs/api.md): it is stored and a delivery queued for each of the
 /// organization's active webhooks that receives its type, in one
@@ -140,12 +130,8 @@ pub async fn post_event(
     IdempotencyKeyHeader(key): IdempotencyKeyHeader,
     EventBody(input, blocks): EventBody,
 ) -> Result<Response, ApiError> {
-    let draft = validate_event(&input).map_err(ApiError::InvalidEvent)?;
-    let message = serde_json::to_string(&Message {
-        text: &draft.text,
-        blocks: blocks.as_deref(),
-    })
-    .map_err(|e| ApiError::JsonParse(e.to_string()))?;
+    let (draft, message) =
+        ingest::prepare(&input, blocks.as_deref()).map_err(ApiError::InvalidEvent)?;
     let posted = ingest::post(
         &state.db,
         organization_id,
