@@ -4,8 +4,8 @@
 
 use clap::Subcommand;
 
-use super::webhooks::webhook_scope;
-use super::{listing, open_database, read_stdin, CliResult};
+use super::webhooks::act_as;
+use super::{listing, read_stdin, CliResult};
 use crate::server::accounts::Email;
 use crate::server::clock::now_millis;
 use crate::server::config::Config;
@@ -88,7 +88,6 @@ fn parse_status(text: &str) -> Result<Status, String> {
 
 pub async fn send_event(config: &Config, command: EventCommand) -> CliResult {
     let EventCommand::Send { kind, text, actor } = command;
-    let email = Email::parse(&actor)?;
     let mut body = match text {
         Some(text) => serde_json::json!({ "text": text }),
         None => serde_json::from_str(&read_stdin()?)
@@ -101,8 +100,7 @@ pub async fn send_event(config: &Config, command: EventCommand) -> CliResult {
     let (input, blocks) = parse_event_json(body.to_string().as_bytes())?;
     let (draft, message) = ingest::prepare(&input, blocks.as_deref())
         .map_err(|errors| format!("the event was not sent: {errors}"))?;
-    let db = open_database(config).await?;
-    let scope = webhook_scope(&db, &email).await?;
+    let (db, scope, _) = act_as(config, &actor).await?;
     let posted = ingest::post(
         &db,
         scope.organization_id(),
@@ -132,9 +130,7 @@ pub async fn run(config: &Config, command: DeliveryCommand) -> CliResult {
             page,
             json,
         } => {
-            let email = Email::parse(&actor)?;
-            let db = open_database(config).await?;
-            let scope = webhook_scope(&db, &email).await?;
+            let (db, scope, email) = act_as(config, &actor).await?;
             let filter = Filter {
                 status,
                 event_type: kind,
@@ -150,9 +146,7 @@ pub async fn run(config: &Config, command: DeliveryCommand) -> CliResult {
             actor,
             json,
         } => {
-            let email = Email::parse(&actor)?;
-            let db = open_database(config).await?;
-            let scope = webhook_scope(&db, &email).await?;
+            let (db, scope, email) = act_as(config, &actor).await?;
             let found = deliveries::get(&db, scope, webhook, delivery).await;
             db.close().await;
             let (delivery, message, attempts) = found.map_err(|e| why(e, webhook, &email))?;
@@ -163,9 +157,7 @@ pub async fn run(config: &Config, command: DeliveryCommand) -> CliResult {
             delivery,
             actor,
         } => {
-            let email = Email::parse(&actor)?;
-            let db = open_database(config).await?;
-            let scope = webhook_scope(&db, &email).await?;
+            let (db, scope, email) = act_as(config, &actor).await?;
             let done = deliveries::redeliver(&db, scope, webhook, delivery, now_millis()).await;
             db.close().await;
             let delivery = done.map_err(|e| why(e, webhook, &email))?;

@@ -69,9 +69,7 @@ pub async fn run(config: &Config, command: WebhookCommand) -> CliResult {
             search,
             json,
         } => {
-            let email = Email::parse(&actor)?;
-            let db = open_database(config).await?;
-            let scope = webhook_scope(&db, &email).await?;
+            let (db, scope, _) = act_as(config, &actor).await?;
             let query = ListQuery::from_params(search.as_deref(), None, None, None);
             let found = webhooks::browse::every(&db, scope, &query).await?;
             db.close().await;
@@ -87,7 +85,6 @@ pub async fn run(config: &Config, command: WebhookCommand) -> CliResult {
             set,
             every_type,
         } => {
-            let email = Email::parse(&actor)?;
             let wanted = if every_type {
                 Some(Vec::new())
             } else if set.is_empty() {
@@ -95,8 +92,7 @@ pub async fn run(config: &Config, command: WebhookCommand) -> CliResult {
             } else {
                 Some(validate_subscriptions(&set).map_err(|problems| problems.join(" "))?)
             };
-            let db = open_database(config).await?;
-            let scope = webhook_scope(&db, &email).await?;
+            let (db, scope, email) = act_as(config, &actor).await?;
             let done = match wanted {
                 Some(patterns) => subscriptions::replace(&db, scope, id, &patterns).await,
                 None => Ok(()),
@@ -123,6 +119,17 @@ pub async fn run(config: &Config, command: WebhookCommand) -> CliResult {
     }
 }
 
+/// The database, and what `actor` may do to webhooks there.
+pub(super) async fn act_as(
+    config: &Config,
+    actor: &str,
+) -> Result<(Db, WebhookScope, Email), Box<dyn std::error::Error>> {
+    let email = Email::parse(actor)?;
+    let db = open_database(config).await?;
+    let scope = webhook_scope(&db, &email).await?;
+    Ok((db, scope, email))
+}
+
 /// What `email` may do to webhooks, as the REST API and the pages check it.
 pub(super) async fn webhook_scope(
     db: &Db,
@@ -146,9 +153,7 @@ pub(super) async fn webhook_scope(
 /// Sets `active` on the webhooks, or deletes them (`None`), in one
 /// transaction; only when every id is one of the organization's.
 async fn change_webhooks(config: &Config, target: WebhookIds, active: Option<bool>) -> CliResult {
-    let email = Email::parse(&target.actor)?;
-    let db = open_database(config).await?;
-    let scope = webhook_scope(&db, &email).await?;
+    let (db, scope, email) = act_as(config, &target.actor).await?;
     for &id in &target.ids {
         match webhooks::get(&db, scope, id).await {
             Err(webhooks::ServiceError::NotFound) => {
