@@ -4,6 +4,7 @@
 //! (field checks as you type, the delete dialog, copy buttons).
 
 pub mod common;
+pub mod deliveries;
 pub mod history;
 pub mod login;
 pub mod password;

@@ -62,6 +62,27 @@ pub struct HistoryList {
     pub rows: Vec<HistoryRow>,
 }
 
+/// A delivery as a webhook's page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub event_type: String,
+    /// `waiting`, `delivered`, `dead` or `held`.
+    pub status: String,
+    pub attempts: i64,
+    pub created: Timestamp,
+    /// Slack's last answer in plain words ("" before the first attempt).
+    pub answer: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryList {
+    pub count: i64,
+    pub page: i64,
+    pub num_pages: i64,
+    pub rows: Vec<DeliveryRow>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenRow {
     pub id: i64,

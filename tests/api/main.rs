@@ -16,6 +16,7 @@ mod csrf;
 mod deliveries;
 mod delivery_api;
 mod delivery_kills;
+mod delivery_pages;
 mod events;
 mod headers;
 mod history;

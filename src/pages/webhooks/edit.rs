@@ -9,6 +9,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::super::common::{take_rejection_of, CopyButton, ErrorPanel, Loading};
+use super::super::deliveries::{webhook_deliveries, WebhookDeliveries};
 use super::super::history::{webhook_history, HistoryTable};
 use super::form::WebhookForm;
 use crate::shared::error::AppError;
@@ -31,17 +32,19 @@ pub fn EditWebhookPage() -> impl IntoView {
     let webhook = Resource::new(
         move || {
             let q = query.read();
-            (id(), q.get("reveal").is_some(), q.get("history_page"))
+            let pages = (q.get("history_page"), q.get("deliveries_page"));
+            (id(), q.get("reveal").is_some(), pages)
         },
-        |(id, reveal, history_page)| async move {
+        |(id, reveal, (history_page, deliveries_page))| async move {
             let Some(id) = id else {
                 return Err(AppError::NotFound);
             };
             let detail = get_webhook(id, reveal).await?;
             let history = webhook_history(id, history_page).await;
+            let deliveries = webhook_deliveries(id, deliveries_page).await;
             let rejected = take_rejection_of::<UpdateWebhook>().await;
             let test_rejected = take_rejection_of::<SendTestMessage>().await;
-            Ok((detail, history, rejected, test_rejected))
+            Ok((detail, (history, deliveries), rejected, test_rejected))
         },
     );
     let confirming = move || query.read().get("confirm").as_deref() == Some("delete");
@@ -57,7 +60,7 @@ pub fn EditWebhookPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match webhook.await {
-                    Ok((detail, history, rejected, test_rejected)) => view! {
+                    Ok((detail, (history, deliveries), rejected, test_rejected)) => view! {
                         {notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
                         <EditForm
                             webhook=detail.webhook.clone()
@@ -66,6 +69,7 @@ pub fn EditWebhookPage() -> impl IntoView {
                             rejected
                         />
                         <TestMessage id=detail.webhook.id rejected=test_rejected/>
+                        <WebhookDeliveries id=detail.webhook.id deliveries/>
                         <WebhookHistory id=detail.webhook.id history/>
                     }
                     .into_any(),

@@ -3,6 +3,8 @@
 //! was given up or held (or discarding what is held). Every call names the
 //! webhook, which must be in the caller's organization.
 
+use std::collections::HashMap;
+
 use super::{outbox, Status};
 use crate::server::db::{self, params, read_by_name, Db, FromColumns, ReadRow, Single, Tx};
 use crate::server::webhooks::{self, read_page, Page, PageRequest, ServiceError, WebhookScope};
@@ -140,6 +142,63 @@ pub async fn get(
         )
         .await?;
     Ok((delivery, message, attempts))
+}
+
+struct LastAttempt {
+    delivery_id: i64,
+    at: i64,
+    duration_ms: i64,
+    outcome: String,
+    http_status: Option<i64>,
+    error: Option<String>,
+}
+
+read_by_name!(LastAttempt {
+    delivery_id,
+    at,
+    duration_ms,
+    outcome,
+    http_status,
+    error
+});
+
+/// The latest attempt of each delivery of a page of the webhook's (those
+/// with none are missing): one read, over the webhook's deliveries between
+/// the page's first and last.
+pub async fn last_attempts(
+    db: &Db,
+    webhook_id: i64,
+    deliveries: &[Delivery],
+) -> Result<HashMap<i64, Attempt>, db::Error> {
+    let (Some(low), Some(high)) = (
+        deliveries.iter().map(|d| d.id).min(),
+        deliveries.iter().map(|d| d.id).max(),
+    ) else {
+        return Ok(HashMap::new());
+    };
+    let rows: Vec<LastAttempt> = db
+        .read_all(
+            "SELECT a.delivery_id, a.at, a.duration_ms, a.outcome, a.http_status, a.error
+             FROM deliveries d JOIN delivery_attempts a ON a.delivery_id = d.id
+             WHERE d.webhook_id = $1 AND d.id BETWEEN $2 AND $3
+             ORDER BY a.delivery_id, a.id",
+            params![webhook_id, low, high],
+        )
+        .await?;
+    // In order: the last of each delivery's stays.
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let attempt = Attempt {
+                at: row.at,
+                duration_ms: row.duration_ms,
+                outcome: row.outcome,
+                http_status: row.http_status,
+                error: row.error,
+            };
+            (row.delivery_id, attempt)
+        })
+        .collect())
 }
 
 /// Puts a delivery that is not waiting back in its webhook's queue, where

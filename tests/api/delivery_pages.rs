@@ -1,0 +1,114 @@
+//! A webhook's deliveries on its page: what became of each, and Slack's
+//! last answer in plain words.
+
+use crate::support::browser::{page, session_of};
+use crate::support::engine::{quick, setup};
+use crate::support::fake_slack::Answer;
+
+/// The rows of the page's deliveries table, as their cells' text.
+fn delivery_rows(html: &str) -> Vec<String> {
+    let Some(start) = html.find(r#"<table class="deliveries">"#) else {
+        return Vec::new();
+    };
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let body = &table[table.find("<tbody>").unwrap()..];
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|cell| {
+                    // The cell's text: tags dropped.
+                    let mut text = String::new();
+                    let mut in_tag = true;
+                    for c in cell.chars() {
+                        match c {
+                            '<' => in_tag = true,
+                            '>' => in_tag = false,
+                            c if !in_tag => text.push(c),
+                            _ => {}
+                        }
+                    }
+                    text.trim().to_owned()
+                })
+                .collect::<Vec<_>>()[1..]
+                .join(" | ")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_webhooks_page_lists_its_deliveries_and_slacks_answers_in_words() {
+    let s = setup(quick()).await;
+    let email = s
+        .app
+        .column::<String>("SELECT email FROM users")
+        .await
+        .remove(0);
+    let cookie = session_of(&s.app, &email).await;
+    let archived = s.webhook("archived").await;
+    let fine = s.webhook("fine").await;
+    s.slack
+        .script("archived", [Answer::Error(410, "channel_is_archived")]);
+    s.event("project.created", "one").await;
+    s.event("project.updated", "two").await;
+    s.deliver().await;
+
+    let html = page(&s.app, &format!("/webhooks/{archived}"), &cookie)
+        .await
+        .text();
+    assert_eq!(
+        delivery_rows(&html),
+        [
+            "project.updated | held | 0 | ",
+            "project.created | held | 1 | The channel was archived; unarchive it or paste a URL for another one",
+        ]
+    );
+    let html = page(&s.app, &format!("/webhooks/{fine}"), &cookie)
+        .await
+        .text();
+    assert_eq!(
+        delivery_rows(&html),
+        [
+            // The organization's other webhooks are told.
+            "webhook.deactivated | delivered | 1 | Delivered",
+            "project.updated | delivered | 1 | Delivered",
+            "project.created | delivered | 1 | Delivered",
+        ]
+    );
+
+    // 25 a page, newest first, with plain links between pages.
+    for n in 0..25 {
+        s.event("bulk.sent", &format!("bulk {n}")).await;
+    }
+    let html = page(&s.app, &format!("/webhooks/{fine}"), &cookie)
+        .await
+        .text();
+    assert_eq!(delivery_rows(&html).len(), 25);
+    assert!(html.contains("Page 1 of 2"), "{html}");
+    let next = format!(r#"href="/webhooks/{fine}?deliveries_page=2#deliveries-title" rel="next""#);
+    assert!(html.contains(&next), "{html}");
+    let html = page(
+        &s.app,
+        &format!("/webhooks/{fine}?deliveries_page=2"),
+        &cookie,
+    )
+    .await
+    .text();
+    assert_eq!(
+        delivery_rows(&html),
+        [
+            // The organization's other webhooks are told.
+            "webhook.deactivated | delivered | 1 | Delivered",
+            "project.updated | delivered | 1 | Delivered",
+            "project.created | delivered | 1 | Delivered",
+        ]
+    );
+
+    let quiet = s.webhook("quiet").await;
+    let html = page(&s.app, &format!("/webhooks/{quiet}"), &cookie)
+        .await
+        .text();
+    assert!(html.contains("No events have been sent to this webhook yet."));
+    assert!(delivery_rows(&html).is_empty());
+}
