@@ -1,11 +1,65 @@
-//! A webhook's deliveries on its page: the latest first, what became of
-//! each and Slack's last answer in plain words, a page at a time with
-//! plain links.
+//! A webhook's deliveries on its page: why the engine turned it off and
+//! what it holds, with the choice to send or discard that (plain forms);
+//! then the latest deliveries, what became of each and Slack's last answer
+//! in plain words, a page at a time with plain links.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::shared::error::AppError;
-use crate::shared::wire::{DeliveryList, DeliveryRow};
+use crate::shared::wire::{DeliveryList, DeliveryRow, HeldDeliveries};
+
+/// Why the webhook was turned off and what it holds; nothing when it holds
+/// nothing and was not turned off by the engine.
+#[component]
+pub fn HeldBanner(id: i64, held: Option<HeldDeliveries>) -> impl IntoView {
+    let held = held?;
+    let messages = if held.count == 1 {
+        "message is"
+    } else {
+        "messages are"
+    };
+    let why = held.turned_off.map(|(why, since)| {
+        view! {
+            <h2 id="held-title">"Turned off by delivery"</h2>
+            <p>
+                "Since " <time datetime=since.machine>{since.human}</time> ": " {why} "."
+            </p>
+        }
+    });
+    let title = why
+        .is_none()
+        .then(|| view! { <h2 id="held-title">"Held messages"</h2> });
+    let (send, discard) = if held.active {
+        ("Send the held messages", "Discard them")
+    } else {
+        (
+            "Reactivate and send the held messages",
+            "Reactivate and discard them",
+        )
+    };
+    let choice = move |label: &'static str, choice: &'static str, class: &'static str| {
+        view! {
+            <form action=ReleaseHeld::url() method="post">
+                <input type="hidden" name="id" value=id.to_string()/>
+                <input type="hidden" name="choice" value=choice/>
+                <button type="submit" class=class>{label}</button>
+            </form>
+        }
+    };
+    Some(view! {
+        <section class="card narrow held" role="alert" aria-labelledby="held-title">
+            {why}
+            {title}
+            <p>{format!("{} {messages} held until you choose. ", held.count)}
+                "Fix the cause first (a new URL, an unarchived channel), then:"</p>
+            <div class="actions">
+                {choice(send, "send", "button")}
+                {choice(discard, "discard", "button secondary")}
+            </div>
+        </section>
+    })
+}
 
 #[component]
 pub fn WebhookDeliveries(id: i64, deliveries: Result<DeliveryList, AppError>) -> impl IntoView {
@@ -86,7 +140,62 @@ fn DeliveryLine(row: DeliveryRow) -> impl IntoView {
 // Server functions: run on the server; the browser calls them over HTTP.
 
 #[cfg(feature = "ssr")]
-use crate::server::{browser::context, delivery::deliveries, webhooks};
+use crate::server::{
+    browser::context,
+    delivery::{deliveries, held},
+    webhooks,
+};
+
+/// The webhook's held deliveries and why it was turned off; `None` when
+/// there is nothing to say.
+#[server]
+pub async fn webhook_held(id: i64) -> Result<Option<HeldDeliveries>, AppError> {
+    use crate::shared::slack_answers::why_turned_off;
+
+    let scope = context::webhook_scope().await?;
+    let found = held::of(&context::state().db, scope, id).await?;
+    let held = found.ok_or(AppError::NotFound)?;
+    if held.count == 0 && held.turned_off.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(HeldDeliveries {
+        active: held.active,
+        count: held.count,
+        turned_off: held
+            .turned_off
+            .map(|(reason, at)| (why_turned_off(&reason), context::timestamp(at))),
+    }))
+}
+
+/// Turns the webhook on when it is off, then sends its held deliveries
+/// again (`choice=send`) or discards them (`discard`); back to its page.
+#[server]
+pub async fn release_held(id: i64, choice: String) -> Result<(), AppError> {
+    use crate::server::clock::now_millis;
+    use crate::shared::notices::Notice;
+
+    let (choice, notice) = match choice.as_str() {
+        "send" => (held::Choice::Send, Notice::HeldSent),
+        "discard" => (held::Choice::Discard, Notice::HeldDiscarded),
+        _ => return Err(AppError::NotFound),
+    };
+    let scope = context::webhook_scope().await?;
+    let state = context::state();
+    held::release(&state.db, scope, id, choice, now_millis())
+        .await
+        .map_err(delivery_error)?;
+    state.delivery_wake.now();
+    leptos_axum::redirect(&notice.webhook_href(id));
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn delivery_error(error: deliveries::DeliveryError) -> AppError {
+    match error {
+        deliveries::DeliveryError::Webhook(error) => AppError::from(error),
+        _ => AppError::NotFound,
+    }
+}
 
 /// One page of a webhook's deliveries, newest first.
 #[server]
@@ -99,10 +208,7 @@ pub async fn webhook_deliveries(id: i64, page: Option<String>) -> Result<Deliver
     let filter = deliveries::Filter::default();
     let page = deliveries::page(db, scope, id, &filter, request)
         .await
-        .map_err(|error| match error {
-            deliveries::DeliveryError::Webhook(error) => AppError::from(error),
-            _ => AppError::NotFound,
-        })?;
+        .map_err(delivery_error)?;
     let mut answers = deliveries::last_attempts(db, id, &page.items).await?;
     let rows = page
         .items

@@ -15,10 +15,14 @@ pub enum Notice {
     DeletedMany,
     /// A bulk action with no row selected.
     NothingSelected,
+    /// On the webhook's own page: its held deliveries were sent again, or
+    /// discarded (it was turned on first when it was off).
+    HeldSent,
+    HeldDiscarded,
 }
 
 impl Notice {
-    const ALL: [Notice; 8] = [
+    const ALL: [Notice; 10] = [
         Notice::Created,
         Notice::Saved,
         Notice::Deleted,
@@ -27,6 +31,8 @@ impl Notice {
         Notice::Deactivated,
         Notice::DeletedMany,
         Notice::NothingSelected,
+        Notice::HeldSent,
+        Notice::HeldDiscarded,
     ];
 
     pub fn code(self) -> &'static str {
@@ -39,6 +45,8 @@ impl Notice {
             Notice::Deactivated => "deactivated",
             Notice::DeletedMany => "deleted_many",
             Notice::NothingSelected => "none_selected",
+            Notice::HeldSent => "held_sent",
+            Notice::HeldDiscarded => "held_discarded",
         }
     }
 
@@ -56,6 +64,8 @@ impl Notice {
             Notice::Deactivated => "Webhooks deactivated.",
             Notice::DeletedMany => "Webhooks deleted.",
             Notice::NothingSelected => "Select one or more webhooks first.",
+            Notice::HeldSent => "The webhook is on; its held messages are on their way, in order.",
+            Notice::HeldDiscarded => "The webhook is on; its held messages were discarded.",
         }
     }
 

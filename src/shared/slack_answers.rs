@@ -6,7 +6,40 @@
 /// `failed`, `rejected`, `gone`), HTTP status and Slack's error text.
 pub fn explain(outcome: &str, http_status: Option<i64>, error: Option<&str>) -> String {
     let error = error.unwrap_or_default();
-    let known = match error {
+    if let Some(words) = in_words(error) {
+        return words.to_owned();
+    }
+    let answer = match (http_status, error) {
+        (Some(status), "") => format!("HTTP {status}"),
+        (Some(status), error) => format!("HTTP {status}: {error}"),
+        (None, error) => error.to_owned(),
+    };
+    match outcome {
+        "delivered" => "Delivered".to_owned(),
+        "rate_limited" => "Slack asked us to slow down; not a failure".to_owned(),
+        "failed" => format!("Slack had trouble ({answer}); it will be tried again"),
+        "rejected" => format!("Slack refused the message ({answer}); it will not be sent again"),
+        "gone" => format!("Slack refuses this webhook ({answer}); the webhook was turned off"),
+        _ => answer,
+    }
+}
+
+/// Why the engine turned a webhook off (its history's reason), in words.
+pub fn why_turned_off(reason: &str) -> String {
+    match in_words(reason) {
+        Some(words) => words.to_owned(),
+        None => {
+            let mut chars = reason.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        }
+    }
+}
+
+/// Slack's error strings that say what to do.
+fn in_words(error: &str) -> Option<&'static str> {
+    match error {
         "no_service" => Some("Slack removed this webhook; paste a new URL"),
         "no_active_hooks" => Some("This webhook is no longer active in Slack; paste a new URL"),
         "invalid_token" => Some("Slack no longer accepts this webhook's URL; paste a new one"),
@@ -24,22 +57,6 @@ pub fn explain(outcome: &str, http_status: Option<i64>, error: Option<&str>) -> 
         }
         "no answer in time" => Some("Slack did not answer in time; it will be tried again"),
         _ => None,
-    };
-    if let Some(words) = known {
-        return words.to_owned();
-    }
-    let answer = match (http_status, error) {
-        (Some(status), "") => format!("HTTP {status}"),
-        (Some(status), error) => format!("HTTP {status}: {error}"),
-        (None, error) => error.to_owned(),
-    };
-    match outcome {
-        "delivered" => "Delivered".to_owned(),
-        "rate_limited" => "Slack asked us to slow down; not a failure".to_owned(),
-        "failed" => format!("Slack had trouble ({answer}); it will be tried again"),
-        "rejected" => format!("Slack refused the message ({answer}); it will not be sent again"),
-        "gone" => format!("Slack refuses this webhook ({answer}); the webhook was turned off"),
-        _ => answer,
     }
 }
 
@@ -74,5 +91,17 @@ mod tests {
             "Slack refused the message (HTTP 400: invalid_blocks); it will not be sent again"
         );
         assert_eq!(explain("delivered", Some(200), None), "Delivered");
+    }
+
+    #[test]
+    fn why_a_webhook_was_turned_off_in_words() {
+        assert_eq!(
+            super::why_turned_off("no_service"),
+            "Slack removed this webhook; paste a new URL"
+        );
+        assert_eq!(
+            super::why_turned_off("no message was delivered since 2026-12-01T10:00:00.000Z"),
+            "No message was delivered since 2026-12-01T10:00:00.000Z"
+        );
     }
 }

@@ -83,6 +83,16 @@ pub struct DeliveryList {
     pub rows: Vec<DeliveryRow>,
 }
 
+/// What a webhook's page says about its held deliveries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldDeliveries {
+    pub active: bool,
+    pub count: i64,
+    /// Why (in words) and when the engine turned it off, when that is the
+    /// last thing that happened to it.
+    pub turned_off: Option<(String, Timestamp)>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenRow {
     pub id: i64,

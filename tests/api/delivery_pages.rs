@@ -1,7 +1,10 @@
 //! A webhook's deliveries on its page: what became of each, and Slack's
 //! last answer in plain words.
 
-use crate::support::browser::{page, session_of};
+use leptos::server_fn::ServerFn;
+use webhook_admin::pages::deliveries::ReleaseHeld;
+
+use crate::support::browser::{page, plain_form_post, session_of};
 use crate::support::engine::{quick, setup};
 use crate::support::fake_slack::Answer;
 
@@ -111,4 +114,61 @@ async fn a_webhooks_page_lists_its_deliveries_and_slacks_answers_in_words() {
         .text();
     assert!(html.contains("No events have been sent to this webhook yet."));
     assert!(delivery_rows(&html).is_empty());
+}
+
+#[tokio::test]
+async fn a_webhook_turned_off_by_delivery_says_why_and_sends_or_discards_what_it_held() {
+    for (choice, notice, expected) in [
+        ("send", "held_sent", ["delivered 2 0", "delivered 1 0"]),
+        ("discard", "held_discarded", ["dead 1 1", "dead 0 0"]),
+    ] {
+        let s = setup(quick()).await;
+        let email = s
+            .app
+            .column::<String>("SELECT email FROM users")
+            .await
+            .remove(0);
+        let cookie = session_of(&s.app, &email).await;
+        let hook = s.webhook("archived").await;
+        s.slack
+            .script("archived", [Answer::Error(410, "channel_is_archived")]);
+        s.event("a.b", "one").await;
+        s.event("a.b", "two").await;
+        s.deliver().await;
+        let path = format!("/webhooks/{hook}");
+        let html = page(&s.app, &path, &cookie).await.text();
+        for text in [
+            "Turned off by delivery",
+            "The channel was archived; unarchive it or paste a URL for another one",
+            "2 messages are held until you choose.",
+            "Reactivate and send the held messages",
+            "Reactivate and discard them",
+        ] {
+            assert!(html.contains(text), "{text}: {html}");
+        }
+
+        // Without JavaScript: a plain form, then the page again.
+        let reply = plain_form_post(
+            &s.app,
+            ReleaseHeld::PATH,
+            &format!("http://testserver{path}"),
+            &cookie,
+            &format!("id={hook}&choice={choice}"),
+        )
+        .await;
+        assert_eq!(reply.status, 302);
+        assert_eq!(
+            reply.header("location"),
+            Some(format!("/webhooks/{hook}?notice={notice}").as_str())
+        );
+        assert!(s.is_active(hook).await);
+        s.deliver().await;
+        assert_eq!(s.deliveries(hook).await, expected, "{choice}");
+        let html = page(&s.app, &path, &cookie).await.text();
+        assert!(!html.contains("Turned off by delivery"), "{html}");
+        assert!(!html.contains("held until you choose"), "{html}");
+        let history = s.history(hook).await;
+        assert_eq!(history[0]["action"], "updated");
+        assert_eq!(history[0]["fields"], serde_json::json!(["active"]));
+    }
 }

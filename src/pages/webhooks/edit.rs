@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::super::common::{take_rejection_of, CopyButton, ErrorPanel, Loading};
-use super::super::deliveries::{webhook_deliveries, WebhookDeliveries};
+use super::super::deliveries::{webhook_deliveries, webhook_held, HeldBanner, WebhookDeliveries};
 use super::super::history::{webhook_history, HistoryTable};
 use super::form::WebhookForm;
 use crate::shared::error::AppError;
@@ -41,7 +41,10 @@ pub fn EditWebhookPage() -> impl IntoView {
             };
             let detail = get_webhook(id, reveal).await?;
             let history = webhook_history(id, history_page).await;
-            let deliveries = webhook_deliveries(id, deliveries_page).await;
+            let deliveries = (
+                webhook_held(id).await?,
+                webhook_deliveries(id, deliveries_page).await,
+            );
             let rejected = take_rejection_of::<UpdateWebhook>().await;
             let test_rejected = take_rejection_of::<SendTestMessage>().await;
             Ok((detail, (history, deliveries), rejected, test_rejected))
@@ -62,6 +65,7 @@ pub fn EditWebhookPage() -> impl IntoView {
                 match webhook.await {
                     Ok((detail, (history, deliveries), rejected, test_rejected)) => view! {
                         {notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+                        <HeldBanner id=detail.webhook.id held=deliveries.0.clone()/>
                         <EditForm
                             webhook=detail.webhook.clone()
                             revealed_url=detail.full_url.map(|url| url.0)
@@ -69,7 +73,7 @@ pub fn EditWebhookPage() -> impl IntoView {
                             rejected
                         />
                         <TestMessage id=detail.webhook.id rejected=test_rejected/>
-                        <WebhookDeliveries id=detail.webhook.id deliveries/>
+                        <WebhookDeliveries id=detail.webhook.id deliveries=deliveries.1/>
                         <WebhookHistory id=detail.webhook.id history/>
                     }
                     .into_any(),

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod deliveries;
 mod engine;
+pub mod held;
 pub mod ingest;
 mod metrics;
 pub mod outbox;
