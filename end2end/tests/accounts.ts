@@ -9,6 +9,8 @@ export const ACCOUNTS = {
   searcher: { email: 'searcher@e2e.test', password: 'searcher-pass-1', org: 'e2e-search', superuser: true },
   nojsSearcher: { email: 'nojs-searcher@e2e.test', password: 'nojs-search-1', org: 'e2e-search-nojs', superuser: true },
   known: { email: 'known@e2e.test', password: 'known-pass-123', org: 'e2e', superuser: true },
+  deliverer: { email: 'deliverer@e2e.test', password: 'deliverer-pass-1', org: 'e2e-deliveries', superuser: true },
+  nojsDeliverer: { email: 'nojs-deliverer@e2e.test', password: 'nojs-deliver-1', org: 'e2e-deliveries-nojs', superuser: true },
 };
 
 /** The webhooks each searcher's organization starts with: [name, description, active]. */

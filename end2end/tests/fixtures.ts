@@ -1,6 +1,8 @@
 // Every test fails on a console error or warning (hydration warnings
 // included) or an uncaught page error.
+import { execFileSync } from 'child_process';
 import { test as base, expect, Page } from '@playwright/test';
+import { SERVER_BIN } from '../server-binary';
 import { Account, GOOD_URL } from './accounts';
 
 export const test = base.extend<{ consoleProblems: string[] }>({
@@ -54,4 +56,31 @@ export async function signIn(page: Page, account: Account): Promise<void> {
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/webhooks$/);
+}
+
+/** Posts an event as the account's user, through the admin CLI; what it printed. */
+export function sendEvent(account: Account, type: string, text: string): string {
+  const args = ['event', 'send', type, text, '--as', account.email];
+  return execFileSync(SERVER_BIN, args, { env: { ...process.env, RUST_LOG: 'warn' } }).toString();
+}
+
+/** Creates a webhook with `url` through the form and opens its page. */
+export async function openNewWebhook(page: Page, name: string, url: string): Promise<void> {
+  await page.goto('/webhooks/new');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Slack webhook URL').fill(url);
+  await page.getByRole('button', { name: 'Create webhook' }).click();
+  await expect(page).toHaveURL(/notice=created/);
+  await page.getByRole('link', { name }).click();
+}
+
+/**
+ * Reloads the webhook's page until the engine, sending in the background,
+ * has turned it off.
+ */
+export async function untilTurnedOff(page: Page): Promise<void> {
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByRole('heading', { name: 'Turned off by delivery' })).toBeVisible({ timeout: 250 });
+  }).toPass({ timeout: 20_000 });
 }

@@ -48,7 +48,7 @@ pub fn HeldBanner(id: i64, held: Option<HeldDeliveries>) -> impl IntoView {
         }
     };
     Some(view! {
-        <section class="card narrow held" role="alert" aria-labelledby="held-title">
+        <section class="card narrow held" aria-labelledby="held-title">
             {why}
             {title}
             <p>{format!("{} {messages} held until you choose. ", held.count)}

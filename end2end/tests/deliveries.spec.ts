@@ -1,0 +1,31 @@
+// Deliveries on a webhook's page, JavaScript on: Slack removed the webhook,
+// the engine turned it off; the page says why, and its held message is
+// discarded. (Fixing the URL and sending: no-js.spec.ts.)
+import AxeBuilder from '@axe-core/playwright';
+import { ACCOUNTS, GONE_URL } from './accounts';
+import { expect, hydrated, openNewWebhook, sendEvent, signIn, test, untilTurnedOff } from './fixtures';
+
+test('a webhook Slack removed is turned off, says why, and its held message is discarded', async ({ page }) => {
+  const account = ACCOUNTS.deliverer;
+  await signIn(page, account);
+  const name = `Removed ${Date.now()}`;
+  await openNewWebhook(page, name, GONE_URL);
+  await expect(page.getByText('No events have been sent to this webhook yet.')).toBeVisible();
+
+  expect(sendEvent(account, 'project.created', 'Apollo was created')).toMatch(/: queued for 1 webhook\n$/);
+  await untilTurnedOff(page);
+  const banner = page.getByRole('region', { name: 'Turned off by delivery' });
+  await expect(banner).toContainText('Slack removed this webhook; paste a new URL');
+  await expect(banner).toContainText('1 message is held until you choose.');
+  const deliveries = page.getByRole('table', { name: 'Deliveries of this webhook' });
+  await expect(deliveries.getByRole('row', { name: /project\.created held 1 Slack removed this webhook/ })).toBeVisible();
+
+  await hydrated(page);
+  const results = await new AxeBuilder({ page }).options({ preload: false }).analyze();
+  expect(results.violations.map((v) => `turned off: ${v.id} ${v.help}`)).toEqual([]);
+
+  await page.getByRole('button', { name: 'Reactivate and discard them' }).click();
+  await expect(page.getByRole('status')).toHaveText('The webhook is on; its held messages were discarded.');
+  await expect(deliveries.getByRole('row', { name: /project\.created dead 1/ })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Turned off by delivery' })).toHaveCount(0);
+});
