@@ -7,8 +7,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::pages::{
-    ActivityPage, EditWebhookPage, HydrationMarker, LoginPage, NewWebhookPage, NotFoundPage,
-    PasswordPage, TokensPage, TopBar, WebhookListPage,
+    ActivityPage, DeliveryPage, EditWebhookPage, HydrationMarker, LoginPage, NewWebhookPage,
+    NotFoundPage, PasswordPage, TokensPage, TopBar, WebhookListPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -53,6 +53,16 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("webhooks"), ParamSegment("id"))
                         view=EditWebhookPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(
+                            StaticSegment("webhooks"),
+                            ParamSegment("id"),
+                            StaticSegment("deliveries"),
+                            ParamSegment("delivery"),
+                        )
+                        view=DeliveryPage
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("activity") view=ActivityPage ssr=SsrMode::Async/>

@@ -28,4 +28,16 @@ test('a webhook Slack removed is turned off, says why, and its held message is d
   await expect(page.getByRole('status')).toHaveText('The webhook is on; its held messages were discarded.');
   await expect(deliveries.getByRole('row', { name: /project\.created dead 1/ })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Turned off by delivery' })).toHaveCount(0);
+
+  // The delivery's own page: its attempt in words, the message sent.
+  await deliveries.getByRole('link', { name: 'project.created' }).click();
+  await expect(page.getByRole('heading', { name: /^Delivery \d+: project\.created$/ })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Attempts of this delivery' })).toContainText(
+    'Slack removed this webhook; paste a new URL',
+  );
+  await expect(page.locator('pre.message')).toContainText('"text": "Apollo was created"');
+  await expect(page.getByRole('button', { name: 'Redeliver' })).toBeVisible();
+  await hydrated(page);
+  const detail = await new AxeBuilder({ page }).options({ preload: false }).analyze();
+  expect(detail.violations.map((v) => `delivery: ${v.id} ${v.help}`)).toEqual([]);
 });

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
+use super::delivery::delivery_href;
 use crate::shared::error::AppError;
 use crate::shared::wire::{DeliveryList, DeliveryRow, HeldDeliveries};
 
@@ -95,7 +96,7 @@ pub fn WebhookDeliveries(id: i64, deliveries: Result<DeliveryList, AppError>) ->
                             <th scope="col">"Slack's answer"</th>
                         </tr>
                     </thead>
-                    <tbody>{rows.into_iter().map(|row| view! { <DeliveryLine row/> }).collect_view()}</tbody>
+                    <tbody>{rows.into_iter().map(|row| view! { <DeliveryLine webhook_id=id row/> }).collect_view()}</tbody>
                 </table>
             </div>
         }
@@ -124,12 +125,12 @@ pub fn WebhookDeliveries(id: i64, deliveries: Result<DeliveryList, AppError>) ->
 }
 
 #[component]
-fn DeliveryLine(row: DeliveryRow) -> impl IntoView {
+fn DeliveryLine(webhook_id: i64, row: DeliveryRow) -> impl IntoView {
     let status_class = format!("status status-{}", row.status);
     view! {
         <tr>
             <td data-label="When"><time datetime=row.created.machine>{row.created.human}</time></td>
-            <td data-label="Event">{row.event_type}</td>
+            <td data-label="Event"><a href=delivery_href(webhook_id, row.id)>{row.event_type}</a></td>
             <td data-label="Status"><span class=status_class>{row.status}</span></td>
             <td data-label="Attempts">{row.attempts}</td>
             <td data-label="Slack's answer">{row.answer}</td>

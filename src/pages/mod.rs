@@ -5,6 +5,7 @@
 
 pub mod common;
 pub mod deliveries;
+pub mod delivery;
 pub mod history;
 pub mod login;
 pub mod password;
@@ -13,6 +14,7 @@ pub mod top_bar;
 pub mod webhooks;
 
 pub use common::{HydrationMarker, NotFoundPage};
+pub use delivery::DeliveryPage;
 pub use history::{ActivityPage, ACTIVITY_PATH};
 pub use login::LoginPage;
 pub use password::PasswordPage;

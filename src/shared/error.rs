@@ -39,6 +39,10 @@ pub enum AppError {
     TestNotDelivered(String),
     #[error("Please correct the highlighted fields.")]
     Invalid(FieldErrors, FormEcho),
+    #[error("This delivery is already waiting to be sent.")]
+    AlreadyWaiting,
+    #[error("Turn the webhook on first: its messages are held while it is off.")]
+    WebhookOff,
     #[error("Wrong email or password.")]
     BadCredentials,
     #[error("Your current password is not right.")]

@@ -83,6 +83,32 @@ pub struct DeliveryList {
     pub rows: Vec<DeliveryRow>,
 }
 
+/// One request made for a delivery, as its page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptRow {
+    pub at: Timestamp,
+    pub duration_ms: i64,
+    pub http_status: Option<i64>,
+    /// Slack's answer in plain words.
+    pub answer: String,
+}
+
+/// A delivery's own page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryDetail {
+    pub webhook_id: i64,
+    pub webhook_name: String,
+    pub webhook_active: bool,
+    pub id: i64,
+    pub event_type: String,
+    pub status: String,
+    pub created: Timestamp,
+    pub next_attempt: Option<Timestamp>,
+    pub attempts: Vec<AttemptRow>,
+    /// The message as it is posted, indented.
+    pub message: String,
+}
+
 /// What a webhook's page says about its held deliveries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeldDeliveries {

@@ -3,6 +3,7 @@
 
 use leptos::server_fn::ServerFn;
 use webhook_admin::pages::deliveries::ReleaseHeld;
+use webhook_admin::pages::delivery::RedeliverDelivery;
 
 use crate::support::browser::{page, plain_form_post, session_of};
 use crate::support::engine::{quick, setup};
@@ -171,4 +172,78 @@ async fn a_webhook_turned_off_by_delivery_says_why_and_sends_or_discards_what_it
         assert_eq!(history[0]["action"], "updated");
         assert_eq!(history[0]["fields"], serde_json::json!(["active"]));
     }
+}
+
+#[tokio::test]
+async fn a_delivery_has_a_page_with_its_attempts_and_message_and_can_be_sent_again() {
+    let s = setup(quick()).await;
+    let email = s
+        .app
+        .column::<String>("SELECT email FROM users")
+        .await
+        .remove(0);
+    let cookie = session_of(&s.app, &email).await;
+    let hook = s.webhook("refused").await;
+    s.slack
+        .script("refused", [Answer::Error(400, "invalid_payload")]);
+    s.event("project.created", "Apollo <b>").await;
+    s.deliver().await;
+    let id = s.app.column::<i64>("SELECT id FROM deliveries").await[0];
+    let path = format!("/webhooks/{hook}/deliveries/{id}");
+    let list = page(&s.app, &format!("/webhooks/{hook}"), &cookie)
+        .await
+        .text();
+    assert!(
+        list.contains(&format!(r#"<a href="{path}">project.created"#)),
+        "{list}"
+    );
+
+    let html = page(&s.app, &path, &cookie).await.text();
+    for text in [
+        &format!("Delivery {id}: project.created"),
+        "dead",
+        "Slack could not read the message; it will not be sent again",
+        ">400<",
+        "\"text\": \"Apollo &lt;b&gt;\"",
+        ">Redeliver</button>",
+    ] {
+        assert!(html.contains(text), "{text}: {html}");
+    }
+
+    let (referer, body) = (
+        format!("http://testserver{path}"),
+        format!("webhook_id={hook}&id={id}"),
+    );
+    let form_post = || plain_form_post(&s.app, RedeliverDelivery::PATH, &referer, &cookie, &body);
+    let reply = form_post().await;
+    assert_eq!(reply.status, 302);
+    assert_eq!(
+        reply.header("location"),
+        Some(format!("{path}?notice=redelivered").as_str())
+    );
+    let html = page(&s.app, &format!("{path}?notice=redelivered"), &cookie)
+        .await
+        .text();
+    assert!(html.contains("The delivery is waiting to be sent again."));
+    assert!(!html.contains(">Redeliver</button>"), "{html}");
+    // Sent again meanwhile from another tab: the page says why not.
+    let reply = form_post().await;
+    assert_eq!(reply.status, 302);
+    // Back to the page it came from, which shows why.
+    assert_eq!(reply.header("location"), Some(referer.as_str()));
+    let html = page(&s.app, &path, &cookie).await.text();
+    assert!(
+        html.contains("This delivery is already waiting to be sent."),
+        "{html}"
+    );
+    s.deliver().await;
+    assert_eq!(s.deliveries(hook).await, ["delivered 2 0"]);
+
+    let missing = page(
+        &s.app,
+        &format!("/webhooks/{hook}/deliveries/999999"),
+        &cookie,
+    )
+    .await;
+    assert_eq!(missing.status, 404);
 }

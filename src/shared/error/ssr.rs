@@ -21,6 +21,7 @@ impl AppError {
             | AppError::PasswordsDiffer => StatusCode::BAD_REQUEST,
             AppError::Stale => StatusCode::PRECONDITION_FAILED,
             AppError::FormReused => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::AlreadyWaiting | AppError::WebhookOff => StatusCode::CONFLICT,
             AppError::TooManyAttempts(_)
             | AppError::TestTooSoon(_)
             | AppError::TestsThrottled(_) => StatusCode::TOO_MANY_REQUESTS,
