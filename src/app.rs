@@ -7,8 +7,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::pages::{
-    ActivityPage, DeliveryPage, EditWebhookPage, HydrationMarker, LoginPage, NewWebhookPage,
-    NotFoundPage, PasswordPage, TokensPage, TopBar, WebhookListPage,
+    ActivityPage, DeliveryPage, EditWebhookPage, HealthPage, HydrationMarker, LoginPage,
+    NewWebhookPage, NotFoundPage, PasswordPage, TokensPage, TopBar, WebhookListPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                         view=DeliveryPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=StaticSegment("deliveries") view=HealthPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("activity") view=ActivityPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("tokens") view=TokensPage ssr=SsrMode::Async/>
                     <Route

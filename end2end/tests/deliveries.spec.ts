@@ -40,4 +40,19 @@ test('a webhook Slack removed is turned off, says why, and its held message is d
   await hydrated(page);
   const detail = await new AxeBuilder({ page }).options({ preload: false }).analyze();
   expect(detail.violations.map((v) => `delivery: ${v.id} ${v.help}`)).toEqual([]);
+
+  // The organization's health: the chart, and its numbers in a table; wide and narrow.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Deliveries' }).click();
+  await expect(page.getByRole('heading', { name: 'Delivery health' })).toBeVisible();
+  const hours = page.getByRole('table', { name: 'Attempts per hour' });
+  await expect(hours.getByRole('row')).toHaveCount(25);
+  await expect(page.locator('figure.chart svg rect').first()).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Failing most' })).toBeVisible();
+  await expect(page.getByRole('listitem').filter({ hasText: name })).toContainText('1 failure');
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 900 });
+    await hydrated(page);
+    const health = await new AxeBuilder({ page }).options({ preload: false }).analyze();
+    expect(health.violations.map((v) => `health at ${width}: ${v.id} ${v.help}`)).toEqual([]);
+  }
 });

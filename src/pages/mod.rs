@@ -6,6 +6,7 @@
 pub mod common;
 pub mod deliveries;
 pub mod delivery;
+pub mod health;
 pub mod history;
 pub mod login;
 pub mod password;
@@ -15,6 +16,7 @@ pub mod webhooks;
 
 pub use common::{HydrationMarker, NotFoundPage};
 pub use delivery::DeliveryPage;
+pub use health::{HealthPage, HEALTH_PATH};
 pub use history::{ActivityPage, ACTIVITY_PATH};
 pub use login::LoginPage;
 pub use password::PasswordPage;

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use super::common::who_is_signed_in;
+use super::health::HEALTH_PATH;
 use super::history::ACTIVITY_PATH;
 use super::login::Logout;
 use super::password::PASSWORD_PATH;
@@ -21,6 +22,7 @@ pub fn TopBar() -> impl IntoView {
                             <nav aria-label="Main" class="nav">
                                 {me.webhooks_denied.is_none().then(|| view! {
                                     <a href="/webhooks">"Webhooks"</a>
+                                    <a href=HEALTH_PATH>"Deliveries"</a>
                                     <a href=ACTIVITY_PATH>"Activity"</a>
                                 })}
                                 <a href="/tokens">"API tokens"</a>

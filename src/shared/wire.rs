@@ -109,6 +109,35 @@ pub struct DeliveryDetail {
     pub message: String,
 }
 
+/// One hour of an organization's delivery attempts, by what Slack's
+/// answer did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HourOfAttempts {
+    /// When the hour begins.
+    pub start: Timestamp,
+    pub delivered: i64,
+    /// Failed, or Slack asked to slow down: tried again.
+    pub retried: i64,
+    /// Refused for good: the message was given up.
+    pub dead: i64,
+    /// Slack refused the webhook: it was turned off, its messages held.
+    pub held: i64,
+}
+
+/// The organization's delivery health page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryHealth {
+    /// The last 24 hours, oldest first.
+    pub hours: Vec<HourOfAttempts>,
+    /// The webhooks with the most failed attempts in that time: id, name,
+    /// failures.
+    pub failing: Vec<(i64, String, i64)>,
+    /// Deliveries waiting to be sent, and the oldest of them (its webhook's
+    /// id and name, and since when).
+    pub waiting: i64,
+    pub oldest_waiting: Option<(i64, String, Timestamp)>,
+}
+
 /// What a webhook's page says about its held deliveries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeldDeliveries {

@@ -9,8 +9,17 @@ use crate::support::browser::{page, plain_form_post, session_of};
 use crate::support::engine::{quick, setup};
 use crate::support::fake_slack::Answer;
 
-/// The rows of the page's deliveries table, as their cells' text.
+/// The rows of the page's deliveries table, as their cells' text but the
+/// first (when).
 fn delivery_rows(html: &str) -> Vec<String> {
+    table_rows(html)
+        .into_iter()
+        .map(|cells| cells[1..].join(" | "))
+        .collect()
+}
+
+/// The `<td>` cells of the page's first table of deliveries, row by row.
+fn table_rows(html: &str) -> Vec<Vec<String>> {
     let Some(start) = html.find(r#"<table class="deliveries">"#) else {
         return Vec::new();
     };
@@ -35,8 +44,7 @@ fn delivery_rows(html: &str) -> Vec<String> {
                     }
                     text.trim().to_owned()
                 })
-                .collect::<Vec<_>>()[1..]
-                .join(" | ")
+                .collect()
         })
         .collect()
 }
@@ -246,4 +254,67 @@ async fn a_delivery_has_a_page_with_its_attempts_and_message_and_can_be_sent_aga
     )
     .await;
     assert_eq!(missing.status, 404);
+}
+
+#[tokio::test]
+async fn the_health_page_counts_the_days_attempts_by_what_slack_answered() {
+    let s = setup(quick()).await;
+    let email = s
+        .app
+        .column::<String>("SELECT email FROM users")
+        .await
+        .remove(0);
+    let cookie = session_of(&s.app, &email).await;
+    let empty = page(&s.app, "/deliveries", &cookie).await.text();
+    assert!(empty.contains("No webhook failed in the last 24 hours."));
+    assert!(empty.contains("0 deliveries are waiting to be sent."));
+
+    s.webhook("fine").await;
+    let busy = s.webhook("busy").await;
+    let refused = s.webhook("refused").await;
+    let archived = s.webhook("archived").await;
+    s.slack.script("busy", [Answer::Error(503, "")]);
+    s.slack
+        .script("refused", [Answer::Error(400, "invalid_payload")]);
+    s.slack
+        .script("archived", [Answer::Error(410, "channel_is_archived")]);
+    s.event("a.b", "one").await;
+    s.deliver().await;
+
+    let html = page(&s.app, "/deliveries", &cookie).await.text();
+    let rows = table_rows(&html);
+    assert_eq!(rows.len(), 24);
+    // Delivered, retried, dead, held, over the day (the hour may turn mid-test).
+    let mut sums = [0; 4];
+    for row in &rows {
+        for (sum, cell) in sums.iter_mut().zip(row) {
+            *sum += cell.parse::<i64>().unwrap();
+        }
+    }
+    // Delivered: "fine", "busy" on its second try, and the news of the
+    // turned-off webhook to the other three.
+    assert_eq!(sums, [5, 1, 1, 1]);
+    assert!(html.contains(r#"<svg viewBox="0 0 720 160""#), "{html}");
+    for colour in ["#1a7f37", "#9a6700", "#b42318", "#6e40c9"] {
+        assert!(html.contains(&format!(r#"fill="{colour}""#)), "{colour}");
+    }
+    let failing = &html[html.find("Failing most").unwrap()..html.find("waiting-title").unwrap()];
+    let position = |id: i64| failing.find(&format!("/webhooks/{id}#")).unwrap();
+    assert!(position(busy) < position(refused) && position(refused) < position(archived));
+    assert_eq!(failing.matches(": 1 failure").count(), 3, "{failing}");
+    assert!(html.contains("0 deliveries are waiting to be sent."));
+
+    // A waiting one: the oldest is named.
+    s.app
+        .execute(&format!(
+            "UPDATE webhooks SET active = TRUE WHERE id = {archived}"
+        ))
+        .await;
+    s.event("a.c", "two").await;
+    let html = page(&s.app, "/deliveries", &cookie).await.text();
+    assert!(
+        html.contains("4 deliveries are waiting to be sent."),
+        "{html}"
+    );
+    assert!(html.contains("The oldest, for "), "{html}");
 }

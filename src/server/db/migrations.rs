@@ -37,6 +37,7 @@ both_backends![
     "20261202000012_idempotency_without_bodies.sql",
     "20261202000013_deliveries.sql",
     "20261202000014_subscription_matching.sql",
+    "20261202000015_delivery_health.sql",
 ];
 
 pub(super) fn sqlite() -> Migrator {

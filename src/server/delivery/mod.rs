@@ -8,6 +8,7 @@
 pub mod api;
 pub mod deliveries;
 mod engine;
+pub mod health;
 pub mod held;
 pub mod ingest;
 mod metrics;
