@@ -113,12 +113,27 @@ pub fn WebhookDeliveries(id: i64, deliveries: Result<DeliveryList, AppError>) ->
             </nav>
         }
     });
+    let redeliver = (count > 0).then(|| {
+        view! {
+            <form action=RedeliverFailed::url() method="post" class="inline-form">
+                <input type="hidden" name="id" value=id.to_string()/>
+                <label for="failed-since">"Send again what failed in the last"</label>
+                <select id="failed-since" name="hours">
+                    <option value="1">"hour"</option>
+                    <option value="24" selected>"24 hours"</option>
+                    <option value="168">"7 days"</option>
+                </select>
+                <button type="submit" class="button secondary small">"Redeliver"</button>
+            </form>
+        }
+    });
     view! {
         <section class="card narrow" aria-labelledby="deliveries-title">
             <h2 id="deliveries-title">"Deliveries"</h2>
             {(count == 0).then(|| view! { <p class="muted">"No events have been sent to this webhook yet."</p> })}
             {table}
             {pages}
+            {redeliver}
         </section>
     }
     .into_any()
@@ -182,20 +197,36 @@ pub async fn release_held(id: i64, choice: String) -> Result<(), AppError> {
     };
     let scope = context::webhook_scope().await?;
     let state = context::state();
-    held::release(&state.db, scope, id, choice, now_millis())
-        .await
-        .map_err(delivery_error)?;
+    held::release(&state.db, scope, id, choice, now_millis()).await?;
     state.delivery_wake.now();
     leptos_axum::redirect(&notice.webhook_href(id));
     Ok(())
 }
 
-#[cfg(feature = "ssr")]
-fn delivery_error(error: deliveries::DeliveryError) -> AppError {
-    match error {
-        deliveries::DeliveryError::Webhook(error) => AppError::from(error),
-        _ => AppError::NotFound,
+/// Sends again every delivery of the webhook given up in the last `hours`
+/// (1, 24 or 168), in order; back to its page.
+#[server]
+pub async fn redeliver_failed(id: i64, hours: i64) -> Result<(), AppError> {
+    use crate::server::clock::now_millis;
+    use crate::server::delivery::Status;
+    use crate::shared::notices::Notice;
+
+    if ![1, 24, 168].contains(&hours) {
+        return Err(AppError::NotFound);
     }
+    let scope = context::webhook_scope().await?;
+    let state = context::state();
+    let now = now_millis();
+    let since = now - hours * 3_600_000;
+    let sent = deliveries::redeliver_all(&state.db, scope, id, Status::Dead, since, now).await?;
+    let notice = if sent == 0 {
+        Notice::NothingFailed
+    } else {
+        state.delivery_wake.now();
+        Notice::FailedRedelivered
+    };
+    leptos_axum::redirect(&notice.webhook_href(id));
+    Ok(())
 }
 
 /// One page of a webhook's deliveries, newest first.
@@ -207,9 +238,7 @@ pub async fn webhook_deliveries(id: i64, page: Option<String>) -> Result<Deliver
     let db = &context::state().db;
     let request = webhooks::PageRequest::from_query(page.as_deref(), None);
     let filter = deliveries::Filter::default();
-    let page = deliveries::page(db, scope, id, &filter, request)
-        .await
-        .map_err(delivery_error)?;
+    let page = deliveries::page(db, scope, id, &filter, request).await?;
     let mut answers = deliveries::last_attempts(db, id, &page.items).await?;
     let rows = page
         .items

@@ -136,16 +136,6 @@ fn AttemptLine(attempt: AttemptRow) -> impl IntoView {
 #[cfg(feature = "ssr")]
 use crate::server::{browser::context, delivery::deliveries, webhooks};
 
-#[cfg(feature = "ssr")]
-fn delivery_error(error: deliveries::DeliveryError) -> AppError {
-    match error {
-        deliveries::DeliveryError::Webhook(error) => AppError::from(error),
-        deliveries::DeliveryError::NotFound => AppError::NotFound,
-        deliveries::DeliveryError::AlreadyWaiting => AppError::AlreadyWaiting,
-        deliveries::DeliveryError::WebhookOff => AppError::WebhookOff,
-    }
-}
-
 /// A delivery of the webhook, its attempts and its message.
 #[server]
 pub async fn get_delivery(webhook_id: i64, id: i64) -> Result<DeliveryDetail, AppError> {
@@ -154,9 +144,7 @@ pub async fn get_delivery(webhook_id: i64, id: i64) -> Result<DeliveryDetail, Ap
     let scope = context::webhook_scope().await?;
     let db = &context::state().db;
     let webhook = webhooks::get(db, scope, webhook_id).await?;
-    let (delivery, message, attempts) = deliveries::get(db, scope, webhook_id, id)
-        .await
-        .map_err(delivery_error)?;
+    let (delivery, message, attempts) = deliveries::get(db, scope, webhook_id, id).await?;
     let message = serde_json::from_str::<serde_json::Value>(&message)
         .and_then(|value| serde_json::to_string_pretty(&value))
         .unwrap_or(message);
@@ -190,9 +178,7 @@ pub async fn redeliver_delivery(webhook_id: i64, id: i64) -> Result<(), AppError
 
     let scope = context::webhook_scope().await?;
     let state = context::state();
-    deliveries::redeliver(&state.db, scope, webhook_id, id, now_millis())
-        .await
-        .map_err(delivery_error)?;
+    deliveries::redeliver(&state.db, scope, webhook_id, id, now_millis()).await?;
     state.delivery_wake.now();
     leptos_axum::redirect(&format!(
         "{}?notice=redelivered",

@@ -19,10 +19,14 @@ pub enum Notice {
     /// discarded (it was turned on first when it was off).
     HeldSent,
     HeldDiscarded,
+    /// On the webhook's own page: what failed in a time was sent again, or
+    /// nothing had.
+    FailedRedelivered,
+    NothingFailed,
 }
 
 impl Notice {
-    const ALL: [Notice; 10] = [
+    const ALL: [Notice; 12] = [
         Notice::Created,
         Notice::Saved,
         Notice::Deleted,
@@ -33,6 +37,8 @@ impl Notice {
         Notice::NothingSelected,
         Notice::HeldSent,
         Notice::HeldDiscarded,
+        Notice::FailedRedelivered,
+        Notice::NothingFailed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -47,6 +53,8 @@ impl Notice {
             Notice::NothingSelected => "none_selected",
             Notice::HeldSent => "held_sent",
             Notice::HeldDiscarded => "held_discarded",
+            Notice::FailedRedelivered => "failed_redelivered",
+            Notice::NothingFailed => "nothing_failed",
         }
     }
 
@@ -66,6 +74,10 @@ impl Notice {
             Notice::NothingSelected => "Select one or more webhooks first.",
             Notice::HeldSent => "The webhook is on; its held messages are on their way, in order.",
             Notice::HeldDiscarded => "The webhook is on; its held messages were discarded.",
+            Notice::FailedRedelivered => {
+                "The messages that failed are waiting to be sent again, in order."
+            }
+            Notice::NothingFailed => "No message failed in that time.",
         }
     }
 

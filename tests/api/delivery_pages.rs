@@ -2,7 +2,7 @@
 //! last answer in plain words.
 
 use leptos::server_fn::ServerFn;
-use webhook_admin::pages::deliveries::ReleaseHeld;
+use webhook_admin::pages::deliveries::{RedeliverFailed, ReleaseHeld};
 use webhook_admin::pages::delivery::RedeliverDelivery;
 
 use crate::support::browser::{page, plain_form_post, session_of};
@@ -317,4 +317,54 @@ async fn the_health_page_counts_the_days_attempts_by_what_slack_answered() {
         "{html}"
     );
     assert!(html.contains("The oldest, for "), "{html}");
+}
+
+#[tokio::test]
+async fn what_failed_in_a_time_is_sent_again_in_order() {
+    let s = setup(quick()).await;
+    let email = s
+        .app
+        .column::<String>("SELECT email FROM users")
+        .await
+        .remove(0);
+    let cookie = session_of(&s.app, &email).await;
+    let hook = s.webhook("refused").await;
+    s.slack.script(
+        "refused",
+        [
+            Answer::Error(400, "invalid_payload"),
+            Answer::Error(400, "invalid_payload"),
+        ],
+    );
+    s.event("a.b", "one").await;
+    s.event("a.b", "two").await;
+    s.deliver().await;
+    let path = format!("/webhooks/{hook}");
+    let html = page(&s.app, &path, &cookie).await.text();
+    assert!(
+        html.contains("Send again what failed in the last"),
+        "{html}"
+    );
+    let referer = format!("http://testserver{path}");
+    let body = format!("id={hook}&hours=24");
+    let redeliver = || plain_form_post(&s.app, RedeliverFailed::PATH, &referer, &cookie, &body);
+    let reply = redeliver().await;
+    assert_eq!(reply.status, 302);
+    let sent_again = format!("/webhooks/{hook}?notice=failed_redelivered");
+    assert_eq!(reply.header("location"), Some(sent_again.as_str()));
+    let html = page(&s.app, &sent_again, &cookie).await.text();
+    assert!(html.contains("The messages that failed are waiting to be sent again, in order."));
+    s.deliver().await;
+    assert_eq!(s.deliveries(hook).await, ["delivered 2 0", "delivered 2 0"]);
+    let texts: Vec<String> = s
+        .slack
+        .arrivals_of("refused")
+        .iter()
+        .map(|a| a.body["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(texts, ["one", "two", "one", "two"]);
+
+    let reply = redeliver().await;
+    let nothing = format!("/webhooks/{hook}?notice=nothing_failed");
+    assert_eq!(reply.header("location"), Some(nothing.as_str()));
 }

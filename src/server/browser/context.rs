@@ -20,6 +20,7 @@ use crate::server::browser::rejections;
 use crate::server::browser::session::{AuthSession, SessionError};
 use crate::server::clock::{self, format_display, format_millis};
 use crate::server::db;
+use crate::server::delivery::deliveries::DeliveryError;
 use crate::server::http::client::throttle_key;
 use crate::server::webhooks::history::{ActorKind, HistoryEntry};
 use crate::server::webhooks::{AccessDenied, Action, ServiceError, Via, Webhook, WebhookScope};
@@ -167,6 +168,17 @@ fn database_failure(error: db::Error) -> AppError {
         AppError::Unavailable
     } else {
         internal(error)
+    }
+}
+
+impl From<DeliveryError> for AppError {
+    fn from(error: DeliveryError) -> Self {
+        match error {
+            DeliveryError::Webhook(error) => error.into(),
+            DeliveryError::NotFound => AppError::NotFound,
+            DeliveryError::AlreadyWaiting => AppError::AlreadyWaiting,
+            DeliveryError::WebhookOff => AppError::WebhookOff,
+        }
     }
 }
 
