@@ -81,7 +81,10 @@ pub fn WebhookDeliveries(id: i64, deliveries: Result<DeliveryList, AppError>) ->
         page,
         num_pages,
         rows,
+        status,
+        event_type,
     } = list;
+    let filtered = !status.is_empty() || !event_type.is_empty();
     let table = (count > 0).then(|| {
         view! {
             <div class="table-wrap">
@@ -101,7 +104,29 @@ pub fn WebhookDeliveries(id: i64, deliveries: Result<DeliveryList, AppError>) ->
             </div>
         }
     });
-    let href = move |n: i64| format!("/webhooks/{id}?deliveries_page={n}#deliveries-title");
+    // Both are URL-safe as they are (`a-z 0-9 . _`).
+    let filters: String = [("status", &status), ("event_type", &event_type)]
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("&{name}={value}"))
+        .collect();
+    let href =
+        move |n: i64| format!("/webhooks/{id}?deliveries_page={n}{filters}#deliveries-title");
+    let options = ["", "waiting", "delivered", "dead", "held"].map(|value| {
+        let label = if value.is_empty() { "any" } else { value };
+        view! { <option value=value selected=status == value>{label}</option> }
+    });
+    let filter_form = (count > 0 || filtered).then(|| {
+        view! {
+            <form method="get" action=format!("/webhooks/{id}#deliveries-title") class="inline-form">
+                <label for="deliveries-status">"Status"</label>
+                <select id="deliveries-status" name="status">{options.into_iter().collect_view()}</select>
+                <label for="deliveries-type">"Event type"</label>
+                <input id="deliveries-type" name="event_type" type="text" value=event_type.clone() placeholder="project.created"/>
+                <button type="submit" class="button secondary small">"Filter"</button>
+            </form>
+        }
+    });
     let pages = (num_pages > 1).then(|| {
         view! {
             <nav class="pagination" aria-label="Deliveries: pages">
@@ -130,7 +155,9 @@ pub fn WebhookDeliveries(id: i64, deliveries: Result<DeliveryList, AppError>) ->
     view! {
         <section class="card narrow" aria-labelledby="deliveries-title">
             <h2 id="deliveries-title">"Deliveries"</h2>
-            {(count == 0).then(|| view! { <p class="muted">"No events have been sent to this webhook yet."</p> })}
+            {filter_form}
+            {(count == 0 && !filtered).then(|| view! { <p class="muted">"No events have been sent to this webhook yet."</p> })}
+            {(count == 0 && filtered).then(|| view! { <p class="muted">"No delivery matches these filters."</p> })}
             {table}
             {pages}
             {redeliver}
@@ -231,13 +258,25 @@ pub async fn redeliver_failed(id: i64, hours: i64) -> Result<(), AppError> {
 
 /// One page of a webhook's deliveries, newest first.
 #[server]
-pub async fn webhook_deliveries(id: i64, page: Option<String>) -> Result<DeliveryList, AppError> {
+pub async fn webhook_deliveries(
+    id: i64,
+    page: Option<String>,
+    status: Option<String>,
+    event_type: Option<String>,
+) -> Result<DeliveryList, AppError> {
     use crate::shared::slack_answers::explain;
+    use crate::shared::validation::event::is_event_type;
 
     let scope = context::webhook_scope().await?;
     let db = &context::state().db;
     let request = webhooks::PageRequest::from_query(page.as_deref(), None);
-    let filter = deliveries::Filter::default();
+    // A filter that is not one (an unknown status, a malformed type) is no filter.
+    let filter = deliveries::Filter {
+        status: status
+            .as_deref()
+            .and_then(crate::server::delivery::Status::parse),
+        event_type: event_type.filter(|kind| is_event_type(kind)),
+    };
     let page = deliveries::page(db, scope, id, &filter, request).await?;
     let mut answers = deliveries::last_attempts(db, id, &page.items).await?;
     let rows = page
@@ -259,5 +298,7 @@ pub async fn webhook_deliveries(id: i64, page: Option<String>) -> Result<Deliver
         page: page.number,
         num_pages: page.num_pages,
         rows,
+        status: filter.status.map_or("", |s| s.as_str()).to_owned(),
+        event_type: filter.event_type.unwrap_or_default(),
     })
 }

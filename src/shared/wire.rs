@@ -81,6 +81,9 @@ pub struct DeliveryList {
     pub page: i64,
     pub num_pages: i64,
     pub rows: Vec<DeliveryRow>,
+    /// The filters applied ("": any).
+    pub status: String,
+    pub event_type: String,
 }
 
 /// One request made for a delivery, as its page shows it.

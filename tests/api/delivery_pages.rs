@@ -341,3 +341,48 @@ async fn what_failed_in_a_time_is_sent_again_in_order() {
     let nothing = format!("/webhooks/{hook}?notice=nothing_failed");
     assert_eq!(reply.header("location"), Some(nothing.as_str()));
 }
+
+#[tokio::test]
+async fn a_webhooks_deliveries_filter_by_status_and_event_type() {
+    let (s, cookie) = signed_in().await;
+    let hook = s.webhook("refused").await;
+    s.slack
+        .script("refused", [Answer::Error(400, "invalid_payload")]);
+    s.event("project.created", "one").await;
+    s.event("project.updated", "two").await;
+    s.deliver().await;
+    for _ in 0..30 {
+        s.event("user.created", "later").await;
+    }
+    let rows = |query: &'static str| {
+        let (s, cookie) = (&s, &cookie);
+        async move {
+            let html = page(&s.app, &format!("/webhooks/{hook}?{query}"), cookie)
+                .await
+                .text();
+            (delivery_rows(&html), html)
+        }
+    };
+    let (dead, _) = rows("status=dead").await;
+    assert_eq!(
+        dead,
+        ["project.created | dead | 1 | Slack could not read the message; it will not be sent again"]
+    );
+    let (updated, html) = rows("event_type=project.updated").await;
+    assert_eq!(updated, ["project.updated | delivered | 1 | Delivered"]);
+    assert!(html.contains(r#"value="project.updated""#), "{html}");
+    let (none, html) = rows("status=held").await;
+    assert!(none.is_empty());
+    assert!(
+        html.contains("No delivery matches these filters."),
+        "{html}"
+    );
+    // Pages keep the filter; a filter that is not one is none.
+    let (waiting, html) = rows("status=waiting").await;
+    assert_eq!(waiting.len(), 25);
+    let next =
+        format!(r#"href="/webhooks/{hook}?deliveries_page=2&amp;status=waiting#deliveries-title""#);
+    assert!(html.contains(&next), "{html}");
+    let (all, _) = rows("status=lost&event_type=Not%20A%20Type").await;
+    assert_eq!(all.len(), 25);
+}

@@ -32,10 +32,18 @@ pub fn EditWebhookPage() -> impl IntoView {
     let webhook = Resource::new(
         move || {
             let q = query.read();
-            let pages = (q.get("history_page"), q.get("deliveries_page"));
-            (id(), q.get("reveal").is_some(), pages)
+            let deliveries = (
+                q.get("deliveries_page"),
+                q.get("status"),
+                q.get("event_type"),
+            );
+            (
+                id(),
+                q.get("reveal").is_some(),
+                (q.get("history_page"), deliveries),
+            )
         },
-        |(id, reveal, (history_page, deliveries_page))| async move {
+        |(id, reveal, (history_page, (deliveries_page, status, event_type)))| async move {
             let Some(id) = id else {
                 return Err(AppError::NotFound);
             };
@@ -43,7 +51,7 @@ pub fn EditWebhookPage() -> impl IntoView {
             let history = webhook_history(id, history_page).await;
             let deliveries = (
                 webhook_held(id).await?,
-                webhook_deliveries(id, deliveries_page).await,
+                webhook_deliveries(id, deliveries_page, status, event_type).await,
             );
             let rejected = take_rejection_of::<UpdateWebhook>().await;
             let test_rejected = take_rejection_of::<SendTestMessage>().await;
