@@ -11,6 +11,8 @@ export const ACCOUNTS = {
   known: { email: 'known@e2e.test', password: 'known-pass-123', org: 'e2e', superuser: true },
   deliverer: { email: 'deliverer@e2e.test', password: 'deliverer-pass-1', org: 'e2e-deliveries', superuser: true },
   nojsDeliverer: { email: 'nojs-deliverer@e2e.test', password: 'nojs-deliver-1', org: 'e2e-deliveries-nojs', superuser: true },
+  redeliverer: { email: 'redeliverer@e2e.test', password: 'redeliverer-1', org: 'e2e-redeliveries', superuser: true },
+  nojsRedeliverer: { email: 'nojs-redeliverer@e2e.test', password: 'nojs-redeliver-1', org: 'e2e-redeliveries-nojs', superuser: true },
 };
 
 /** The webhooks each searcher's organization starts with: [name, description, active]. */
@@ -20,6 +22,12 @@ export const SEARCH_WEBHOOKS: [string, string, boolean][] = [
   ['Zebra', '', true],
   ['alpha', '', false],
 ];
+
+/** A Slack URL whose first message the fake Slack refuses (400 `invalid_payload`), unique per call. */
+export function refuseOnceUrl(): string {
+  const tail = `${Date.now()}${Math.floor(Math.random() * 1e6)}`.padStart(24, '0').slice(-24);
+  return `https://hooks.slack.com/services/refuse-once/B00000000/${tail}`;
+}
 
 /** A Slack URL the fake Slack refuses (404 `no_service`). */
 export const GONE_URL = 'https://hooks.slack.com/services/gone/B00000000/XXXXXXXXXXXXXXXXXXXXdead';

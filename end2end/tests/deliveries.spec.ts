@@ -1,9 +1,19 @@
 // Deliveries on a webhook's page, JavaScript on: Slack removed the webhook,
 // the engine turned it off; the page says why, and its held message is
-// discarded. (Fixing the URL and sending: no-js.spec.ts.)
+// discarded (fixing the URL and sending: no-js.spec.ts); a message Slack
+// refused, redelivered from its page.
 import AxeBuilder from '@axe-core/playwright';
-import { ACCOUNTS, GONE_URL } from './accounts';
-import { expect, hydrated, openNewWebhook, sendEvent, signIn, test, untilTurnedOff } from './fixtures';
+import { ACCOUNTS, GONE_URL, refuseOnceUrl } from './accounts';
+import {
+  expect,
+  hydrated,
+  openNewWebhook,
+  refusedThenRedelivered,
+  sendEvent,
+  signIn,
+  test,
+  untilTurnedOff,
+} from './fixtures';
 
 test('a webhook Slack removed is turned off, says why, and its held message is discarded', async ({ page }) => {
   const account = ACCOUNTS.deliverer;
@@ -55,4 +65,8 @@ test('a webhook Slack removed is turned off, says why, and its held message is d
     const health = await new AxeBuilder({ page }).options({ preload: false }).analyze();
     expect(health.violations.map((v) => `health at ${width}: ${v.id} ${v.help}`)).toEqual([]);
   }
+});
+
+test('a message Slack refused is given up, then redelivered from its page', async ({ page }) => {
+  await refusedThenRedelivered(page, ACCOUNTS.redeliverer, refuseOnceUrl());
 });

@@ -1,7 +1,7 @@
 // Every test fails on a console error or warning (hydration warnings
 // included) or an uncaught page error.
 import { execFileSync } from 'child_process';
-import { test as base, expect, Page } from '@playwright/test';
+import { test as base, expect, Locator, Page } from '@playwright/test';
 import { SERVER_BIN } from '../server-binary';
 import { Account, GOOD_URL } from './accounts';
 
@@ -75,12 +75,39 @@ export async function openNewWebhook(page: Page, name: string, url: string): Pro
 }
 
 /**
- * Reloads the webhook's page until the engine, sending in the background,
- * has turned it off.
+ * Reloads the page until `wanted` shows: what the engine does in the
+ * background reaches a page when it is loaded again.
  */
-export async function untilTurnedOff(page: Page): Promise<void> {
+export async function untilShown(page: Page, wanted: Locator): Promise<void> {
   await expect(async () => {
     await page.reload();
-    await expect(page.getByRole('heading', { name: 'Turned off by delivery' })).toBeVisible({ timeout: 250 });
+    await expect(wanted).toBeVisible({ timeout: 250 });
   }).toPass({ timeout: 20_000 });
+}
+
+/** Reloads the webhook's page until the engine has turned it off. */
+export async function untilTurnedOff(page: Page): Promise<void> {
+  await untilShown(page, page.getByRole('heading', { name: 'Turned off by delivery' }));
+}
+
+/**
+ * A message Slack refuses once, given up and redelivered from its page
+ * (with or without JavaScript): delivered the second time.
+ */
+export async function refusedThenRedelivered(page: Page, account: Account, url: string): Promise<void> {
+  await signIn(page, account);
+  await openNewWebhook(page, `Refused ${Date.now()}`, url);
+  expect(sendEvent(account, 'project.created', 'Apollo was created')).toMatch(/: queued for 1 webhook\n$/);
+  const deliveries = page.getByRole('table', { name: 'Deliveries of this webhook' });
+  await untilShown(page, deliveries.getByRole('row', { name: /project\.created dead 1 Slack could not read the message/ }));
+  await deliveries.getByRole('link', { name: 'project.created' }).click();
+  await expect(page.getByRole('table', { name: 'Attempts of this delivery' })).toContainText(
+    'Slack could not read the message; it will not be sent again',
+  );
+  await page.getByRole('button', { name: 'Redeliver' }).click();
+  await expect(page.getByRole('status')).toHaveText('The delivery is waiting to be sent again.');
+  await expect(page.getByRole('button', { name: 'Redeliver' })).toHaveCount(0);
+  const attempts = page.getByRole('table', { name: 'Attempts of this delivery' });
+  await untilShown(page, attempts.getByRole('row', { name: /Delivered$/ }));
+  await expect(page.locator('dl.facts')).toContainText('delivered');
 }

@@ -1,6 +1,6 @@
 // The main flows with JavaScript turned off: plain forms and links.
-import { ACCOUNTS, GONE_URL, GOOD_URL, INVALID_URL_MESSAGE } from './accounts';
-import { expect, openNewWebhook, sendEvent, signIn, test, untilTurnedOff } from './fixtures';
+import { ACCOUNTS, GONE_URL, GOOD_URL, INVALID_URL_MESSAGE, refuseOnceUrl } from './accounts';
+import { expect, openNewWebhook, refusedThenRedelivered, sendEvent, signIn, test, untilTurnedOff } from './fixtures';
 
 test('sign in, create (bad URL, then fixed), find, edit, delete, sign out', async ({ page }) => {
   await page.goto('/login');
@@ -162,4 +162,8 @@ test('a webhook turned off by delivery: fix its URL, reactivate it and send what
     await page.reload();
     await expect(deliveries.getByRole('row', { name: /project\.created delivered 2 Delivered/ })).toBeVisible({ timeout: 250 });
   }).toPass({ timeout: 20_000 });
+});
+
+test('a message Slack refused, redelivered from its page without JavaScript', async ({ page }) => {
+  await refusedThenRedelivered(page, ACCOUNTS.nojsRedeliverer, refuseOnceUrl());
 });
