@@ -2,14 +2,16 @@
 //! attempts per hour by what Slack's answer did, as a chart drawn on the
 //! server (SVG, no script) with the same numbers in a table for screen
 //! readers and anyone without colours; the webhooks failing most; the
-//! oldest delivery still waiting.
+//! oldest delivery still waiting. A plain GET form filters them by
+//! webhook, by what the answers did, by event type and by day.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use super::common::{ErrorPanel, Loading};
 use crate::shared::error::AppError;
-use crate::shared::wire::{DeliveryHealth, HourOfAttempts};
+use crate::shared::wire::{DeliveryHealth, HealthFilter, HourOfAttempts};
 
 pub const HEALTH_PATH: &str = "/deliveries";
 
@@ -29,7 +31,14 @@ const BAR_STEP: i64 = CHART_WIDTH / 24;
 
 #[component]
 pub fn HealthPage() -> impl IntoView {
-    let health = Resource::new(|| (), |_| get_delivery_health());
+    let query = use_query_map();
+    let health = Resource::new(
+        move || {
+            let q = query.read();
+            (q.get("webhook"), q.get("status"), q.get("event_type"), q.get("day"))
+        },
+        |(webhook, status, event_type, day)| get_delivery_health(webhook, status, event_type, day),
+    );
     view! {
         <Title text="Delivery health · Webhook admin"/>
         <Suspense fallback=Loading>
@@ -46,6 +55,8 @@ pub fn HealthPage() -> impl IntoView {
 #[component]
 fn Health(health: DeliveryHealth) -> impl IntoView {
     let DeliveryHealth {
+        filter,
+        webhooks,
         hours,
         failing,
         waiting,
@@ -60,8 +71,13 @@ fn Health(health: DeliveryHealth) -> impl IntoView {
             "."
         }
     });
+    let period = if filter.day.is_empty() {
+        "in the last 24 hours".to_owned()
+    } else {
+        format!("on {} (UTC)", filter.day)
+    };
     let failing = if failing.is_empty() {
-        view! { <p class="muted">"No webhook failed in the last 24 hours."</p> }.into_any()
+        view! { <p class="muted">{format!("No webhook failed {period}.")}</p> }.into_any()
     } else {
         view! {
             <ol class="failing">
@@ -84,7 +100,8 @@ fn Health(health: DeliveryHealth) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="health-title">
             <h1 id="health-title">"Delivery health"</h1>
-            <p class="muted">"Your webhooks' delivery attempts in the last 24 hours, hour by hour, by what Slack's answer did."</p>
+            <p class="muted">{format!("Your webhooks' delivery attempts {period}, hour by hour, by what Slack's answer did.")}</p>
+            <Filters filter webhooks/>
             <Chart hours=hours.clone()/>
             <HoursTable hours/>
         </section>
@@ -94,8 +111,48 @@ fn Health(health: DeliveryHealth) -> impl IntoView {
         </section>
         <section class="card narrow" aria-labelledby="waiting-title">
             <h2 id="waiting-title">"Waiting"</h2>
-            <p>{format!("{waiting} deliveries are waiting to be sent.")} {oldest}</p>
+            <p>
+                {if waiting == 1 {
+                    "1 delivery is waiting to be sent.".to_owned()
+                } else {
+                    format!("{waiting} deliveries are waiting to be sent.")
+                }}
+                {oldest}
+            </p>
         </section>
+    }
+}
+
+/// The filter: a plain GET form, the page again with the answer.
+#[component]
+fn Filters(filter: HealthFilter, webhooks: Vec<(i64, String)>) -> impl IntoView {
+    let webhook_options = webhooks
+        .into_iter()
+        .map(|(id, name)| view! { <option value=id.to_string() selected=filter.webhook == Some(id)>{name}</option> })
+        .collect_view();
+    let status_options = ["", "delivered", "retried", "dead", "held"]
+        .map(|value| {
+            let label = if value.is_empty() { "any" } else { value };
+            view! { <option value=value selected=filter.status == value>{label}</option> }
+        })
+        .into_iter()
+        .collect_view();
+    view! {
+        <form method="get" action=HEALTH_PATH class="inline-form" aria-label="Filter">
+            <label for="health-webhook">"Webhook"</label>
+            <select id="health-webhook" name="webhook">
+                <option value="" selected=filter.webhook.is_none()>"any"</option>
+                {webhook_options}
+            </select>
+            <label for="health-status">"Status"</label>
+            <select id="health-status" name="status">{status_options}</select>
+            <label for="health-type">"Event type"</label>
+            <input id="health-type" name="event_type" type="text" value=filter.event_type.clone() placeholder="project.created"/>
+            <label for="health-day">"Day"</label>
+            <input id="health-day" name="day" type="date" value=filter.day.clone()/>
+            <button type="submit" class="button secondary small">"Filter"</button>
+            {(!filter.is_empty()).then(|| view! { <a class="button secondary small" href=HEALTH_PATH>"Clear"</a> })}
+        </form>
     }
 }
 
@@ -190,14 +247,35 @@ fn HoursTable(hours: Vec<HourOfAttempts>) -> impl IntoView {
 #[cfg(feature = "ssr")]
 use crate::server::{browser::context, delivery::health};
 
-/// The organization's delivery health now.
+/// The organization's delivery health now, or on a day; a filter value
+/// that is not one (an unknown status, a malformed type or day) is no filter.
 #[server]
-pub async fn get_delivery_health() -> Result<DeliveryHealth, AppError> {
+pub async fn get_delivery_health(
+    webhook: Option<String>,
+    status: Option<String>,
+    event_type: Option<String>,
+    day: Option<String>,
+) -> Result<DeliveryHealth, AppError> {
     use crate::server::clock::now_millis;
+    use crate::shared::validation::event::is_event_type;
 
     let scope = context::webhook_scope().await?;
-    let health = health::of(&context::state().db, scope, now_millis()).await?;
+    let db = &context::state().db;
+    let filter = health::Filter {
+        webhook_id: webhook.and_then(|id| id.parse().ok()),
+        series: status.as_deref().and_then(health::Series::parse),
+        event_type: event_type.filter(|kind| is_event_type(kind)),
+        day: day.as_deref().and_then(start_of_day),
+    };
+    let health = health::of(db, scope, &filter, now_millis()).await?;
     Ok(DeliveryHealth {
+        filter: HealthFilter {
+            webhook: filter.webhook_id,
+            status: filter.series.map_or("", |s| s.as_str()).to_owned(),
+            event_type: filter.event_type.unwrap_or_default(),
+            day: day.filter(|_| filter.day.is_some()).unwrap_or_default(),
+        },
+        webhooks: health::webhook_choices(db, scope).await?,
         hours: health
             .hours
             .iter()
@@ -216,4 +294,12 @@ pub async fn get_delivery_health() -> Result<DeliveryHealth, AppError> {
             .oldest_waiting
             .map(|(id, name, at)| (id, name, context::timestamp(at))),
     })
+}
+
+/// The first millisecond of a day written `YYYY-MM-DD` (UTC).
+#[cfg(feature = "ssr")]
+fn start_of_day(day: &str) -> Option<i64> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(day, &format).ok()?;
+    Some(date.midnight().assume_utc().unix_timestamp() * 1000)
 }

@@ -24,6 +24,8 @@ pub struct FormEcho {
     pub name: String,
     pub description: String,
     pub active: bool,
+    /// The edit form's "Event types" box, as typed.
+    pub subscriptions: String,
 }
 
 impl FormEcho {
@@ -32,6 +34,7 @@ impl FormEcho {
             name: name.to_owned(),
             description: description.to_owned(),
             active,
+            subscriptions: String::new(),
         }
     }
 }
@@ -47,6 +50,9 @@ pub struct FormOriginals {
     /// The webhook's version when the form was loaded.
     #[serde(deserialize_with = "number_or_text")]
     pub original_version: i64,
+    /// The "Event types" box as loaded (one pattern a line).
+    #[serde(default)]
+    pub original_subscriptions: String,
 }
 
 /// As `bool_or_text`, for a number.
@@ -80,12 +86,13 @@ fn bool_or_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<boo
 
 impl FormOriginals {
     /// The hidden inputs that carry these values, named as the fields above.
-    pub fn hidden_fields(&self) -> [(&'static str, String); 4] {
+    pub fn hidden_fields(&self) -> [(&'static str, String); 5] {
         [
             ("original_name", self.original_name.clone()),
             ("original_description", self.original_description.clone()),
             ("original_active", self.original_active.to_string()),
             ("original_version", self.original_version.to_string()),
+            ("original_subscriptions", self.original_subscriptions.clone()),
         ]
     }
 }

@@ -83,6 +83,9 @@ pub enum Field {
     Url,
     Description,
     Active,
+    /// The event types a webhook receives: a field of the admin's edit form
+    /// (the REST API has them as a sub-resource of their own).
+    Subscriptions,
 }
 
 impl FieldName for Field {
@@ -92,6 +95,7 @@ impl FieldName for Field {
             Field::Url => "url",
             Field::Description => "description",
             Field::Active => "active",
+            Field::Subscriptions => "subscriptions",
         }
     }
 }
@@ -198,6 +202,9 @@ pub struct WebhookChanges {
     pub url: Option<SlackUrl>,
     pub description: Option<Description>,
     pub active: Option<bool>,
+    /// The admin's edit form only: the webhook's new event types, checked by
+    /// [`event::validate_subscriptions`] (REST replaces them on their own path).
+    pub subscriptions: Option<Vec<String>>,
 }
 
 impl WebhookChanges {
@@ -208,6 +215,7 @@ impl WebhookChanges {
             (self.url.is_some(), Field::Url),
             (self.description.is_some(), Field::Description),
             (self.active.is_some(), Field::Active),
+            (self.subscriptions.is_some(), Field::Subscriptions),
         ]
         .into_iter()
         .filter(|(present, _)| *present)
@@ -225,6 +233,7 @@ pub fn validate_new(input: &WebhookInput) -> Result<WebhookDraft, FieldErrors> {
             url: Some(url),
             description,
             active,
+            subscriptions: None,
         } => Ok(WebhookDraft {
             name,
             url,

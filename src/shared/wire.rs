@@ -35,6 +35,9 @@ pub struct WebhookList {
     pub num_pages: i64,
     pub page_size: i64,
     pub rows: Vec<WebhookRow>,
+    /// The rows' webhooks the delivery engine turned off, holding messages
+    /// until someone chooses what becomes of them.
+    pub turned_off: Vec<i64>,
     /// The search, filter and order this page was made with.
     pub query: ListQuery,
 }
@@ -127,10 +130,31 @@ pub struct HourOfAttempts {
     pub held: i64,
 }
 
+/// The health page's filter, as its address has it (a value that is not
+/// one is no filter): a webhook's id, a series (`delivered`, `retried`,
+/// `dead`, `held`), an event type, a day (`YYYY-MM-DD`, UTC).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthFilter {
+    pub webhook: Option<i64>,
+    pub status: String,
+    pub event_type: String,
+    pub day: String,
+}
+
+impl HealthFilter {
+    pub fn is_empty(&self) -> bool {
+        *self == HealthFilter::default()
+    }
+}
+
 /// The organization's delivery health page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryHealth {
-    /// The last 24 hours, oldest first.
+    /// What it was asked for, as the filter form shows it again.
+    pub filter: HealthFilter,
+    /// The webhooks the filter offers: id, name.
+    pub webhooks: Vec<(i64, String)>,
+    /// The day's 24 hours (or the last 24), oldest first.
     pub hours: Vec<HourOfAttempts>,
     /// The webhooks with the most failed attempts in that time: id, name,
     /// failures.
@@ -178,4 +202,6 @@ pub struct Me {
 pub struct WebhookDetail {
     pub webhook: WebhookRow,
     pub full_url: Option<Secret>,
+    /// The event types it receives, sorted; empty: every type.
+    pub subscriptions: Vec<String>,
 }

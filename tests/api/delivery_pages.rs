@@ -5,8 +5,8 @@ use leptos::server_fn::ServerFn;
 use webhook_admin::pages::deliveries::{RedeliverFailed, ReleaseHeld};
 use webhook_admin::pages::delivery::RedeliverDelivery;
 
-use crate::support::browser::{page, plain_form_post, session_of};
-use crate::support::engine::{quick, setup, Setup};
+use crate::support::browser::{page, plain_form_post, table_rows};
+use crate::support::engine::signed_in;
 use crate::support::fake_slack::Answer;
 
 /// The rows of the page's deliveries table, as their cells' text but the
@@ -16,50 +16,6 @@ fn delivery_rows(html: &str) -> Vec<String> {
         .into_iter()
         .map(|cells| cells[1..].join(" | "))
         .collect()
-}
-
-/// The `<td>` cells of the page's first table of deliveries, row by row.
-fn table_rows(html: &str) -> Vec<Vec<String>> {
-    let Some(start) = html.find(r#"<table class="deliveries">"#) else {
-        return Vec::new();
-    };
-    let table = &html[start..start + html[start..].find("</table>").unwrap()];
-    let body = &table[table.find("<tbody>").unwrap()..];
-    body.split("<tr>")
-        .skip(1)
-        .map(|row| {
-            row.split("<td")
-                .skip(1)
-                .map(|cell| {
-                    // The cell's text: tags dropped.
-                    let mut text = String::new();
-                    let mut in_tag = true;
-                    for c in cell.chars() {
-                        match c {
-                            '<' => in_tag = true,
-                            '>' => in_tag = false,
-                            c if !in_tag => text.push(c),
-                            _ => {}
-                        }
-                    }
-                    text.trim().to_owned()
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// An engine posting to the fake Slack, and its organization's super user
-/// signed in (the session cookie).
-async fn signed_in() -> (Setup, String) {
-    let s = setup(quick()).await;
-    let email = s
-        .app
-        .column::<String>("SELECT email FROM users")
-        .await
-        .remove(0);
-    let cookie = session_of(&s.app, &email).await;
-    (s, cookie)
 }
 
 #[tokio::test]
@@ -137,6 +93,21 @@ async fn a_webhook_turned_off_by_delivery_says_why_and_sends_or_discards_what_it
         s.deliver().await;
         let path = format!("/webhooks/{hook}");
         let html = page(&s.app, &path, &cookie).await.text();
+        // The list marks it apart from webhooks someone turned off.
+        let paused = s.webhook("paused").await;
+        s.app
+            .request("PATCH", &format!("/api/v2/webhooks/{paused}/"))
+            .token(&s.token)
+            .json(&serde_json::json!({"active": false}))
+            .send()
+            .await;
+        let list = page(&s.app, "/webhooks", &cookie).await.text();
+        let marks = |list: &str| {
+            list.matches(r#"<span class="badge held">Turned off by delivery</span>"#)
+                .count()
+        };
+        assert_eq!(marks(&list), 1, "{list}");
+        assert_eq!(list.matches(r#"<span class="badge off">Inactive</span>"#).count(), 1);
         for text in [
             "Turned off by delivery",
             "The channel was archived; unarchive it or paste a URL for another one",
@@ -167,6 +138,7 @@ async fn a_webhook_turned_off_by_delivery_says_why_and_sends_or_discards_what_it
         let html = page(&s.app, &path, &cookie).await.text();
         assert!(!html.contains("Turned off by delivery"), "{html}");
         assert!(!html.contains("held until you choose"), "{html}");
+        assert_eq!(marks(&page(&s.app, "/webhooks", &cookie).await.text()), 0);
         let history = s.history(hook).await;
         assert_eq!(history[0]["action"], "updated");
         assert_eq!(history[0]["fields"], serde_json::json!(["active"]));

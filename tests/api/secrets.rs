@@ -62,6 +62,7 @@ fn no_secret_shows_in_debug_output() {
             WebhookDetail {
                 webhook: row(),
                 full_url: Some(Secret(URL.into())),
+                subscriptions: vec!["project.*".into()],
             }
         ),
         format!(
@@ -103,6 +104,7 @@ fn no_secret_shows_in_debug_output() {
                 url: Secret(URL.into()),
                 description: String::new(),
                 active: None,
+                subscriptions: None,
                 original: FormOriginals::default(),
             }
         ),

@@ -15,6 +15,7 @@ use super::form::WebhookForm;
 use crate::shared::error::AppError;
 use crate::shared::forms::{FormEcho, FormOriginals, Secret};
 use crate::shared::notices::Notice;
+use crate::shared::validation::event::subscriptions_to_text;
 use crate::shared::wire::{HistoryList, WebhookDetail, WebhookRow};
 
 #[component]
@@ -76,6 +77,7 @@ pub fn EditWebhookPage() -> impl IntoView {
                         <HeldBanner id=detail.webhook.id held=deliveries.0.clone()/>
                         <EditForm
                             webhook=detail.webhook.clone()
+                            subscriptions=subscriptions_to_text(&detail.subscriptions)
                             revealed_url=detail.full_url.map(|url| url.0)
                             confirming=confirming()
                             rejected
@@ -95,6 +97,7 @@ pub fn EditWebhookPage() -> impl IntoView {
 #[component]
 fn EditForm(
     webhook: WebhookRow,
+    subscriptions: String,
     revealed_url: Option<String>,
     confirming: bool,
     rejected: Option<AppError>,
@@ -105,6 +108,7 @@ fn EditForm(
             name: webhook.name.clone(),
             description: webhook.description.clone(),
             active: webhook.active,
+            subscriptions: subscriptions.clone(),
         },
     };
     let id = webhook.id;
@@ -118,6 +122,7 @@ fn EditForm(
         original_description: webhook.description.clone(),
         original_active: webhook.active,
         original_version: webhook.version,
+        original_subscriptions: subscriptions,
     };
     let hidden = std::iter::once(("id", id.to_string()))
         .chain(originals.hidden_fields())
@@ -266,7 +271,10 @@ fn DeleteControl(id: i64, name: String, action: String, confirming: bool) -> imp
 #[cfg(feature = "ssr")]
 use crate::server::{browser::context, webhooks};
 #[cfg(feature = "ssr")]
-use crate::shared::validation::{keeps_stored_url, validate_changes, Input, WebhookInput};
+use crate::shared::validation::{
+    event::subscriptions_change, keeps_stored_url, validate_changes, Field, Input, WebhookChanges,
+    WebhookInput,
+};
 
 /// One webhook; with its full URL only when `reveal` is set, for the one
 /// page that shows it on request (the reveal goes into its history).
@@ -282,11 +290,14 @@ pub async fn get_webhook(id: i64, reveal: bool) -> Result<WebhookDetail, AppErro
     Ok(WebhookDetail {
         webhook: context::webhook_row(&webhook),
         full_url: reveal.then(|| Secret(webhook.url.as_str().to_owned())),
+        subscriptions: webhooks::subscriptions::get(db, scope, id).await?,
     })
 }
 
 /// Saves only what changed since the form was loaded (PATCH semantics), so
 /// someone else's edit of another field is kept. A blank URL keeps the URL.
+/// The event types, when their set changed, are replaced in the same
+/// transaction.
 #[server]
 pub async fn update_webhook(
     id: i64,
@@ -294,11 +305,16 @@ pub async fn update_webhook(
     url: Secret,
     description: String,
     active: Option<String>,
+    subscriptions: Option<String>,
     #[server(flatten)] original: FormOriginals,
 ) -> Result<(), AppError> {
     let scope = context::webhook_scope().await?;
     let active = active.is_some();
-    let echo = FormEcho::new(&name, &description, active);
+    let typed = subscriptions.unwrap_or_default();
+    let echo = FormEcho {
+        subscriptions: typed.clone(),
+        ..FormEcho::new(&name, &description, active)
+    };
     let input = WebhookInput {
         name: changed(&name, &original.original_name, || {
             Input::text(name.as_str())
@@ -313,7 +329,18 @@ pub async fn update_webhook(
         }),
         active: changed(&active, &original.original_active, || Input::Bool(active)),
     };
-    let changes = validate_changes(&input).map_err(|errors| AppError::Invalid(errors, echo))?;
+    let subscriptions = subscriptions_change(&typed, &original.original_subscriptions);
+    let changes = match (validate_changes(&input), subscriptions) {
+        (Ok(changes), Ok(subscriptions)) => WebhookChanges {
+            subscriptions,
+            ..changes
+        },
+        (changes, subscriptions) => {
+            let mut errors = changes.err().unwrap_or_default();
+            errors.set(Field::Subscriptions, subscriptions.err());
+            return Err(AppError::Invalid(errors, echo));
+        }
+    };
     // Only onto the version this form was loaded with: never over someone
     // else's save.
     let loaded = webhooks::Precondition::one_of(vec![original.original_version]);

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 
 use crate::shared::error::AppError;
 use crate::shared::forms::FormEcho;
+use crate::shared::validation::event::{subscriptions_from_text, validate_subscriptions};
 use crate::shared::validation::{
     keeps_stored_url, Description, Field, FieldErrors, FieldName, Name, SlackUrl,
 };
@@ -27,6 +28,7 @@ pub fn WebhookForm(
     submit_label: String,
 ) -> impl IntoView {
     let fields = FormFields::new(editing);
+    let subscriptions = echo.subscriptions.clone();
     let form_error = match rejected {
         Some(AppError::Invalid(errors, _)) => {
             fields.errors.set(errors);
@@ -52,6 +54,7 @@ pub fn WebhookForm(
                 .collect_view()}
             <p class="form-error" role="alert">{form_error}</p>
             <FieldsView fields echo url_hint/>
+            {editing.then(|| view! { <SubscriptionsField fields typed=subscriptions/> })}
             <div class="actions">
                 <button type="submit" class="button">{submit_label}</button>
                 <a class="button secondary" href="/webhooks">"Cancel"</a>
@@ -67,6 +70,8 @@ struct FormFields {
     name: NodeRef<html::Input>,
     url: NodeRef<html::Input>,
     description: NodeRef<html::Textarea>,
+    /// The edit form's "Event types" box (absent on the new-webhook form).
+    subscriptions: NodeRef<html::Textarea>,
     errors: RwSignal<FieldErrors>,
 }
 
@@ -77,6 +82,7 @@ impl FormFields {
             name: NodeRef::new(),
             url: NodeRef::new(),
             description: NodeRef::new(),
+            subscriptions: NodeRef::new(),
             errors: RwSignal::new(FieldErrors::default()),
         }
     }
@@ -89,6 +95,7 @@ impl FormFields {
             Field::Url => SlackUrl::parse(value).err(),
             Field::Description => Description::parse(value).err(),
             Field::Active => None,
+            Field::Subscriptions => validate_subscriptions(&subscriptions_from_text(value)).err(),
         }
     }
 
@@ -121,6 +128,13 @@ impl FormFields {
         {
             self.check(Field::Description, &value);
         }
+        if let Some(value) = self
+            .subscriptions
+            .get()
+            .and_then(|t| edited(t.value(), t.default_value().unwrap_or_default()))
+        {
+            self.check(Field::Subscriptions, &value);
+        }
     }
 
     /// Checks every field; moves focus to the first invalid one.
@@ -129,12 +143,11 @@ impl FormFields {
             |input: NodeRef<html::Input>| input.get().map(|i| i.value()).unwrap_or_default();
         self.check(Field::Name, &value(self.name));
         self.check(Field::Url, &value(self.url));
-        let description = self
-            .description
-            .get()
-            .map(|t| t.value())
-            .unwrap_or_default();
-        self.check(Field::Description, &description);
+        let text = |textarea: NodeRef<html::Textarea>| {
+            textarea.get().map(|t| t.value()).unwrap_or_default()
+        };
+        self.check(Field::Description, &text(self.description));
+        self.check(Field::Subscriptions, &text(self.subscriptions));
         let first_invalid = self
             .errors
             .with_untracked(|e| e.iter().next().map(|(field, _)| field));
@@ -143,6 +156,7 @@ impl FormFields {
             Some(Field::Name) => self.name.get().map(|i| i.focus()),
             Some(Field::Url) => self.url.get().map(|i| i.focus()),
             Some(Field::Description) => self.description.get().map(|t| t.focus()),
+            Some(Field::Subscriptions) => self.subscriptions.get().map(|t| t.focus()),
             Some(Field::Active) => None,
         };
         false
@@ -219,6 +233,38 @@ fn FieldsView(fields: FormFields, echo: FormEcho, url_hint: Option<String>) -> i
         <div class="field checkbox">
             <input id="active" name="active" type="checkbox" value="true" checked=echo.active/>
             <label for="active">"Active"</label>
+        </div>
+    }
+}
+
+/// The event types the webhook receives, one a line; empty: every type.
+#[component]
+fn SubscriptionsField(fields: FormFields, typed: String) -> impl IntoView {
+    let field = Field::Subscriptions;
+    view! {
+        <div class="field">
+            <label for="subscriptions">"Event types"</label>
+            <textarea
+                id="subscriptions"
+                name="subscriptions"
+                rows="3"
+                spellcheck="false"
+                autocomplete="off"
+                node_ref=fields.subscriptions
+                aria-invalid=move || fields.errors.with(|e| e.get(field).is_some()).to_string()
+                aria-describedby="subscriptions-hint subscriptions-error"
+                on:input=move |ev| fields.check(field, &event_target_value(&ev))
+                on:blur=move |ev| fields.check(field, &event_target_value(&ev))
+            >
+                {typed}
+            </textarea>
+            <p class="hint" id="subscriptions-hint">
+                "One a line: an event type (project.created) or a prefix ending in * (project.*). \
+                 Empty: every event type."
+            </p>
+            <p class="error" id="subscriptions-error">
+                {move || fields.errors.with(|e| e.get(field).map(|m| m.join(" ")))}
+            </p>
         </div>
     }
 }

@@ -127,7 +127,7 @@ fn ListView(
                                         {sort_header("Updated", SortKey::Updated, &list.query, list.page_size)}
                                     </tr>
                                 </thead>
-                                <tbody inner_html=rows_html(&list.rows)></tbody>
+                                <tbody inner_html=rows_html(&list.rows, &list.turned_off)></tbody>
                             </table>
                         </div>
                     </form>
@@ -360,7 +360,7 @@ mod tests {
 // Server functions: run on the server; the browser calls them over HTTP.
 
 #[cfg(feature = "ssr")]
-use crate::server::{browser::context, webhooks};
+use crate::server::{browser::context, delivery::held, webhooks};
 
 /// One page of the organization's webhooks, with the API's page rules,
 /// searched, filtered and ordered as the address says.
@@ -381,13 +381,17 @@ pub async fn list_webhooks(
         sort.as_deref(),
         dir.as_deref(),
     );
-    let page = webhooks::browse::page(&context::state().db, scope, &query, request).await?;
+    let db = &context::state().db;
+    let page = webhooks::browse::page(db, scope, &query, request).await?;
+    let inactive: Vec<i64> = page.items.iter().filter(|w| !w.active).map(|w| w.id).collect();
+    let turned_off = held::turned_off_among(db, scope, &inactive).await?;
     Ok(WebhookList {
         count: page.count,
         page: page.number,
         num_pages: page.num_pages,
         page_size: page.size,
         rows: page.items.iter().map(context::webhook_row).collect(),
+        turned_off,
         query,
     })
 }

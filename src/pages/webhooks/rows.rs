@@ -12,14 +12,16 @@ use std::fmt::Write;
 use crate::shared::wire::WebhookRow;
 
 /// The `<tr>`s of a `<tbody>`: a checkbox (`ids[index]`, labelled with the
-/// name), the name linking to the webhook, the masked URL, active or not,
-/// created and updated.
-pub fn rows_html(rows: &[WebhookRow]) -> String {
+/// name), the name linking to the webhook, the masked URL, active or not
+/// (or turned off by delivery: its id in `turned_off`), created and updated.
+pub fn rows_html(rows: &[WebhookRow], turned_off: &[i64]) -> String {
     let mut html = String::with_capacity(rows.len() * 900);
     for (index, row) in rows.iter().enumerate() {
         let id = row.id;
         let (badge, state) = if row.active {
             ("on", "Active")
+        } else if turned_off.contains(&id) {
+            ("held", "Turned off by delivery")
         } else {
             ("off", "Inactive")
         };
@@ -80,7 +82,7 @@ mod tests {
 
     #[test]
     fn each_row_has_its_checkbox_link_url_state_and_times() {
-        let html = rows_html(&[row(7, "Ops alerts", true), row(9, "Billing", false)]);
+        let html = rows_html(&[row(7, "Ops alerts", true), row(9, "Billing", false)], &[]);
         assert_eq!(
             html,
             "<tr><td class=\"select\"><input type=\"checkbox\" name=\"ids[0]\" value=\"7\" aria-label=\"Select Ops alerts\"></td>\
@@ -100,7 +102,7 @@ mod tests {
 
     #[test]
     fn names_are_escaped_in_text_and_in_attributes() {
-        let html = rows_html(&[row(1, "<script>alert(\"x\")</script> & co", true)]);
+        let html = rows_html(&[row(1, "<script>alert(\"x\")</script> & co", true)], &[]);
         assert!(html.contains(
             "aria-label=\"Select &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co\""
         ));
@@ -112,6 +114,15 @@ mod tests {
 
     #[test]
     fn no_rows_no_html() {
-        assert_eq!(rows_html(&[]), "");
+        assert_eq!(rows_html(&[], &[]), "");
+    }
+
+    #[test]
+    fn a_webhook_the_engine_turned_off_says_so() {
+        let html = rows_html(&[row(3, "Gone", false), row(4, "Paused", false)], &[3]);
+        assert!(html.contains(
+            "<td data-label=\"Active\"><span class=\"badge held\">Turned off by delivery</span></td>"
+        ));
+        assert!(html.contains("<span class=\"badge off\">Inactive</span>"));
     }
 }

@@ -8,7 +8,7 @@ use super::{listing, open_database, CliResult};
 use crate::server::accounts::{self, Email};
 use crate::server::config::Config;
 use crate::server::db::Db;
-use crate::server::delivery::subscriptions;
+use crate::server::webhooks::subscriptions;
 use crate::server::webhooks::{self, AccessDenied, Via, WebhookScope};
 use crate::shared::list_query::ListQuery;
 use crate::shared::validation::event::validate_subscriptions;

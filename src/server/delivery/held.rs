@@ -4,7 +4,7 @@
 
 use super::deliveries::{self, DeliveryError};
 use super::Status;
-use crate::server::db::{params, read_by_name, Db};
+use crate::server::db::{params, read_by_name, Db, Param, Single};
 use crate::server::webhooks::{self, Change, Precondition, ServiceError, WebhookScope};
 use crate::shared::validation::WebhookChanges;
 
@@ -59,6 +59,33 @@ pub async fn of(
         count: row.count,
         turned_off: row.reason.zip(row.at),
     }))
+}
+
+/// Which of these webhooks, off, hold deliveries: the ones the engine
+/// turned off and someone has yet to choose for (what the list marks).
+/// Asks nothing for none.
+pub async fn turned_off_among(
+    db: &Db,
+    scope: WebhookScope,
+    inactive: &[i64],
+) -> Result<Vec<i64>, ServiceError> {
+    if inactive.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (2..inactive.len() + 2).map(|n| format!("${n}")).collect();
+    let mut values = vec![Param::from(scope.organization_id())];
+    values.extend(inactive.iter().map(|&id| Param::from(id)));
+    let rows: Vec<Single<i64>> = db
+        .read_all(
+            &format!(
+                "SELECT DISTINCT webhook_id FROM deliveries
+                 WHERE status = 'held' AND organization_id = $1 AND webhook_id IN ({})",
+                placeholders.join(", ")
+            ),
+            &values,
+        )
+        .await?;
+    Ok(rows.into_iter().map(|Single(id)| id).collect())
 }
 
 /// What to do with the held deliveries.

@@ -15,7 +15,6 @@ mod metrics;
 pub mod outbox;
 mod outcome;
 mod queue;
-pub mod subscriptions;
 
 use std::time::Duration;
 

@@ -76,6 +76,8 @@ impl From<&FieldErrors> for ValidationErrors {
                 Field::Url => &mut body.url,
                 Field::Description => &mut body.description,
                 Field::Active => &mut body.active,
+                // The admin's edit form's field; the webhook's REST rules never report it.
+                Field::Subscriptions => continue,
             };
             *slot = Some(messages.to_vec());
         }

@@ -4,7 +4,9 @@
 
 use std::sync::LazyLock;
 
-use super::{count_change, history, idempotency, Action, ServiceError, Webhook, WebhookScope};
+use super::{
+    count_change, history, idempotency, subscriptions, Action, ServiceError, Webhook, WebhookScope,
+};
 use crate::server::clock::now_millis;
 use crate::server::db::{params, Db};
 use crate::shared::validation::{Field, FieldName, WebhookChanges};
@@ -92,7 +94,13 @@ pub async fn apply(
                             ],
                         )
                         .await?;
-                    let fields = changed_fields(&before, &after).join(",");
+                    let mut fields = changed_fields(&before, &after);
+                    if let Some(patterns) = &changes.subscriptions {
+                        if subscriptions::replace_in(tx, id, patterns).await? {
+                            fields.push(Field::Subscriptions.as_str());
+                        }
+                    }
+                    let fields = fields.join(",");
                     history::record(tx, scope, &after, Action::Updated, &fields, now).await?;
                     after
                 }

@@ -97,6 +97,36 @@ pub fn is_subscription(pattern: &str) -> bool {
     }
 }
 
+/// The patterns of the admin form's "Event types" box: one per line (commas
+/// and spaces separate too); blank entries are not patterns.
+pub fn subscriptions_from_text(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|pattern| !pattern.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The form's box for these patterns: one per line.
+pub fn subscriptions_to_text(patterns: &[String]) -> String {
+    patterns.join("\n")
+}
+
+/// The edit form's change to the subscriptions: `None` when its box holds
+/// the set it was loaded with (however it is written), else the new set
+/// checked.
+pub fn subscriptions_change(typed: &str, loaded: &str) -> Result<Option<Vec<String>>, Vec<String>> {
+    let as_set = |text: &str| {
+        let mut patterns = subscriptions_from_text(text);
+        patterns.sort();
+        patterns.dedup();
+        patterns
+    };
+    if as_set(typed) == as_set(loaded) {
+        return Ok(None);
+    }
+    validate_subscriptions(&subscriptions_from_text(typed)).map(Some)
+}
+
 /// Checks a webhook's subscriptions; the patterns sorted, without repeats.
 pub fn validate_subscriptions(patterns: &[String]) -> Result<Vec<String>, Vec<String>> {
     if patterns.len() > SUBSCRIPTIONS_MAX {
@@ -244,6 +274,36 @@ mod tests {
         }
     }
 
+    fn owned(list: &[&str]) -> Vec<String> {
+        list.iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn the_forms_box_holds_one_pattern_a_line() {
+        assert_eq!(
+            subscriptions_from_text(" project.*\r\n\n task.created, task.done \n"),
+            owned(&["project.*", "task.created", "task.done"])
+        );
+        assert_eq!(subscriptions_from_text(" \n "), Vec::<String>::new());
+        let patterns = owned(&["a.*", "b"]);
+        assert_eq!(subscriptions_from_text(&subscriptions_to_text(&patterns)), patterns);
+    }
+
+    #[test]
+    fn the_form_changes_subscriptions_only_when_the_set_differs() {
+        assert_eq!(subscriptions_change("b\na.*\nb", "a.*\nb"), Ok(None));
+        assert_eq!(subscriptions_change("", ""), Ok(None));
+        assert_eq!(subscriptions_change("", "a"), Ok(Some(vec![])));
+        assert_eq!(
+            subscriptions_change("c, a", "a"),
+            Ok(Some(owned(&["a", "c"])))
+        );
+        assert_eq!(
+            subscriptions_change("a\nProject", "a"),
+            Err(vec![format!("Item 2: {INVALID_SUBSCRIPTION}")])
+        );
+    }
+
     #[test]
     fn a_subscription_is_a_type_or_a_prefix_ending_in_a_star() {
         for good in [
@@ -265,7 +325,6 @@ mod tests {
         ] {
             assert!(!is_subscription(bad), "{bad}");
         }
-        let owned = |list: &[&str]| list.iter().map(|p| p.to_string()).collect::<Vec<_>>();
         assert_eq!(
             validate_subscriptions(&owned(&["b.*", "a", "b.*"])),
             Ok(owned(&["a", "b.*"]))

@@ -85,3 +85,34 @@ pub async fn page(app: &TestApp, path: &str, cookie: &str) -> Reply {
         .send()
         .await
 }
+
+/// The `<td>` cells of the page's first table of deliveries, row by row.
+pub fn table_rows(html: &str) -> Vec<Vec<String>> {
+    let Some(start) = html.find(r#"<table class="deliveries">"#) else {
+        return Vec::new();
+    };
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let body = &table[table.find("<tbody>").unwrap()..];
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|cell| {
+                    // The cell's text: tags dropped.
+                    let mut text = String::new();
+                    let mut in_tag = true;
+                    for c in cell.chars() {
+                        match c {
+                            '<' => in_tag = true,
+                            '>' => in_tag = false,
+                            c if !in_tag => text.push(c),
+                            _ => {}
+                        }
+                    }
+                    text.trim().to_owned()
+                })
+                .collect()
+        })
+        .collect()
+}

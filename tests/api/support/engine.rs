@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use webhook_admin::server::delivery::{Engine, Settings};
 use webhook_admin::server::slack::SlackClient;
 
+use super::browser::session_of;
 use super::fake_slack::{Arrival, FakeSlack};
 use super::TestApp;
 
@@ -44,6 +45,19 @@ pub async fn setup(settings: Settings) -> Setup {
         engine,
         token,
     }
+}
+
+/// An engine posting to the fake Slack, and its organization's super user
+/// signed in (the session cookie).
+pub async fn signed_in() -> (Setup, String) {
+    let s = setup(quick()).await;
+    let email = s
+        .app
+        .column::<String>("SELECT email FROM users")
+        .await
+        .remove(0);
+    let cookie = session_of(&s.app, &email).await;
+    (s, cookie)
 }
 
 impl Setup {

@@ -6,7 +6,7 @@ use axum::routing::{get, MethodRouter};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::server::delivery::subscriptions;
+use crate::server::webhooks::subscriptions;
 use crate::server::rest::error::ApiError;
 use crate::server::rest::json_body::read_json_bytes;
 use crate::server::rest::responses::{TooLarge, UnsupportedMediaType};
