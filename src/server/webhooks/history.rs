@@ -276,7 +276,8 @@ pub struct HistoryResource<'a> {
     /// `deactivated` (by the delivery engine).
     #[schema(example = "updated")]
     action: &'a str,
-    /// The fields an update changed (never their values); empty otherwise.
+    /// The fields an update changed (never their values), `subscriptions`
+    /// when its event types did; empty otherwise.
     #[schema(example = json!(["name", "active"]))]
     fields: Vec<&'a str>,
     /// The acting user's email at the time; empty for the delivery engine.
