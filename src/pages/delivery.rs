@@ -9,6 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::common::{take_rejection_of, ErrorPanel, Loading};
 use crate::shared::error::AppError;
+use crate::shared::notices::Notice;
 use crate::shared::wire::{AttemptRow, DeliveryDetail};
 
 /// `/webhooks/{webhook}/deliveries/{delivery}`
@@ -30,15 +31,20 @@ pub fn DeliveryPage() -> impl IntoView {
         let detail = get_delivery(webhook_id, id).await?;
         Ok::<_, AppError>((detail, take_rejection_of::<RedeliverDelivery>().await))
     });
-    let redelivered = move || query.read().get("notice").as_deref() == Some("redelivered");
+    let notice = move || {
+        query
+            .read()
+            .get("notice")
+            .and_then(|code| Notice::from_code(&code))
+            .map(Notice::message)
+    };
     view! {
         <Title text="Delivery · Webhook admin"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match delivery.await {
                     Ok((detail, rejected)) => view! {
-                        {redelivered()
-                            .then(|| view! { <p class="notice" role="status">"The delivery is waiting to be sent again."</p> })}
+                        {notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
                         <DeliveryCard detail rejected/>
                     }
                     .into_any(),
@@ -180,9 +186,6 @@ pub async fn redeliver_delivery(webhook_id: i64, id: i64) -> Result<(), AppError
     let state = context::state();
     deliveries::redeliver(&state.db, scope, webhook_id, id, now_millis()).await?;
     state.delivery_wake.now();
-    leptos_axum::redirect(&format!(
-        "{}?notice=redelivered",
-        delivery_href(webhook_id, id)
-    ));
+    leptos_axum::redirect(&Notice::Redelivered.delivery_href(&delivery_href(webhook_id, id)));
     Ok(())
 }

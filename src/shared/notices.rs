@@ -23,10 +23,12 @@ pub enum Notice {
     /// nothing had.
     FailedRedelivered,
     NothingFailed,
+    /// On a delivery's page: it waits to be sent again.
+    Redelivered,
 }
 
 impl Notice {
-    const ALL: [Notice; 12] = [
+    const ALL: [Notice; 13] = [
         Notice::Created,
         Notice::Saved,
         Notice::Deleted,
@@ -39,6 +41,7 @@ impl Notice {
         Notice::HeldDiscarded,
         Notice::FailedRedelivered,
         Notice::NothingFailed,
+        Notice::Redelivered,
     ];
 
     pub fn code(self) -> &'static str {
@@ -55,6 +58,7 @@ impl Notice {
             Notice::HeldDiscarded => "held_discarded",
             Notice::FailedRedelivered => "failed_redelivered",
             Notice::NothingFailed => "nothing_failed",
+            Notice::Redelivered => "redelivered",
         }
     }
 
@@ -78,6 +82,7 @@ impl Notice {
                 "The messages that failed are waiting to be sent again, in order."
             }
             Notice::NothingFailed => "No message failed in that time.",
+            Notice::Redelivered => "The delivery is waiting to be sent again.",
         }
     }
 
@@ -95,6 +100,11 @@ impl Notice {
     /// A webhook's page showing this notice.
     pub fn webhook_href(self, id: i64) -> String {
         format!("/webhooks/{id}?notice={}", self.code())
+    }
+
+    /// A delivery's page (at `href`) showing this notice.
+    pub fn delivery_href(self, href: &str) -> String {
+        format!("{href}?notice={}", self.code())
     }
 
     /// The webhook list showing this notice.
