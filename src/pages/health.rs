@@ -35,7 +35,12 @@ pub fn HealthPage() -> impl IntoView {
     let health = Resource::new(
         move || {
             let q = query.read();
-            (q.get("webhook"), q.get("status"), q.get("event_type"), q.get("day"))
+            (
+                q.get("webhook"),
+                q.get("status"),
+                q.get("event_type"),
+                q.get("day"),
+            )
         },
         |(webhook, status, event_type, day)| get_delivery_health(webhook, status, event_type, day),
     );

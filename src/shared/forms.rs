@@ -92,7 +92,10 @@ impl FormOriginals {
             ("original_description", self.original_description.clone()),
             ("original_active", self.original_active.to_string()),
             ("original_version", self.original_version.to_string()),
-            ("original_subscriptions", self.original_subscriptions.clone()),
+            (
+                "original_subscriptions",
+                self.original_subscriptions.clone(),
+            ),
         ]
     }
 }

@@ -107,7 +107,11 @@ async fn a_webhook_turned_off_by_delivery_says_why_and_sends_or_discards_what_it
                 .count()
         };
         assert_eq!(marks(&list), 1, "{list}");
-        assert_eq!(list.matches(r#"<span class="badge off">Inactive</span>"#).count(), 1);
+        assert_eq!(
+            list.matches(r#"<span class="badge off">Inactive</span>"#)
+                .count(),
+            1
+        );
         for text in [
             "Turned off by delivery",
             "The channel was archived; unarchive it or paste a URL for another one",

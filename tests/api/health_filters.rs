@@ -50,7 +50,9 @@ async fn the_health_page_filters_by_webhook_status_event_type_and_day() {
     let html = health(&format!("?webhook={refused}")).await;
     assert_eq!(sums(&html), [0, 0, 2, 0]);
     assert!(
-        html.contains(&format!(r#"<option value="{refused}" selected>Hook refused<"#)),
+        html.contains(&format!(
+            r#"<option value="{refused}" selected>Hook refused<"#
+        )),
         "{html}"
     );
     assert!(html.contains(&format!(r#"<option value="{fine}">Hook fine<"#)));
@@ -67,8 +69,14 @@ async fn the_health_page_filters_by_webhook_status_event_type_and_day() {
 
     let html = health("?event_type=task.done").await;
     assert_eq!(sums(&html), [1, 0, 1, 0]);
-    assert!(html.contains(r#"name="event_type" type="text" value="task.done""#), "{html}");
-    assert!(html.contains(r#"<a href="/deliveries" class="button secondary small">Clear<"#), "{html}");
+    assert!(
+        html.contains(r#"name="event_type" type="text" value="task.done""#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<a href="/deliveries" class="button secondary small">Clear<"#),
+        "{html}"
+    );
 
     let combined = format!("?webhook={refused}&status=dead&event_type=project.created");
     assert_eq!(sums(&health(&combined).await), [0, 0, 1, 0]);
@@ -107,5 +115,8 @@ async fn the_health_page_filters_by_webhook_status_event_type_and_day() {
     let html = health(&format!("?webhook={refused}")).await;
     assert!(html.contains("1 delivery is waiting to be sent."), "{html}");
     let html = health(&format!("?webhook={fine}")).await;
-    assert!(html.contains("0 deliveries are waiting to be sent."), "{html}");
+    assert!(
+        html.contains("0 deliveries are waiting to be sent."),
+        "{html}"
+    );
 }

@@ -20,7 +20,11 @@ async fn edit_form(s: &Setup, hook: i64, name: &str, loaded: &str, typed: &str) 
         .await;
     let version = reply.header("etag").unwrap().trim_matches('"').to_owned();
     let original_name = reply.json()["name"].as_str().unwrap().to_owned();
-    let encode = |text: &str| text.replace('*', "%2A").replace('\n', "%0A").replace(' ', "+");
+    let encode = |text: &str| {
+        text.replace('*', "%2A")
+            .replace('\n', "%0A")
+            .replace(' ', "+")
+    };
     format!(
         "id={hook}&name={}&url=&description=&active=true&subscriptions={}\
          &original_name={}&original_description=&original_active=true\
@@ -47,7 +51,10 @@ async fn the_form_narrows_what_a_webhook_receives() {
     let hook = s.webhook("narrow").await;
     let path = format!("/webhooks/{hook}");
     let html = page(&s.app, &path, &cookie).await.text();
-    assert!(html.contains(r#"<textarea id="subscriptions" name="subscriptions""#), "{html}");
+    assert!(
+        html.contains(r#"<textarea id="subscriptions" name="subscriptions""#),
+        "{html}"
+    );
     assert!(html.contains("Empty: every event type."), "{html}");
 
     let body = edit_form(&s, hook, "Hook narrow", "", "project.*\ntask.done").await;
@@ -73,10 +80,20 @@ async fn the_form_narrows_what_a_webhook_receives() {
     assert_eq!(texts(&s.slack.arrivals_of("narrow")), ["in", "in too"]);
 
     // The same set written another way is no change; emptied, every type.
-    let body = edit_form(&s, hook, "Renamed", "project.*\ntask.done", "task.done, project.*").await;
+    let body = edit_form(
+        &s,
+        hook,
+        "Renamed",
+        "project.*\ntask.done",
+        "task.done, project.*",
+    )
+    .await;
     let reply = call(&s.app, UpdateWebhook::PATH, Some(&cookie), &body).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
-    assert_eq!(s.history(hook).await[0]["fields"], serde_json::json!(["name"]));
+    assert_eq!(
+        s.history(hook).await[0]["fields"],
+        serde_json::json!(["name"])
+    );
     let body = edit_form(&s, hook, "Renamed", "project.*\ntask.done", "").await;
     call(&s.app, UpdateWebhook::PATH, Some(&cookie), &body).await;
     assert_eq!(subscriptions(&s, hook).await, serde_json::json!([]));
@@ -111,7 +128,11 @@ async fn a_form_with_a_bad_event_type_saves_nothing_and_says_which() {
         .get(&format!("/api/v2/webhooks/{hook}/"), &s.token)
         .send()
         .await;
-    assert_eq!(stored.json()["name"], "Hook bad", "the name is not saved either");
+    assert_eq!(
+        stored.json()["name"],
+        "Hook bad",
+        "the name is not saved either"
+    );
 
     // Without JavaScript: the page again, the box as typed, the error on it.
     let path = format!("/webhooks/{hook}");
@@ -119,7 +140,13 @@ async fn a_form_with_a_bad_event_type_saves_nothing_and_says_which() {
     let reply = plain_form_post(&s.app, UpdateWebhook::PATH, &page_url, &cookie, &body).await;
     assert_eq!(reply.status, 302);
     let html = page(&s.app, &path, &cookie).await.text();
-    assert!(html.contains("project.*\nProject Created</textarea>"), "{html}");
-    let error = format!(r#"id="subscriptions-error" class="error">Item 2: {0} Item 3: {0}<"#, INVALID_SUBSCRIPTION);
+    assert!(
+        html.contains("project.*\nProject Created</textarea>"),
+        "{html}"
+    );
+    let error = format!(
+        r#"id="subscriptions-error" class="error">Item 2: {0} Item 3: {0}<"#,
+        INVALID_SUBSCRIPTION
+    );
     assert!(html.contains(&error), "{html}");
 }

@@ -383,7 +383,12 @@ pub async fn list_webhooks(
     );
     let db = &context::state().db;
     let page = webhooks::browse::page(db, scope, &query, request).await?;
-    let inactive: Vec<i64> = page.items.iter().filter(|w| !w.active).map(|w| w.id).collect();
+    let inactive: Vec<i64> = page
+        .items
+        .iter()
+        .filter(|w| !w.active)
+        .map(|w| w.id)
+        .collect();
     let turned_off = held::turned_off_among(db, scope, &inactive).await?;
     Ok(WebhookList {
         count: page.count,

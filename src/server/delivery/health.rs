@@ -22,7 +22,12 @@ pub enum Series {
 }
 
 impl Series {
-    pub const ALL: [Series; 4] = [Series::Delivered, Series::Retried, Series::Dead, Series::Held];
+    pub const ALL: [Series; 4] = [
+        Series::Delivered,
+        Series::Retried,
+        Series::Dead,
+        Series::Held,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -153,9 +158,10 @@ pub async fn of(
     let matching = format!(
         "WHERE a.at >= $2 AND a.at < $3 AND d.organization_id = $1
            AND ($4 = 0 OR d.webhook_id = $4) AND ($5 = '' OR d.event_type = $5) {}",
-        filter
-            .series
-            .map_or(String::new(), |s| format!("AND a.outcome IN {}", s.outcomes()))
+        filter.series.map_or(String::new(), |s| format!(
+            "AND a.outcome IN {}",
+            s.outcomes()
+        ))
     );
     let counted: Vec<Counted> = db
         .read_all(
@@ -243,7 +249,11 @@ pub async fn webhook_choices(
         )
         .await?;
     let mut choices: Vec<(i64, String)> = rows.into_iter().map(|c| (c.id, c.name)).collect();
-    choices.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()).then(a.0.cmp(&b.0)));
+    choices.sort_by(|a, b| {
+        a.1.to_lowercase()
+            .cmp(&b.1.to_lowercase())
+            .then(a.0.cmp(&b.0))
+    });
     Ok(choices)
 }
 

@@ -286,7 +286,10 @@ mod tests {
         );
         assert_eq!(subscriptions_from_text(" \n "), Vec::<String>::new());
         let patterns = owned(&["a.*", "b"]);
-        assert_eq!(subscriptions_from_text(&subscriptions_to_text(&patterns)), patterns);
+        assert_eq!(
+            subscriptions_from_text(&subscriptions_to_text(&patterns)),
+            patterns
+        );
     }
 
     #[test]

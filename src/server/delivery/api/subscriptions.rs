@@ -6,13 +6,13 @@ use axum::routing::{get, MethodRouter};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::server::webhooks::subscriptions;
 use crate::server::rest::error::ApiError;
 use crate::server::rest::json_body::read_json_bytes;
 use crate::server::rest::responses::{TooLarge, UnsupportedMediaType};
 use crate::server::webhooks::api::caller::WebhookCaller;
 use crate::server::webhooks::api::common::{describe, method_not_allowed, with_allow, IdPath};
 use crate::server::webhooks::api::extract::WebhookId;
+use crate::server::webhooks::subscriptions;
 use crate::server::AppState;
 use crate::shared::validation::event::validate_subscriptions;
 
