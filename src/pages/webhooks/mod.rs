@@ -6,4 +6,5 @@ pub mod edit;
 pub mod form;
 pub mod list;
 pub mod new;
+mod paging;
 mod rows;
