@@ -6,17 +6,11 @@ use std::sync::LazyLock;
 
 use super::{
     count_change, history, idempotency, subscriptions, Action, ServiceError, Webhook, WebhookScope,
+    LOCK_ROW,
 };
 use crate::server::clock::now_millis;
 use crate::server::db::{params, Db};
 use crate::shared::validation::{Field, FieldName, WebhookChanges};
-
-/// Locks one of the organization's webhooks for the rest of the transaction
-/// (a write that changes nothing, so SQLite takes its write lock first) and
-/// reads it as it was.
-pub(super) const LOCK_ROW: &str = "UPDATE webhooks SET updated_at = updated_at
-     WHERE id = $1 AND organization_id = $2
-     RETURNING id, name, url, description, active, created_at, updated_at";
 
 /// Sets only the fields present. `updated` (the version) always moves
 /// forward, even for an empty change or two edits within one millisecond.

@@ -20,15 +20,14 @@ pub mod test_message;
 
 use std::sync::LazyLock;
 
-use apply::LOCK_ROW;
 pub use apply::{apply, update, Change, Precondition};
 pub use create::{create, Created};
 pub use delete::delete;
 pub use history::{Action, Via};
 pub use idempotency::IdempotencyKey;
 pub use list::{list, page_for_token, PageAlong};
-use model::COLUMNS;
 pub use model::{mask_url, Webhook, WebhookPage, WebhookResource};
+use model::{COLUMNS, LOCK_ROW};
 pub use pagination::{python_int, read_page, Page, PageRequest};
 pub use read::{get, get_for_token, reveal};
 use scope::checked_later;

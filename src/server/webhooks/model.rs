@@ -126,6 +126,13 @@ pub fn mask_url(url: &str) -> String {
 }
 pub(super) const COLUMNS: &str = "id, name, url, description, active, created_at, updated_at";
 
+/// Locks one of the organization's webhooks for the rest of the transaction
+/// (a write that changes nothing, so SQLite takes its write lock first) and
+/// reads it as it was.
+pub(super) const LOCK_ROW: &str = "UPDATE webhooks SET updated_at = updated_at
+     WHERE id = $1 AND organization_id = $2
+     RETURNING id, name, url, description, active, created_at, updated_at";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,9 +2,8 @@
 //! the listed types and prefixes (`project.*`). Read and replaced whole; a
 //! replacement that changes the set is a history entry (`subscriptions`).
 
-use super::apply::LOCK_ROW;
 use super::history::{self, Action};
-use super::{ServiceError, Webhook, WebhookScope};
+use super::{ServiceError, Webhook, WebhookScope, LOCK_ROW};
 use crate::server::clock::now_millis;
 use crate::server::db::{self, params, Db, Single, Tx};
 use crate::shared::validation::{Field, FieldName};
