@@ -7,7 +7,7 @@ use webhook_admin::pages::delivery::RedeliverDelivery;
 
 use crate::support::browser::{page, plain_form_post, table_rows};
 use crate::support::engine::signed_in;
-use crate::support::fake_slack::Answer;
+use crate::support::fake_slack::{Answer, FakeSlack};
 
 /// The rows of the page's deliveries table, as their cells' text but the
 /// first (when).
@@ -121,6 +121,22 @@ async fn a_webhook_turned_off_by_delivery_says_why_and_sends_or_discards_what_it
         ] {
             assert!(html.contains(text), "{text}: {html}");
         }
+        // A new URL (the cure) keeps why it was turned off on its page.
+        let fixed = FakeSlack::url("fixed");
+        let reply = s
+            .app
+            .request("PATCH", &format!("/api/v2/webhooks/{hook}/"))
+            .token(&s.token)
+            .json(&serde_json::json!({ "url": fixed }))
+            .send()
+            .await;
+        assert_eq!(reply.status, 200);
+        let html = page(&s.app, &path, &cookie).await.text();
+        assert!(
+            html.contains(r#"<h2 id="held-title">Turned off by delivery<"#),
+            "{html}"
+        );
+        assert!(html.contains("The channel was archived"), "{html}");
 
         // Without JavaScript: a plain form, then the page again.
         let reply = plain_form_post(
@@ -361,4 +377,36 @@ async fn a_webhooks_deliveries_filter_by_status_and_event_type() {
     assert!(html.contains(&next), "{html}");
     let (all, _) = rows("status=lost&event_type=Not%20A%20Type").await;
     assert_eq!(all.len(), 25);
+}
+
+#[tokio::test]
+async fn a_webhook_someone_turned_on_and_off_again_is_no_longer_turned_off_by_delivery() {
+    let (s, cookie) = signed_in().await;
+    let hook = s.webhook("archived").await;
+    s.slack
+        .script("archived", [Answer::Error(410, "channel_is_archived")]);
+    s.event("a.b", "one").await;
+    s.deliver().await;
+    for active in [true, false] {
+        let reply = s
+            .app
+            .request("PATCH", &format!("/api/v2/webhooks/{hook}/"))
+            .token(&s.token)
+            .json(&serde_json::json!({ "active": active }))
+            .send()
+            .await;
+        assert_eq!(reply.status, 200);
+    }
+    let html = page(&s.app, &format!("/webhooks/{hook}"), &cookie)
+        .await
+        .text();
+    assert!(
+        html.contains(r#"<h2 id="held-title">Held messages<"#),
+        "{html}"
+    );
+    assert!(!html.contains("Turned off by delivery"), "{html}");
+    assert!(
+        html.contains("1 message is held until you choose."),
+        "{html}"
+    );
 }

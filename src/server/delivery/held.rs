@@ -14,8 +14,8 @@ pub struct Held {
     pub active: bool,
     /// Deliveries waiting for someone's choice.
     pub count: i64,
-    /// Why and when the engine turned the webhook off, when that is the
-    /// last thing that happened to it.
+    /// Why and when the engine turned the webhook off, while no one has
+    /// turned it on or off since (a new URL keeps it).
     pub turned_off: Option<(String, i64)>,
 }
 
@@ -48,8 +48,13 @@ pub async fn of(
                     h.reason, h.at
              FROM webhooks w
              LEFT JOIN webhook_audit h
-                 ON h.id = (SELECT MAX(id) FROM webhook_audit WHERE webhook_id = w.id)
-                AND h.action = 'deactivated' AND NOT w.active
+                 ON h.id = (SELECT MAX(id) FROM webhook_audit
+                            WHERE webhook_id = w.id AND action = 'deactivated')
+                AND NOT w.active
+                AND NOT EXISTS (SELECT 1 FROM webhook_audit u
+                                WHERE u.webhook_id = w.id AND u.id > h.id
+                                  AND u.action = 'updated'
+                                  AND ',' || u.fields || ',' LIKE '%,active,%')
              WHERE w.id = $1 AND w.organization_id = $2",
             params![webhook_id, scope.organization_id()],
         )
