@@ -1,11 +1,23 @@
 // A stand-in for Slack's incoming webhooks in the browser tests (the server
-// runs with SLACK_BASE_URL pointing here): a path with "/gone/" answers 404
-// `no_service`, like a deleted Slack webhook; one with "/refuse-once/"
-// answers its first post 400 `invalid_payload` (the message is given up)
-// and accepts the later ones; any other POST is accepted.
+// runs with SLACK_BASE_URL pointing here). By the URL's path:
+// - "/gone/": 404 `no_service`, like a deleted Slack webhook;
+// - "/refuse-once/": the first post 400 `invalid_payload` (the message is
+//   given up), the later ones accepted;
+// - "/gone-on-cue/": posts wait, unanswered, until the test cues the path
+//   (`POST /_cue` with the path as body); then they and any later ones get
+//   404 `no_service` (so messages queue up behind the first, then are held);
+// - any other: accepted, its message's text recorded in order of arrival
+//   (`GET /_arrivals?path=...` answers them as a JSON array).
 const http = require('http');
 
 const refused = new Set();
+const cued = new Set();
+const waitingForCue = new Map(); // path -> [response]
+const arrivals = new Map(); // path -> [text]
+
+function goneAnswer(response) {
+  response.writeHead(404, { 'Content-Type': 'text/plain' }).end('no_service');
+}
 
 const port = Number(process.env.FAKE_SLACK_PORT ?? '3108');
 http
@@ -13,14 +25,35 @@ http
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
-      if (request.method === 'GET') {
+      const url = new URL(request.url, 'http://fake');
+      const path = url.pathname;
+      if (request.method === 'GET' && path === '/_arrivals') {
+        const texts = arrivals.get(url.searchParams.get('path')) ?? [];
+        response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(texts));
+      } else if (request.method === 'GET') {
         response.writeHead(200).end('fake slack');
-      } else if (request.url.includes('/gone/')) {
-        response.writeHead(404, { 'Content-Type': 'text/plain' }).end('no_service');
-      } else if (request.url.includes('/refuse-once/') && !refused.has(request.url)) {
-        refused.add(request.url);
+      } else if (path === '/_cue') {
+        cued.add(body);
+        for (const waiting of waitingForCue.get(body) ?? []) goneAnswer(waiting);
+        waitingForCue.delete(body);
+        response.writeHead(200).end('cued');
+      } else if (path.includes('/gone/')) {
+        goneAnswer(response);
+      } else if (path.includes('/gone-on-cue/')) {
+        if (cued.has(path)) {
+          goneAnswer(response);
+        } else {
+          waitingForCue.set(path, [...(waitingForCue.get(path) ?? []), response]);
+        }
+      } else if (path.includes('/refuse-once/') && !refused.has(path)) {
+        refused.add(path);
         response.writeHead(400, { 'Content-Type': 'text/plain' }).end('invalid_payload');
       } else {
+        let text = body;
+        try {
+          text = JSON.parse(body).text;
+        } catch (_) {}
+        arrivals.set(path, [...(arrivals.get(path) ?? []), text]);
         response.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
       }
     });

@@ -10,9 +10,12 @@ export const ACCOUNTS = {
   nojsSearcher: { email: 'nojs-searcher@e2e.test', password: 'nojs-search-1', org: 'e2e-search-nojs', superuser: true },
   known: { email: 'known@e2e.test', password: 'known-pass-123', org: 'e2e', superuser: true },
   deliverer: { email: 'deliverer@e2e.test', password: 'deliverer-pass-1', org: 'e2e-deliveries', superuser: true },
-  nojsDeliverer: { email: 'nojs-deliverer@e2e.test', password: 'nojs-deliver-1', org: 'e2e-deliveries-nojs', superuser: true },
   redeliverer: { email: 'redeliverer@e2e.test', password: 'redeliverer-1', org: 'e2e-redeliveries', superuser: true },
   nojsRedeliverer: { email: 'nojs-redeliverer@e2e.test', password: 'nojs-redeliver-1', org: 'e2e-redeliveries-nojs', superuser: true },
+  releaser: { email: 'releaser@e2e.test', password: 'releaser-pass-1', org: 'e2e-held', superuser: true },
+  nojsReleaser: { email: 'nojs-releaser@e2e.test', password: 'nojs-release-1', org: 'e2e-held-nojs', superuser: true },
+  subscriber: { email: 'subscriber@e2e.test', password: 'subscriber-pass-1', org: 'e2e-subscriptions', superuser: true },
+  nojsSubscriber: { email: 'nojs-subscriber@e2e.test', password: 'nojs-subscribe-1', org: 'e2e-subscriptions-nojs', superuser: true },
 };
 
 /** The webhooks each searcher's organization starts with: [name, description, active]. */
@@ -25,8 +28,24 @@ export const SEARCH_WEBHOOKS: [string, string, boolean][] = [
 
 /** A Slack URL whose first message the fake Slack refuses (400 `invalid_payload`), unique per call. */
 export function refuseOnceUrl(): string {
-  const tail = `${Date.now()}${Math.floor(Math.random() * 1e6)}`.padStart(24, '0').slice(-24);
-  return `https://hooks.slack.com/services/refuse-once/B00000000/${tail}`;
+  return `https://hooks.slack.com/services/refuse-once/B00000000/${uniqueTail()}`;
+}
+
+function uniqueTail(): string {
+  return `${Date.now()}${Math.floor(Math.random() * 1e6)}`.padStart(24, '0').slice(-24);
+}
+
+/** A Slack URL the fake Slack accepts and records the messages of, unique per call. */
+export function recordedUrl(): string {
+  return `https://hooks.slack.com/services/T00000000/B00000000/${uniqueTail()}`;
+}
+
+/**
+ * A Slack URL whose posts the fake Slack leaves unanswered until cued, then
+ * refuses (404 `no_service`), unique per call.
+ */
+export function goneOnCueUrl(): string {
+  return `https://hooks.slack.com/services/gone-on-cue/B00000000/${uniqueTail()}`;
 }
 
 /** A Slack URL the fake Slack refuses (404 `no_service`). */

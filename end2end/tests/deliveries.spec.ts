@@ -1,16 +1,18 @@
 // Deliveries on a webhook's page, JavaScript on: Slack removed the webhook,
 // the engine turned it off; the page says why, and its held message is
-// discarded (fixing the URL and sending: no-js.spec.ts); a message Slack
-// refused, redelivered from its page.
-import AxeBuilder from '@axe-core/playwright';
+// discarded; or its URL is fixed and its held messages sent, in order; a
+// message Slack refused, redelivered from its page; event types narrowing
+// what arrives. The same flows without JavaScript: no-js.spec.ts.
 import { ACCOUNTS, GONE_URL, refuseOnceUrl } from './accounts';
 import {
+  axeCleanWideAndNarrow,
   expect,
-  hydrated,
+  heldMessagesSentInOrder,
   openNewWebhook,
   refusedThenRedelivered,
   sendEvent,
   signIn,
+  subscriptionsNarrowWhatArrives,
   test,
   untilTurnedOff,
 } from './fixtures';
@@ -30,9 +32,7 @@ test('a webhook Slack removed is turned off, says why, and its held message is d
   const deliveries = page.getByRole('table', { name: 'Deliveries of this webhook' });
   await expect(deliveries.getByRole('row', { name: /project\.created held 1 Slack removed this webhook/ })).toBeVisible();
 
-  await hydrated(page);
-  const results = await new AxeBuilder({ page }).options({ preload: false }).analyze();
-  expect(results.violations.map((v) => `turned off: ${v.id} ${v.help}`)).toEqual([]);
+  await axeCleanWideAndNarrow(page, 'turned off');
 
   await page.getByRole('button', { name: 'Reactivate and discard them' }).click();
   await expect(page.getByRole('status')).toHaveText('The webhook is on; its held messages were discarded.');
@@ -47,9 +47,7 @@ test('a webhook Slack removed is turned off, says why, and its held message is d
   );
   await expect(page.locator('pre.message')).toContainText('"text": "Apollo was created"');
   await expect(page.getByRole('button', { name: 'Redeliver' })).toBeVisible();
-  await hydrated(page);
-  const detail = await new AxeBuilder({ page }).options({ preload: false }).analyze();
-  expect(detail.violations.map((v) => `delivery: ${v.id} ${v.help}`)).toEqual([]);
+  await axeCleanWideAndNarrow(page, 'delivery');
 
   // The organization's health: the chart, and its numbers in a table; wide and narrow.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Deliveries' }).click();
@@ -59,14 +57,18 @@ test('a webhook Slack removed is turned off, says why, and its held message is d
   await expect(page.locator('figure.chart svg rect').first()).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Failing most' })).toBeVisible();
   await expect(page.getByRole('listitem').filter({ hasText: name })).toContainText('1 failure');
-  for (const width of [1280, 375]) {
-    await page.setViewportSize({ width, height: 900 });
-    await hydrated(page);
-    const health = await new AxeBuilder({ page }).options({ preload: false }).analyze();
-    expect(health.violations.map((v) => `health at ${width}: ${v.id} ${v.help}`)).toEqual([]);
-  }
+  await axeCleanWideAndNarrow(page, 'health');
 });
 
 test('a message Slack refused is given up, then redelivered from its page', async ({ page }) => {
   await refusedThenRedelivered(page, ACCOUNTS.redeliverer, refuseOnceUrl());
+});
+
+test('held messages are sent in order once the webhook is fixed and reactivated; the health page agrees', async ({ page }) => {
+  test.setTimeout(60_000);
+  await heldMessagesSentInOrder(page, ACCOUNTS.releaser, true);
+});
+
+test("a webhook's event types, checked as they are typed, narrow what arrives", async ({ page }) => {
+  await subscriptionsNarrowWhatArrives(page, ACCOUNTS.subscriber, true);
 });

@@ -1,6 +1,13 @@
 // The main flows with JavaScript turned off: plain forms and links.
-import { ACCOUNTS, GONE_URL, GOOD_URL, INVALID_URL_MESSAGE, refuseOnceUrl } from './accounts';
-import { expect, openNewWebhook, refusedThenRedelivered, sendEvent, signIn, test, untilTurnedOff } from './fixtures';
+import { ACCOUNTS, GOOD_URL, INVALID_URL_MESSAGE, refuseOnceUrl } from './accounts';
+import {
+  expect,
+  heldMessagesSentInOrder,
+  refusedThenRedelivered,
+  signIn,
+  subscriptionsNarrowWhatArrives,
+  test,
+} from './fixtures';
 
 test('sign in, create (bad URL, then fixed), find, edit, delete, sign out', async ({ page }) => {
   await page.goto('/login');
@@ -139,31 +146,16 @@ test('a test message, a stale save and the history without JavaScript', async ({
   await expect(page.getByRole('row', { name: new RegExp(`${name}.*Sent a test message`) })).toBeVisible();
 });
 
-test('a webhook turned off by delivery: fix its URL, reactivate it and send what it held, without JavaScript', async ({ page }) => {
-  const account = ACCOUNTS.nojsDeliverer;
-  await signIn(page, account);
-  const name = `Removed ${Date.now()}`;
-  await openNewWebhook(page, name, GONE_URL);
-  expect(sendEvent(account, 'project.created', 'Apollo was created')).toMatch(/: queued for 1 webhook\n$/);
-  await untilTurnedOff(page);
-  await expect(page.getByRole('region', { name: 'Turned off by delivery' })).toContainText(
-    'Slack removed this webhook; paste a new URL',
-  );
-
-  // Fix the cause: a URL Slack takes.
-  await page.getByLabel('Slack webhook URL').fill(GOOD_URL);
-  await page.getByRole('button', { name: 'Save changes' }).click();
-  await expect(page.getByRole('status')).toHaveText('Changes saved.');
-  await page.getByRole('link', { name }).click();
-  await page.getByRole('button', { name: 'Reactivate and send the held messages' }).click();
-  await expect(page.getByRole('status')).toHaveText('The webhook is on; its held messages are on their way, in order.');
-  const deliveries = page.getByRole('table', { name: 'Deliveries of this webhook' });
-  await expect(async () => {
-    await page.reload();
-    await expect(deliveries.getByRole('row', { name: /project\.created delivered 2 Delivered/ })).toBeVisible({ timeout: 250 });
-  }).toPass({ timeout: 20_000 });
+test('a webhook turned off by delivery: fix its URL, reactivate it and send what it held, in order, at 375 px without JavaScript', async ({ page }) => {
+  test.setTimeout(60_000);
+  await heldMessagesSentInOrder(page, ACCOUNTS.nojsReleaser, false);
 });
 
-test('a message Slack refused, redelivered from its page without JavaScript', async ({ page }) => {
+test("a webhook's event types narrow what arrives, at 375 px without JavaScript", async ({ page }) => {
+  await subscriptionsNarrowWhatArrives(page, ACCOUNTS.nojsSubscriber, false);
+});
+
+test('a message Slack refused, redelivered from its page at 375 px without JavaScript', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 900 });
   await refusedThenRedelivered(page, ACCOUNTS.nojsRedeliverer, refuseOnceUrl());
 });
