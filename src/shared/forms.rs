@@ -24,7 +24,7 @@ pub struct FormEcho {
     pub name: String,
     pub description: String,
     pub active: bool,
-    /// The edit form's "Event types" box, as typed.
+    /// The form's "Event types" box, as typed.
     pub subscriptions: String,
 }
 

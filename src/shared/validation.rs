@@ -193,6 +193,9 @@ pub struct WebhookDraft {
     pub url: SlackUrl,
     pub description: Description,
     pub active: bool,
+    /// The admin's new-webhook form only: the event types it receives
+    /// (empty: every type), checked by [`event::validate_subscriptions`].
+    pub subscriptions: Vec<String>,
 }
 
 /// A partial update: only the fields that were sent, every one checked.
@@ -239,6 +242,7 @@ pub fn validate_new(input: &WebhookInput) -> Result<WebhookDraft, FieldErrors> {
             url,
             description: description.unwrap_or_default(),
             active: active.unwrap_or(true),
+            subscriptions: Vec::new(),
         }),
         _ => unreachable!("validate_fields reports missing required fields"),
     }

@@ -93,6 +93,7 @@ fn no_secret_shows_in_debug_output() {
                 url: Secret(URL.into()),
                 description: String::new(),
                 active: None,
+                subscriptions: None,
                 form_key: None,
             }
         ),

@@ -4,10 +4,12 @@
 
 use leptos::server_fn::ServerFn;
 use webhook_admin::pages::webhooks::edit::UpdateWebhook;
+use webhook_admin::pages::webhooks::new::CreateWebhook;
 use webhook_admin::shared::validation::event::INVALID_SUBSCRIPTION;
 
 use crate::support::browser::{call, page, plain_form_post};
 use crate::support::engine::{signed_in, texts, Setup};
+use crate::support::fake_slack::FakeSlack;
 
 /// The edit form as loaded for the webhook `hook` ("Hook {script}", no
 /// description, active, `loaded` in its "Event types" box), sent with
@@ -149,4 +151,70 @@ async fn a_form_with_a_bad_event_type_saves_nothing_and_says_which() {
         INVALID_SUBSCRIPTION
     );
     assert!(html.contains(&error), "{html}");
+}
+
+#[tokio::test]
+async fn a_new_webhook_takes_its_event_types_from_the_form_once() {
+    let (s, cookie) = signed_in().await;
+    let html = page(&s.app, "/webhooks/new", &cookie).await.text();
+    assert!(
+        html.contains(r#"<textarea id="subscriptions" name="subscriptions""#),
+        "{html}"
+    );
+    let url = FakeSlack::url("new")
+        .replace(':', "%3A")
+        .replace('/', "%2F");
+    let form = |typed: &str, key: &str| {
+        format!(
+            "name=New&url={url}&description=&active=true&subscriptions={}&form_key={key}",
+            typed.replace('*', "%2A").replace('\n', "%0A")
+        )
+    };
+    let count =
+        || async { s.app.get("/api/v2/webhooks/", &s.token).send().await.json()["count"].clone() };
+
+    // A bad one: nothing is created, the box's error says which.
+    let reply = call(
+        &s.app,
+        CreateWebhook::PATH,
+        Some(&cookie),
+        &form("task.*\nTask", &"a".repeat(32)),
+    )
+    .await;
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    assert_eq!(
+        reply.json()["Invalid"][0],
+        serde_json::json!([["subscriptions", [format!("Item 2: {INVALID_SUBSCRIPTION}")]]])
+    );
+    assert_eq!(count().await, 0);
+
+    // Sent twice with one form's key: one webhook, its event types, one history entry.
+    let body = form("task.*\nproject.created", &"b".repeat(32));
+    for _ in 0..2 {
+        let reply = call(&s.app, CreateWebhook::PATH, Some(&cookie), &body).await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+    }
+    assert_eq!(count().await, 1);
+    let hook = s.app.column::<i64>("SELECT id FROM webhooks").await[0];
+    assert_eq!(
+        subscriptions(&s, hook).await,
+        serde_json::json!(["project.created", "task.*"])
+    );
+    let history = s.history(hook).await;
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0]["action"], "created");
+    // The same key with other event types is another request: refused.
+    let reply = call(
+        &s.app,
+        CreateWebhook::PATH,
+        Some(&cookie),
+        &form("task.*", &"b".repeat(32)),
+    )
+    .await;
+    assert_eq!(reply.status, 422, "{}", reply.text());
+
+    s.event("task.done", "in").await;
+    s.event("user.created", "out").await;
+    s.deliver().await;
+    assert_eq!(texts(&s.slack.arrivals_of("new")), ["in"]);
 }

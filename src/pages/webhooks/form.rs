@@ -54,7 +54,7 @@ pub fn WebhookForm(
                 .collect_view()}
             <p class="form-error" role="alert">{form_error}</p>
             <FieldsView fields echo url_hint/>
-            {editing.then(|| view! { <SubscriptionsField fields typed=subscriptions/> })}
+            <SubscriptionsField fields typed=subscriptions/>
             <div class="actions">
                 <button type="submit" class="button">{submit_label}</button>
                 <a class="button secondary" href="/webhooks">"Cancel"</a>
@@ -70,7 +70,7 @@ struct FormFields {
     name: NodeRef<html::Input>,
     url: NodeRef<html::Input>,
     description: NodeRef<html::Textarea>,
-    /// The edit form's "Event types" box (absent on the new-webhook form).
+    /// The "Event types" box.
     subscriptions: NodeRef<html::Textarea>,
     errors: RwSignal<FieldErrors>,
 }

@@ -70,7 +70,9 @@ use crate::server::{browser::context, webhooks};
 #[cfg(feature = "ssr")]
 use crate::shared::notices::Notice;
 #[cfg(feature = "ssr")]
-use crate::shared::validation::{validate_new, Input, WebhookInput};
+use crate::shared::validation::event::{subscriptions_from_text, validate_subscriptions};
+#[cfg(feature = "ssr")]
+use crate::shared::validation::{validate_new, Field, Input, WebhookDraft, WebhookInput};
 
 /// A fresh `Idempotency-Key` for one rendering of the create form, so a
 /// double click or a form sent twice creates one webhook.
@@ -80,25 +82,43 @@ pub async fn new_form_key() -> Result<String, AppError> {
     Ok(context::random_key())
 }
 
+/// Creates the webhook, with the event types typed in its form (none: every
+/// type), in one transaction.
 #[server]
 pub async fn create_webhook(
     name: String,
     url: Secret,
     description: String,
     active: Option<String>,
+    subscriptions: Option<String>,
     form_key: Option<String>,
 ) -> Result<(), AppError> {
     let scope = context::webhook_scope().await?;
     let key = form_key.and_then(|key| webhooks::IdempotencyKey::parse(key.as_bytes()));
     let active = active.is_some();
-    let echo = FormEcho::new(&name, &description, active);
+    let typed = subscriptions.unwrap_or_default();
+    let echo = FormEcho {
+        subscriptions: typed.clone(),
+        ..FormEcho::new(&name, &description, active)
+    };
     let input = WebhookInput {
         name: Input::Text(name),
         url: Input::Text(url.0),
         description: Input::Text(description),
         active: Input::Bool(active),
     };
-    let draft = validate_new(&input).map_err(|errors| AppError::Invalid(errors, echo))?;
+    let subscriptions = validate_subscriptions(&subscriptions_from_text(&typed));
+    let draft = match (validate_new(&input), subscriptions) {
+        (Ok(draft), Ok(subscriptions)) => WebhookDraft {
+            subscriptions,
+            ..draft
+        },
+        (draft, subscriptions) => {
+            let mut errors = draft.err().unwrap_or_default();
+            errors.set(Field::Subscriptions, subscriptions.err());
+            return Err(AppError::Invalid(errors, echo));
+        }
+    };
     webhooks::create(&context::state().db, scope, &draft, key.as_ref()).await?;
     leptos_axum::redirect(&Notice::Created.list_href());
     Ok(())

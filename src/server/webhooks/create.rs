@@ -1,10 +1,12 @@
-//! Creating a webhook: the row, its history entry and the organization's
-//! counter in one transaction; with an `Idempotency-Key`, once per key.
+//! Creating a webhook: the row, its history entry, the organization's
+//! counter (and the new-webhook form's event types) in one transaction; with
+//! an `Idempotency-Key`, once per key.
 
 use std::sync::LazyLock;
 
 use super::history::{self, Action, RecordValues};
 use super::idempotency::{self, IdempotencyKey};
+use super::subscriptions;
 use super::{count_change, count_change_sql, ServiceError, Webhook, WebhookScope, COLUMNS};
 use crate::server::clock::now_millis;
 use crate::server::db::{self, params, Db, Param, Shareable};
@@ -120,7 +122,7 @@ pub async fn create(
     key: Option<&IdempotencyKey>,
 ) -> Result<Created, ServiceError> {
     let now = now_millis();
-    if key.is_none() {
+    if key.is_none() && draft.subscriptions.is_empty() {
         let values = create_values(scope, draft, now);
         if let Some(rows) = db.grouped_write::<Webhook>(&CREATE_SHARED, values).await {
             let webhook = rows?
@@ -166,6 +168,9 @@ pub async fn create(
             .await?;
         history::record(tx, scope, &webhook, Action::Created, "", now).await?;
         count_change(tx, scope, 1).await?;
+        if !draft.subscriptions.is_empty() {
+            subscriptions::replace_in(tx, webhook.id, &draft.subscriptions).await?;
+        }
         if let Some(key) = key {
             tx.execute(
                 idempotency::SAVE_WEBHOOK,

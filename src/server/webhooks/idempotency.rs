@@ -41,7 +41,12 @@ pub(super) fn fingerprint(draft: &WebhookDraft) -> String {
         draft.url.as_str(),
         draft.description.as_str(),
         if draft.active { "1" } else { "0" },
-    ] {
+    ]
+    .into_iter()
+    // Only the admin's form sends event types: a REST create's hash is
+    // what it always was.
+    .chain(draft.subscriptions.iter().map(String::as_str))
+    {
         hash.update((part.len() as u64).to_be_bytes());
         hash.update(part.as_bytes());
     }
