@@ -3,9 +3,10 @@
 // - "/gone/": 404 `no_service`, like a deleted Slack webhook;
 // - "/refuse-once/": the first post 400 `invalid_payload` (the message is
 //   given up), the later ones accepted;
-// - "/gone-on-cue/": posts wait, unanswered, until the test cues the path
-//   (`POST /_cue` with the path as body); then they and any later ones get
-//   404 `no_service` (so messages queue up behind the first, then are held);
+// - "/archived-on-cue/": posts wait, unanswered, until the test cues the
+//   path (`POST /_cue` with the path as body); then they and any later ones
+//   get 410 `channel_is_archived` (so messages queue up behind the first,
+//   then are held);
 // - any other: accepted, its message's text recorded in order of arrival
 //   (`GET /_arrivals?path=...` answers them as a JSON array).
 const http = require('http');
@@ -17,6 +18,10 @@ const arrivals = new Map(); // path -> [text]
 
 function goneAnswer(response) {
   response.writeHead(404, { 'Content-Type': 'text/plain' }).end('no_service');
+}
+
+function archivedAnswer(response) {
+  response.writeHead(410, { 'Content-Type': 'text/plain' }).end('channel_is_archived');
 }
 
 const port = Number(process.env.FAKE_SLACK_PORT ?? '3108');
@@ -34,14 +39,14 @@ http
         response.writeHead(200).end('fake slack');
       } else if (path === '/_cue') {
         cued.add(body);
-        for (const waiting of waitingForCue.get(body) ?? []) goneAnswer(waiting);
+        for (const waiting of waitingForCue.get(body) ?? []) archivedAnswer(waiting);
         waitingForCue.delete(body);
         response.writeHead(200).end('cued');
       } else if (path.includes('/gone/')) {
         goneAnswer(response);
-      } else if (path.includes('/gone-on-cue/')) {
+      } else if (path.includes('/archived-on-cue/')) {
         if (cued.has(path)) {
-          goneAnswer(response);
+          archivedAnswer(response);
         } else {
           waitingForCue.set(path, [...(waitingForCue.get(path) ?? []), response]);
         }

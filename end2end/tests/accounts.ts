@@ -42,10 +42,10 @@ export function recordedUrl(): string {
 
 /**
  * A Slack URL whose posts the fake Slack leaves unanswered until cued, then
- * refuses (404 `no_service`), unique per call.
+ * refuses (410 `channel_is_archived`), unique per call.
  */
-export function goneOnCueUrl(): string {
-  return `https://hooks.slack.com/services/gone-on-cue/B00000000/${uniqueTail()}`;
+export function archivedOnCueUrl(): string {
+  return `https://hooks.slack.com/services/archived-on-cue/B00000000/${uniqueTail()}`;
 }
 
 /** A Slack URL the fake Slack refuses (404 `no_service`). */

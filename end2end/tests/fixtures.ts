@@ -4,7 +4,7 @@ import { execFileSync } from 'child_process';
 import { test as base, expect, Locator, Page } from '@playwright/test';
 import { SERVER_BIN } from '../server-binary';
 import AxeBuilder from '@axe-core/playwright';
-import { Account, GOOD_URL, goneOnCueUrl, recordedUrl } from './accounts';
+import { Account, GOOD_URL, archivedOnCueUrl, recordedUrl } from './accounts';
 
 export const test = base.extend<{ consoleProblems: string[] }>({
   consoleProblems: [
@@ -135,7 +135,7 @@ export async function arrivalsAt(url: string): Promise<string[]> {
   return reply.json();
 }
 
-/** Lets the fake Slack answer `url`'s posts, waiting and later: 404 `no_service`. */
+/** Lets the fake Slack answer `url`'s posts, waiting and later: 410 `channel_is_archived`. */
 async function cue(url: string): Promise<void> {
   await fetch(`${FAKE_SLACK}/_cue`, { method: 'POST', body: new URL(url).pathname });
 }
@@ -164,10 +164,11 @@ async function healthSums(page: Page): Promise<number[]> {
 }
 
 /**
- * Slack removes a webhook while three messages wait for it: the engine turns
- * it off and holds them, the list and its page say so; its URL fixed,
- * "Reactivate and send the held messages" delivers them in order; the
- * health page, filtered to it, counts what its deliveries show.
+ * Slack answers 410 (the channel was archived) while three messages wait
+ * for a webhook: the engine turns it off and holds them, the list and its
+ * page say so; its URL fixed, "Reactivate and send the held messages"
+ * delivers them in order; the health page, filtered to it, counts what its
+ * deliveries show.
  */
 export async function heldMessagesSentInOrder(page: Page, account: Account, javascript: boolean): Promise<void> {
   // Axe runs in the page: with JavaScript; without, the same server HTML is
@@ -176,15 +177,15 @@ export async function heldMessagesSentInOrder(page: Page, account: Account, java
   if (!javascript) await page.setViewportSize({ width: 375, height: 900 });
   await signIn(page, account);
   const name = `Held ${Date.now()}`;
-  const gone = goneOnCueUrl();
-  await openNewWebhook(page, name, gone);
+  const archived = archivedOnCueUrl();
+  await openNewWebhook(page, name, archived);
   for (const text of ['first', 'second', 'third']) {
     expect(sendEvent(account, 'project.created', text)).toMatch(/: queued for 1 webhook\n$/);
   }
-  await cue(gone);
+  await cue(archived);
   await untilTurnedOff(page);
   const banner = page.getByRole('region', { name: 'Turned off by delivery' });
-  await expect(banner).toContainText('Slack removed this webhook; paste a new URL');
+  await expect(banner).toContainText('The channel was archived; unarchive it or paste a URL for another one');
   await expect(banner).toContainText('3 messages are held until you choose.');
 
   // Fix the cause: a URL Slack takes. The list marks it until someone chooses.

@@ -5,7 +5,22 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use crate::shared::error::AppError;
+use crate::shared::notices::Notice;
 use crate::shared::wire::Me;
+
+/// What the page's address says happened (`?notice=saved`), as a status
+/// line; nothing for an unknown code.
+#[component]
+pub fn AddressNotice() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        query
+            .read()
+            .get("notice")
+            .and_then(|code| Notice::from_code(&code))
+            .map(|notice| view! { <p class="notice" role="status">{notice.message()}</p> })
+    }
+}
 
 /// Why this page's last plain post to the server function `F` failed, once
 /// (kept in the session by the server, never read from the address).

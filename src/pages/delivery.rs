@@ -5,11 +5,10 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
-use super::common::{take_rejection_of, ErrorPanel, Loading};
+use super::common::{take_rejection_of, AddressNotice, ErrorPanel, Loading};
 use crate::shared::error::AppError;
-use crate::shared::notices::Notice;
 use crate::shared::wire::{AttemptRow, DeliveryDetail};
 
 /// `/webhooks/{webhook}/deliveries/{delivery}`
@@ -20,7 +19,6 @@ pub fn delivery_href(webhook_id: i64, delivery_id: i64) -> String {
 #[component]
 pub fn DeliveryPage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
     let ids = move || {
         let params = params.read();
         let number = |name| params.get(name).and_then(|id| id.parse::<i64>().ok());
@@ -31,20 +29,13 @@ pub fn DeliveryPage() -> impl IntoView {
         let detail = get_delivery(webhook_id, id).await?;
         Ok::<_, AppError>((detail, take_rejection_of::<RedeliverDelivery>().await))
     });
-    let notice = move || {
-        query
-            .read()
-            .get("notice")
-            .and_then(|code| Notice::from_code(&code))
-            .map(Notice::message)
-    };
     view! {
         <Title text="Delivery · Webhook admin"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match delivery.await {
                     Ok((detail, rejected)) => view! {
-                        {notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+                        <AddressNotice/>
                         <DeliveryCard detail rejected/>
                     }
                     .into_any(),
@@ -141,6 +132,8 @@ fn AttemptLine(attempt: AttemptRow) -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 use crate::server::{browser::context, delivery::deliveries, webhooks};
+#[cfg(feature = "ssr")]
+use crate::shared::notices::Notice;
 
 /// A delivery of the webhook, its attempts and its message.
 #[server]

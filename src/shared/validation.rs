@@ -248,6 +248,49 @@ pub fn validate_new(input: &WebhookInput) -> Result<WebhookDraft, FieldErrors> {
     }
 }
 
+/// Checks the new-webhook form: its fields as a create, and its "Event
+/// types" box (one pattern a line).
+pub fn validate_new_form(input: &WebhookInput, typed: &str) -> Result<WebhookDraft, FieldErrors> {
+    let subscriptions = event::validate_subscriptions(&event::subscriptions_from_text(typed));
+    let (draft, subscriptions) = with_subscriptions(validate_new(input), subscriptions)?;
+    Ok(WebhookDraft {
+        subscriptions,
+        ..draft
+    })
+}
+
+/// Checks the edit form: its fields as a partial update, and its "Event
+/// types" box, a change only when it holds another set than it was
+/// `loaded` with.
+pub fn validate_edit_form(
+    input: &WebhookInput,
+    typed: &str,
+    loaded: &str,
+) -> Result<WebhookChanges, FieldErrors> {
+    let subscriptions = event::subscriptions_change(typed, loaded);
+    let (changes, subscriptions) = with_subscriptions(validate_changes(input), subscriptions)?;
+    Ok(WebhookChanges {
+        subscriptions,
+        ..changes
+    })
+}
+
+/// A form's fields and its "Event types" box checked together: both, or
+/// every message (the box's under [`Field::Subscriptions`]).
+fn with_subscriptions<T, S>(
+    fields: Result<T, FieldErrors>,
+    subscriptions: Result<S, Vec<String>>,
+) -> Result<(T, S), FieldErrors> {
+    match (fields, subscriptions) {
+        (Ok(fields), Ok(subscriptions)) => Ok((fields, subscriptions)),
+        (fields, subscriptions) => {
+            let mut errors = fields.err().unwrap_or_default();
+            errors.set(Field::Subscriptions, subscriptions.err());
+            Err(errors)
+        }
+    }
+}
+
 /// Checks a partial update: only the fields present are looked at.
 pub fn validate_changes(input: &WebhookInput) -> Result<WebhookChanges, FieldErrors> {
     validate_fields(input, false)

@@ -8,13 +8,12 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::super::common::{take_rejection_of, CopyButton, ErrorPanel, Loading};
+use super::super::common::{take_rejection_of, AddressNotice, CopyButton, ErrorPanel, Loading};
 use super::super::deliveries::{webhook_deliveries, webhook_held, HeldBanner, WebhookDeliveries};
 use super::super::history::{webhook_history, HistoryTable};
 use super::form::WebhookForm;
 use crate::shared::error::AppError;
 use crate::shared::forms::{FormEcho, FormOriginals, Secret};
-use crate::shared::notices::Notice;
 use crate::shared::validation::event::subscriptions_to_text;
 use crate::shared::wire::{HistoryList, WebhookDetail, WebhookRow};
 
@@ -60,20 +59,13 @@ pub fn EditWebhookPage() -> impl IntoView {
         },
     );
     let confirming = move || query.read().get("confirm").as_deref() == Some("delete");
-    let notice = move || {
-        query
-            .read()
-            .get("notice")
-            .and_then(|code| Notice::from_code(&code))
-            .map(Notice::message)
-    };
     view! {
         <Title text="Edit webhook · Webhook admin"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match webhook.await {
                     Ok((detail, (history, deliveries), rejected, test_rejected)) => view! {
-                        {notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+                        <AddressNotice/>
                         <HeldBanner id=detail.webhook.id held=deliveries.0.clone()/>
                         <EditForm
                             webhook=detail.webhook.clone()
@@ -271,10 +263,9 @@ fn DeleteControl(id: i64, name: String, action: String, confirming: bool) -> imp
 #[cfg(feature = "ssr")]
 use crate::server::{browser::context, webhooks};
 #[cfg(feature = "ssr")]
-use crate::shared::validation::{
-    event::subscriptions_change, keeps_stored_url, validate_changes, Field, Input, WebhookChanges,
-    WebhookInput,
-};
+use crate::shared::notices::Notice;
+#[cfg(feature = "ssr")]
+use crate::shared::validation::{keeps_stored_url, validate_edit_form, Input, WebhookInput};
 
 /// One webhook; with its full URL only when `reveal` is set, for the one
 /// page that shows it on request (the reveal goes into its history).
@@ -329,18 +320,8 @@ pub async fn update_webhook(
         }),
         active: changed(&active, &original.original_active, || Input::Bool(active)),
     };
-    let subscriptions = subscriptions_change(&typed, &original.original_subscriptions);
-    let changes = match (validate_changes(&input), subscriptions) {
-        (Ok(changes), Ok(subscriptions)) => WebhookChanges {
-            subscriptions,
-            ..changes
-        },
-        (changes, subscriptions) => {
-            let mut errors = changes.err().unwrap_or_default();
-            errors.set(Field::Subscriptions, subscriptions.err());
-            return Err(AppError::Invalid(errors, echo));
-        }
-    };
+    let changes = validate_edit_form(&input, &typed, &original.original_subscriptions)
+        .map_err(|errors| AppError::Invalid(errors, echo))?;
     // Only onto the version this form was loaded with: never over someone
     // else's save.
     let loaded = webhooks::Precondition::one_of(vec![original.original_version]);

@@ -70,9 +70,7 @@ use crate::server::{browser::context, webhooks};
 #[cfg(feature = "ssr")]
 use crate::shared::notices::Notice;
 #[cfg(feature = "ssr")]
-use crate::shared::validation::event::{subscriptions_from_text, validate_subscriptions};
-#[cfg(feature = "ssr")]
-use crate::shared::validation::{validate_new, Field, Input, WebhookDraft, WebhookInput};
+use crate::shared::validation::{validate_new_form, Input, WebhookInput};
 
 /// A fresh `Idempotency-Key` for one rendering of the create form, so a
 /// double click or a form sent twice creates one webhook.
@@ -107,18 +105,8 @@ pub async fn create_webhook(
         description: Input::Text(description),
         active: Input::Bool(active),
     };
-    let subscriptions = validate_subscriptions(&subscriptions_from_text(&typed));
-    let draft = match (validate_new(&input), subscriptions) {
-        (Ok(draft), Ok(subscriptions)) => WebhookDraft {
-            subscriptions,
-            ..draft
-        },
-        (draft, subscriptions) => {
-            let mut errors = draft.err().unwrap_or_default();
-            errors.set(Field::Subscriptions, subscriptions.err());
-            return Err(AppError::Invalid(errors, echo));
-        }
-    };
+    let draft =
+        validate_new_form(&input, &typed).map_err(|errors| AppError::Invalid(errors, echo))?;
     webhooks::create(&context::state().db, scope, &draft, key.as_ref()).await?;
     leptos_axum::redirect(&Notice::Created.list_href());
     Ok(())

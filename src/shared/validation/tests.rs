@@ -241,3 +241,37 @@ fn the_url_never_shows_in_debug_output() {
     let url = SlackUrl::parse(GOOD_URL).unwrap();
     assert!(!format!("{url:?}").contains("XXXX"));
 }
+
+#[test]
+fn a_forms_fields_and_event_types_are_checked_together() {
+    let bad_name = input(
+        Input::text(""),
+        Input::text(GOOD_URL),
+        Input::Missing,
+        Input::Missing,
+    );
+    let errors = validate_new_form(&bad_name, "project.*\nBad").unwrap_err();
+    assert_eq!(
+        errors.iter().map(|(field, _)| field).collect::<Vec<_>>(),
+        vec![Field::Name, Field::Subscriptions]
+    );
+    assert_eq!(
+        errors.get(Field::Subscriptions).unwrap(),
+        [format!("Item 2: {}", event::INVALID_SUBSCRIPTION)]
+    );
+
+    let good = input(
+        Input::text("Ops"),
+        Input::text(GOOD_URL),
+        Input::Missing,
+        Input::Missing,
+    );
+    let draft = validate_new_form(&good, "b.*\na").unwrap();
+    assert_eq!(draft.subscriptions, strings(&["a", "b.*"]));
+    let unchanged = validate_edit_form(&WebhookInput::default(), "a\nb.*", "b.*, a").unwrap();
+    assert_eq!(unchanged.subscriptions, None);
+    assert_eq!(unchanged.field_names(), Vec::<&str>::new());
+    let emptied = validate_edit_form(&WebhookInput::default(), "", "a").unwrap();
+    assert_eq!(emptied.subscriptions, Some(vec![]));
+    assert_eq!(emptied.field_names(), vec!["subscriptions"]);
+}
