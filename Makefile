@@ -143,7 +143,7 @@ pg-ready:
 ## build reuses the server's), budgets; writes docs/benchmarks.md (scripts/bench.py).
 bench: release browser-tools pg-ready
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-	cargo build --release --example fake_slack --no-default-features --features embed-site
+	cargo build --release --example fake_slack --example axum_floor --no-default-features --features embed-site
 	python3 scripts/bench.py
 
 ## Rewrites docs/openapi.json from the code (review the diff).

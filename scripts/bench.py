@@ -28,10 +28,11 @@ import time
 import urllib.request
 
 from bench_delivery import delivery_budgets, delivery_text, fake_slack_alone, run_deliveries
-from benchlib import (BENCH_PASSWORD, CONNECTIONS, GOOD_URL, WARM_UP_SECONDS, Seeder, Server, drop_database, expect_page,
-                      fresh_database, lua, profile, sign_in, wrk)
+from benchlib import (BENCH_PASSWORD, CONNECTIONS, GOOD_URL, WARM_UP_SECONDS, Seeder, Server, axum_floor, drop_database,
+                      expect_page, fresh_database, lua, profile, sign_in, wrk)
 
 DRF_LIST_RPS = 654  # the DRF stack's 25-row list on this machine (the measurement)
+FLOOR = "axum floor: the list's body, token checked"
 
 
 def run_backend(backend, binary, seconds, workdir, results):
@@ -66,6 +67,9 @@ def run_backend(backend, binary, seconds, workdir, results):
         rows["hwm_kib"] = server.memory_kib("VmHWM")
         if backend == "sqlite":
             rows["profile"] = profile(server, api + "?page_size=25", server.token, seconds, workdir)
+            floor = axum_floor(api + "?page_size=25", server.token, seconds, workdir)
+            rows[FLOOR] = floor
+            print(f"  {FLOOR:<44} {floor['rps']:>9,.0f} req/s  p50 {floor['p50']:6.2f} ms  p99 {floor['p99']:6.2f} ms", flush=True)
         measure("GET one", f"{api}{first}/", token=server.token)
         measure("POST create", api, token=server.token, script=lua(f"{workdir}/create.lua", "POST", {"name": "Bench create", "url": GOOD_URL}))
         measure("PATCH", f"{api}{first}/", token=server.token, script=lua(f"{workdir}/patch.lua", "PATCH", {"description": "patched"}))
@@ -233,6 +237,9 @@ def report(results, sizes, times, newcomer, fake_slack, args):
 
     list_rps = get(sqlite, "GET list (25 rows)")
     budget(list_rps >= 20_000, f"GET list, SQLite: {list_rps:,.0f} req/s (>= 20,000; {list_rps / DRF_LIST_RPS:.1f}x the DRF stack's {DRF_LIST_RPS})")
+    floor = get(sqlite, FLOOR)
+    share = list_rps / floor if floor else 0
+    budget(share >= 0.5, f"GET list, SQLite: {share:.0%} of the axum floor's {floor:,.0f} req/s, same run (>= 50%)")
     p99 = get(sqlite, "GET list (25 rows)", "p99")
     budget(p99 < 10, f"GET list, SQLite: p99 {p99:.2f} ms (< 10)")
     pg_list = get(postgres, "GET list (25 rows)")

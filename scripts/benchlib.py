@@ -189,6 +189,33 @@ def wrk(url, seconds, token=None, script=None, cookie=None):
     return {"rps": rps, "p50": percentile(50), "p99": percentile(99), "errors": int(errors.group(1)) if errors else 0}
 
 
+AXUM_FLOOR = "target/release/examples/axum_floor"
+
+
+def axum_floor(url, token, seconds, workdir):
+    """The list's floor on our stack (examples/axum_floor.rs): the body `url`
+    answers, served as bytes after a token check, measured as the list is."""
+    req = urllib.request.Request(url, headers={"Authorization": f"Token {token}"})
+    with urllib.request.urlopen(req) as response:
+        body = response.read()
+    body_file = f"{workdir}/floor-body.json"
+    with open(body_file, "wb") as out:
+        out.write(body)
+    floor = subprocess.Popen([AXUM_FLOOR, "127.0.0.1:0", body_file, token], stdout=subprocess.PIPE, text=True)
+    try:
+        base = floor.stdout.readline().split("listening on ")[1].strip()
+        path = url[url.index("/api/"):]
+        req = urllib.request.Request(base + path, headers={"Authorization": f"Token {token}"})
+        with urllib.request.urlopen(req) as response:
+            if response.read() != body:
+                raise SystemExit("the axum floor does not answer the list's body")
+        wrk(base + path, WARM_UP_SECONDS, token=token)
+        return wrk(base + path, seconds, token=token)
+    finally:
+        floor.terminate()
+        floor.wait()
+
+
 def profile(server, url, token, seconds, workdir):
     """Where the server's time goes under the list load: `perf` samples
     (999 a second, no call graphs) by library and by symbol; None without
