@@ -266,8 +266,11 @@ pub async fn get_delivery_health(
 
     let scope = context::webhook_scope().await?;
     let db = &context::state().db;
+    let asked = webhook.and_then(|id| id.parse().ok());
+    // Another organization's webhook is no filter either.
+    let (webhooks, webhook_id) = health::webhook_choices(db, scope, asked).await?;
     let filter = health::Filter {
-        webhook_id: webhook.and_then(|id| id.parse().ok()),
+        webhook_id,
         series: status.as_deref().and_then(health::Series::parse),
         event_type: event_type.filter(|kind| is_event_type(kind)),
         day: day.as_deref().and_then(start_of_day),
@@ -280,7 +283,7 @@ pub async fn get_delivery_health(
             event_type: filter.event_type.unwrap_or_default(),
             day: day.filter(|_| filter.day.is_some()).unwrap_or_default(),
         },
-        webhooks: health::webhook_choices(db, scope).await?,
+        webhooks,
         hours: health
             .hours
             .iter()

@@ -105,6 +105,15 @@ async fn the_health_page_filters_by_webhook_status_event_type_and_day() {
     assert!(html.contains(r#"type="date" value="""#), "{html}");
     assert!(!html.contains(">Clear<"), "{html}");
 
+    // Another organization's webhook: no filter, and the form says "any".
+    let theirs = s.app.org("theirs", true).await;
+    let their_token = s.app.user_token("them@theirs.test", &theirs, true).await;
+    let foreign = s.app.create_named(&their_token, "Theirs").await["id"].clone();
+    let html = health(&format!("?webhook={foreign}")).await;
+    assert_eq!(sums(&html), [2, 0, 2, 0]);
+    assert!(html.contains(r#"<option value="" selected>any<"#), "{html}");
+    assert!(!html.contains(">Theirs<"), "{html}");
+
     // Waiting deliveries, of the webhook asked for.
     s.app
         .execute(&format!(

@@ -236,25 +236,43 @@ pub async fn of(
     })
 }
 
-/// The webhooks the page's filter offers: the organization's first 200,
-/// by name (a larger organization reaches the others from their pages).
+/// The webhooks the page's filter offers, by name: the organization's first
+/// 200, and `selected` when it is the organization's (a larger organization
+/// reaches the others from their pages). `selected` comes back only if it is.
 pub async fn webhook_choices(
     db: &Db,
     scope: WebhookScope,
-) -> Result<Vec<(i64, String)>, db::Error> {
-    let rows: Vec<Choice> = db
+    selected: Option<i64>,
+) -> Result<(Vec<(i64, String)>, Option<i64>), db::Error> {
+    let mut rows: Vec<Choice> = db
         .read_all(
             "SELECT id, name FROM webhooks WHERE organization_id = $1 ORDER BY id LIMIT 200",
             params![scope.organization_id()],
         )
         .await?;
+    let selected = match selected {
+        Some(id) if rows.iter().any(|c| c.id == id) => Some(id),
+        Some(id) => {
+            let found: Option<Choice> = db
+                .read_one(
+                    "SELECT id, name FROM webhooks WHERE id = $1 AND organization_id = $2",
+                    params![id, scope.organization_id()],
+                )
+                .await?;
+            found.map(|choice| {
+                rows.push(choice);
+                id
+            })
+        }
+        None => None,
+    };
     let mut choices: Vec<(i64, String)> = rows.into_iter().map(|c| (c.id, c.name)).collect();
     choices.sort_by(|a, b| {
         a.1.to_lowercase()
             .cmp(&b.1.to_lowercase())
             .then(a.0.cmp(&b.0))
     });
-    Ok(choices)
+    Ok((choices, selected))
 }
 
 struct Choice {
