@@ -95,12 +95,7 @@ async fn a_webhook_turned_off_by_delivery_says_why_and_sends_or_discards_what_it
         let html = page(&s.app, &path, &cookie).await.text();
         // The list marks it apart from webhooks someone turned off.
         let paused = s.webhook("paused").await;
-        s.app
-            .request("PATCH", &format!("/api/v2/webhooks/{paused}/"))
-            .token(&s.token)
-            .json(&serde_json::json!({"active": false}))
-            .send()
-            .await;
+        s.patch(paused, serde_json::json!({"active": false})).await;
         let list = page(&s.app, "/webhooks", &cookie).await.text();
         let marks = |list: &str| {
             list.matches(r#"<span class="badge held">Turned off by delivery</span>"#)
@@ -123,14 +118,7 @@ async fn a_webhook_turned_off_by_delivery_says_why_and_sends_or_discards_what_it
         }
         // A new URL (the cure) keeps why it was turned off on its page.
         let fixed = FakeSlack::url("fixed");
-        let reply = s
-            .app
-            .request("PATCH", &format!("/api/v2/webhooks/{hook}/"))
-            .token(&s.token)
-            .json(&serde_json::json!({ "url": fixed }))
-            .send()
-            .await;
-        assert_eq!(reply.status, 200);
+        s.patch(hook, serde_json::json!({ "url": fixed })).await;
         let html = page(&s.app, &path, &cookie).await.text();
         assert!(
             html.contains(r#"<h2 id="held-title">Turned off by delivery<"#),
@@ -388,14 +376,7 @@ async fn a_webhook_someone_turned_on_and_off_again_is_no_longer_turned_off_by_de
     s.event("a.b", "one").await;
     s.deliver().await;
     for active in [true, false] {
-        let reply = s
-            .app
-            .request("PATCH", &format!("/api/v2/webhooks/{hook}/"))
-            .token(&s.token)
-            .json(&serde_json::json!({ "active": active }))
-            .send()
-            .await;
-        assert_eq!(reply.status, 200);
+        s.patch(hook, serde_json::json!({ "active": active })).await;
     }
     let html = page(&s.app, &format!("/webhooks/{hook}"), &cookie)
         .await

@@ -28,7 +28,6 @@ pub fn WebhookForm(
     submit_label: String,
 ) -> impl IntoView {
     let fields = FormFields::new(editing);
-    let subscriptions = echo.subscriptions.clone();
     let form_error = match rejected {
         Some(AppError::Invalid(errors, _)) => {
             fields.errors.set(errors);
@@ -54,7 +53,6 @@ pub fn WebhookForm(
                 .collect_view()}
             <p class="form-error" role="alert">{form_error}</p>
             <FieldsView fields echo url_hint/>
-            <SubscriptionsField fields typed=subscriptions/>
             <div class="actions">
                 <button type="submit" class="button">{submit_label}</button>
                 <a class="button secondary" href="/webhooks">"Cancel"</a>
@@ -234,14 +232,6 @@ fn FieldsView(fields: FormFields, echo: FormEcho, url_hint: Option<String>) -> i
             <input id="active" name="active" type="checkbox" value="true" checked=echo.active/>
             <label for="active">"Active"</label>
         </div>
-    }
-}
-
-/// The event types the webhook receives, one a line; empty: every type.
-#[component]
-fn SubscriptionsField(fields: FormFields, typed: String) -> impl IntoView {
-    let field = Field::Subscriptions;
-    view! {
         <div class="field">
             <label for="subscriptions">"Event types"</label>
             <textarea
@@ -251,20 +241,18 @@ fn SubscriptionsField(fields: FormFields, typed: String) -> impl IntoView {
                 spellcheck="false"
                 autocomplete="off"
                 node_ref=fields.subscriptions
-                aria-invalid=move || fields.errors.with(|e| e.get(field).is_some()).to_string()
-                aria-describedby="subscriptions-hint subscriptions-error"
-                on:input=move |ev| fields.check(field, &event_target_value(&ev))
-                on:blur=move |ev| fields.check(field, &event_target_value(&ev))
+                aria-invalid=invalid(Field::Subscriptions)
+                aria-describedby=described(Field::Subscriptions, true)
+                on:input=move |ev| fields.check(Field::Subscriptions, &event_target_value(&ev))
+                on:blur=move |ev| fields.check(Field::Subscriptions, &event_target_value(&ev))
             >
-                {typed}
+                {echo.subscriptions}
             </textarea>
             <p class="hint" id="subscriptions-hint">
                 "One a line: an event type (project.created) or a prefix ending in * (project.*). \
                  Empty: every event type."
             </p>
-            <p class="error" id="subscriptions-error">
-                {move || fields.errors.with(|e| e.get(field).map(|m| m.join(" ")))}
-            </p>
+            <p class="error" id="subscriptions-error">{messages(Field::Subscriptions)}</p>
         </div>
     }
 }

@@ -83,6 +83,18 @@ impl Setup {
         assert_eq!(reply.status, 200, "{}", reply.text());
     }
 
+    /// Changes the webhook through the API (a PATCH with `body`): 200.
+    pub async fn patch(&self, webhook_id: i64, body: Value) {
+        let reply = self
+            .app
+            .request("PATCH", &format!("/api/v2/webhooks/{webhook_id}/"))
+            .token(&self.token)
+            .json(&body)
+            .send()
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+    }
+
     pub async fn event(&self, kind: &str, text: &str) -> Value {
         let reply = self
             .app
