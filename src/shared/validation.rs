@@ -194,7 +194,7 @@ pub struct WebhookDraft {
     pub description: Description,
     pub active: bool,
     /// The admin's new-webhook form only: the event types it receives
-    /// (empty: every type), checked by [`event::validate_subscriptions`].
+    /// (empty: every type), checked by [`subscription::validate_subscriptions`].
     pub subscriptions: Vec<String>,
 }
 
@@ -206,7 +206,7 @@ pub struct WebhookChanges {
     pub description: Option<Description>,
     pub active: Option<bool>,
     /// The admin's edit form only: the webhook's new event types, checked by
-    /// [`event::validate_subscriptions`] (REST replaces them on their own path).
+    /// [`subscription::validate_subscriptions`] (REST replaces them on their own path).
     pub subscriptions: Option<Vec<String>>,
 }
 
@@ -251,7 +251,8 @@ pub fn validate_new(input: &WebhookInput) -> Result<WebhookDraft, FieldErrors> {
 /// Checks the new-webhook form: its fields as a create, and its "Event
 /// types" box (one pattern a line).
 pub fn validate_new_form(input: &WebhookInput, typed: &str) -> Result<WebhookDraft, FieldErrors> {
-    let subscriptions = event::validate_subscriptions(&event::subscriptions_from_text(typed));
+    let subscriptions =
+        subscription::validate_subscriptions(&subscription::subscriptions_from_text(typed));
     let (draft, subscriptions) = with_subscriptions(validate_new(input), subscriptions)?;
     Ok(WebhookDraft {
         subscriptions,
@@ -267,7 +268,7 @@ pub fn validate_edit_form(
     typed: &str,
     loaded: &str,
 ) -> Result<WebhookChanges, FieldErrors> {
-    let subscriptions = event::subscriptions_change(typed, loaded);
+    let subscriptions = subscription::subscriptions_change(typed, loaded);
     let (changes, subscriptions) = with_subscriptions(validate_changes(input), subscriptions)?;
     Ok(WebhookChanges {
         subscriptions,
@@ -386,6 +387,7 @@ pub fn keeps_stored_url(raw: &str) -> bool {
 pub mod event;
 mod field_errors;
 mod slack_url;
+pub mod subscription;
 pub use field_errors::{FieldErrors, FieldName};
 pub use slack_url::{is_slack_webhook_url, SLACK_URL_PATTERN};
 

@@ -14,7 +14,7 @@ use super::super::history::{webhook_history, HistoryTable};
 use super::form::WebhookForm;
 use crate::shared::error::AppError;
 use crate::shared::forms::{FormEcho, FormOriginals, Secret};
-use crate::shared::validation::event::subscriptions_to_text;
+use crate::shared::validation::subscription::subscriptions_to_text;
 use crate::shared::wire::{HistoryList, WebhookDetail, WebhookRow};
 
 #[component]

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::shared::error::AppError;
 use crate::shared::forms::FormEcho;
-use crate::shared::validation::event::{subscriptions_from_text, validate_subscriptions};
+use crate::shared::validation::subscription::{subscriptions_from_text, validate_subscriptions};
 use crate::shared::validation::{
     keeps_stored_url, Description, Field, FieldErrors, FieldName, Name, SlackUrl,
 };

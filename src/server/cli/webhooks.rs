@@ -11,7 +11,7 @@ use crate::server::db::Db;
 use crate::server::webhooks::subscriptions;
 use crate::server::webhooks::{self, AccessDenied, Via, WebhookScope};
 use crate::shared::list_query::ListQuery;
-use crate::shared::validation::event::validate_subscriptions;
+use crate::shared::validation::subscription::validate_subscriptions;
 use crate::shared::validation::WebhookChanges;
 
 #[derive(Subcommand, Debug)]

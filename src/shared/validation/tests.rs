@@ -257,7 +257,7 @@ fn a_forms_fields_and_event_types_are_checked_together() {
     );
     assert_eq!(
         errors.get(Field::Subscriptions).unwrap(),
-        [format!("Item 2: {}", event::INVALID_SUBSCRIPTION)]
+        [format!("Item 2: {}", subscription::INVALID_SUBSCRIPTION)]
     );
 
     let good = input(

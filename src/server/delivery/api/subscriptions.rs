@@ -14,7 +14,7 @@ use crate::server::webhooks::api::common::{describe, method_not_allowed, with_al
 use crate::server::webhooks::api::extract::WebhookId;
 use crate::server::webhooks::subscriptions;
 use crate::server::AppState;
-use crate::shared::validation::event::validate_subscriptions;
+use crate::shared::validation::subscription::validate_subscriptions;
 
 pub fn routes() -> MethodRouter<AppState> {
     with_allow(
