@@ -5,7 +5,7 @@
 use leptos::server_fn::ServerFn;
 use webhook_admin::pages::webhooks::edit::UpdateWebhook;
 use webhook_admin::pages::webhooks::new::CreateWebhook;
-use webhook_admin::shared::validation::event::INVALID_SUBSCRIPTION;
+use webhook_admin::shared::validation::subscription::INVALID_SUBSCRIPTION;
 
 use crate::support::browser::{call, page, plain_form_post};
 use crate::support::engine::{signed_in, texts, Setup};

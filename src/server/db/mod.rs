@@ -33,7 +33,6 @@ pub(crate) use params::params;
 pub use params::Param;
 pub(crate) use rows::read_by_name;
 pub use rows::{FromColumns, ReadRow, Single, Value};
-pub use sqlite::Shareable;
 pub use transaction::Tx;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://webhook-admin.db";
@@ -165,22 +164,6 @@ impl Db {
         match &*self.0 {
             Backend::Sqlite(sqlite) => sqlite.transaction(work).await,
             Backend::Postgres(postgres) => postgres.transaction(work).await,
-        }
-    }
-
-    /// SQLite only: one write of a [`Shareable`] kind, sharing one
-    /// transaction and one command with the writes of its kind waiting at
-    /// the same time (group commit); the rows its statements returned.
-    /// `None` on PostgreSQL, where each write runs in a transaction of its
-    /// own ([`Db::transaction`]).
-    pub async fn grouped_write<T: FromColumns>(
-        &self,
-        kind: &'static Shareable,
-        params: Vec<Param<'static>>,
-    ) -> Option<Result<Vec<T>, Error>> {
-        match &*self.0 {
-            Backend::Sqlite(sqlite) => Some(sqlite.grouped_write(kind, params).await),
-            Backend::Postgres(_) => None,
         }
     }
 

@@ -106,7 +106,7 @@ impl Postgres {
         E: From<Error>,
     {
         let tx = self.pool.begin().await.map_err(Error::from)?;
-        Tx::postgres(tx).run(work).await
+        Tx::run_postgres(tx, work).await
     }
 
     /// A connection of its own, listening on `channel`.

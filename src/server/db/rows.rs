@@ -1,30 +1,21 @@
 //! Rows read by column name, whichever driver read them: a type's decoding
-//! is written once ([`FromColumns`]) and serves sqlx's rows on both
-//! backends and SQLite's reader connections.
+//! is written once ([`FromColumns`]) and serves sqlx's PostgreSQL rows and
+//! SQLite's rusqlite connections.
 
 use sqlx::postgres::PgRow;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Postgres, Row, Sqlite};
+use sqlx::{Postgres, Row};
 
 use super::Error;
 
 /// A column value every driver here decodes (numbers, booleans, text,
 /// bytes, and their `Option`s for NULL).
 pub trait Value:
-    for<'r> sqlx::Decode<'r, Sqlite>
-    + sqlx::Type<Sqlite>
-    + for<'r> sqlx::Decode<'r, Postgres>
-    + sqlx::Type<Postgres>
-    + rusqlite::types::FromSql
+    for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres> + rusqlite::types::FromSql
 {
 }
 
 impl<T> Value for T where
-    T: for<'r> sqlx::Decode<'r, Sqlite>
-        + sqlx::Type<Sqlite>
-        + for<'r> sqlx::Decode<'r, Postgres>
-        + sqlx::Type<Postgres>
-        + rusqlite::types::FromSql
+    T: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres> + rusqlite::types::FromSql
 {
 }
 
@@ -32,15 +23,6 @@ impl<T> Value for T where
 pub trait ReadRow {
     fn get<T: Value>(&self, column: &str) -> Result<T, Error>;
     fn get_at<T: Value>(&self, index: usize) -> Result<T, Error>;
-}
-
-impl ReadRow for SqliteRow {
-    fn get<T: Value>(&self, column: &str) -> Result<T, Error> {
-        Ok(self.try_get(column)?)
-    }
-    fn get_at<T: Value>(&self, index: usize) -> Result<T, Error> {
-        Ok(self.try_get(index)?)
-    }
 }
 
 impl ReadRow for PgRow {

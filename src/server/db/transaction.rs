@@ -1,55 +1,49 @@
 //! One transaction, lent to the work [`super::Db::transaction`] runs in it:
 //! the same reads and writes as the database's own, all or nothing.
 
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{Postgres, Transaction};
 
 use super::params::bind_all;
+use super::sqlite::Member;
 use super::{Error, FromColumns, Param};
 
-/// An open transaction (SQLite's on the write queue's connection, with the
-/// write lock taken; PostgreSQL's on a pooled connection).
+/// An open transaction: SQLite's a member of the one open on the writer
+/// (its statements run where they are called); PostgreSQL's on a pooled
+/// connection.
 pub struct Tx<'c>(Open<'c>);
 
 enum Open<'c> {
-    Sqlite(Transaction<'c, Sqlite>),
+    Sqlite(&'c mut Member),
     Postgres(Transaction<'c, Postgres>),
 }
 
 impl<'c> Tx<'c> {
-    pub(super) fn sqlite(tx: Transaction<'c, Sqlite>) -> Self {
-        Tx(Open::Sqlite(tx))
+    pub(super) fn sqlite(member: &'c mut Member) -> Self {
+        Tx(Open::Sqlite(member))
     }
 
-    pub(super) fn postgres(tx: Transaction<'c, Postgres>) -> Self {
-        Tx(Open::Postgres(tx))
-    }
-
-    /// Runs `work` in this transaction, then commits it, or rolls it back
-    /// when the work failed.
-    pub(super) async fn run<R, E>(
-        mut self,
+    /// Runs `work` in a PostgreSQL transaction, then commits it, or rolls
+    /// it back when the work failed.
+    pub(super) async fn run_postgres<R, E>(
+        tx: Transaction<'c, Postgres>,
         work: impl AsyncFnOnce(&mut Tx<'_>) -> Result<R, E>,
     ) -> Result<R, E>
     where
         E: From<Error>,
     {
-        let outcome = work(&mut self).await;
-        match (outcome, self.0) {
-            (Ok(done), Open::Sqlite(tx)) => {
+        let mut open = Tx(Open::Postgres(tx));
+        let outcome = work(&mut open).await;
+        let Tx(Open::Postgres(tx)) = open else {
+            unreachable!("a PostgreSQL transaction stays one");
+        };
+        match outcome {
+            Ok(done) => {
                 tx.commit().await.map_err(Error::from)?;
                 Ok(done)
             }
-            (Ok(done), Open::Postgres(tx)) => {
-                tx.commit().await.map_err(Error::from)?;
-                Ok(done)
-            }
-            // A failed rollback leaves the connection to the driver's own
-            // (sqlx rolls back a transaction it finds open on reuse).
-            (Err(failed), Open::Sqlite(tx)) => {
-                let _ = tx.rollback().await;
-                Err(failed)
-            }
-            (Err(failed), Open::Postgres(tx)) => {
+            // A failed rollback leaves the connection to sqlx (which rolls
+            // back a transaction it finds open on reuse).
+            Err(failed) => {
                 let _ = tx.rollback().await;
                 Err(failed)
             }
@@ -63,11 +57,7 @@ impl<'c> Tx<'c> {
         params: &[Param<'_>],
     ) -> Result<Option<T>, Error> {
         match &mut self.0 {
-            Open::Sqlite(tx) => bind_all(sqlx::query(sql), params)
-                .fetch_optional(&mut **tx)
-                .await?
-                .map(|row| T::read(&row))
-                .transpose(),
+            Open::Sqlite(member) => member.read_one(sql, params),
             Open::Postgres(tx) => bind_all(sqlx::query(sql), params)
                 .fetch_optional(&mut **tx)
                 .await?
@@ -95,12 +85,7 @@ impl<'c> Tx<'c> {
         params: &[Param<'_>],
     ) -> Result<Vec<T>, Error> {
         match &mut self.0 {
-            Open::Sqlite(tx) => bind_all(sqlx::query(sql), params)
-                .fetch_all(&mut **tx)
-                .await?
-                .iter()
-                .map(T::read)
-                .collect(),
+            Open::Sqlite(member) => member.read_all(sql, params),
             Open::Postgres(tx) => bind_all(sqlx::query(sql), params)
                 .fetch_all(&mut **tx)
                 .await?
@@ -126,10 +111,7 @@ impl<'c> Tx<'c> {
     /// Runs one writing statement; the rows it changed.
     pub async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, Error> {
         Ok(match &mut self.0 {
-            Open::Sqlite(tx) => bind_all(sqlx::query(sql), params)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected(),
+            Open::Sqlite(member) => member.execute(sql, params)?,
             Open::Postgres(tx) => bind_all(sqlx::query(sql), params)
                 .execute(&mut **tx)
                 .await?

@@ -2,8 +2,6 @@
 //! [`apply`], each webhook's row locked, its version checked against the
 //! caller's precondition, and one history entry each.
 
-use std::sync::LazyLock;
-
 use super::{
     count_change, history, idempotency, subscriptions, Action, ServiceError, Webhook, WebhookScope,
     LOCK_ROW,
@@ -103,8 +101,11 @@ pub async fn apply(
                         .await?;
                     history::record(tx, scope, &before, Action::Deleted, "", now).await?;
                     count_change(tx, scope, -1).await?;
-                    tx.execute(&FORGET_KEYS, params![id, scope.organization_id])
-                        .await?;
+                    tx.execute(
+                        idempotency::FORGET_WEBHOOK,
+                        params![id, scope.organization_id],
+                    )
+                    .await?;
                     before
                 }
             };
@@ -114,10 +115,6 @@ pub async fn apply(
     })
     .await
 }
-
-/// A deleted webhook's idempotency keys go with it.
-static FORGET_KEYS: LazyLock<String> =
-    LazyLock::new(|| idempotency::forget_webhook_sql("$1", "$2"));
 
 /// The names of the fields whose values differ, in the API's field order.
 fn changed_fields(before: &Webhook, after: &Webhook) -> Vec<&'static str> {

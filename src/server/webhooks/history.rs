@@ -2,8 +2,6 @@
 //! the values), deleted, revealed or tested it, how they reached us, and
 //! when. Each entry is written in the transaction of the change it records.
 
-use std::sync::LazyLock;
-
 use serde::Serialize;
 
 use super::{read_page, PageRequest, ServiceError, Webhook, WebhookScope};
@@ -120,20 +118,6 @@ pub(super) async fn record(
     fields: &str,
     at: i64,
 ) -> Result<(), db::Error> {
-    static RECORD: LazyLock<String> = LazyLock::new(|| {
-        record_sql(&RecordValues {
-            organization_id: "$1",
-            webhook_id: "$2",
-            webhook_name: "$3",
-            actor_user_id: "$4",
-            actor_kind: "$5",
-            token_id: "$6",
-            action: "$7",
-            fields: "$8",
-            at: "$9",
-            from: "",
-        })
-    });
     let values = params![
         scope.organization_id,
         webhook.id,
@@ -145,7 +129,7 @@ pub(super) async fn record(
         fields,
         at
     ];
-    tx.execute(&RECORD, values).await.map(drop)
+    tx.execute(RECORD, values).await.map(drop)
 }
 
 /// Records that the delivery engine turned a webhook off, and why.
@@ -175,55 +159,13 @@ pub(crate) async fn record_deactivation(
     .map(drop)
 }
 
-/// The SQL expressions (placeholders, mostly) that give a history entry's
-/// values.
-pub(super) struct RecordValues<'a> {
-    pub organization_id: &'a str,
-    pub webhook_id: &'a str,
-    pub webhook_name: &'a str,
-    pub actor_user_id: &'a str,
-    pub actor_kind: &'a str,
-    pub token_id: &'a str,
-    pub action: &'a str,
-    pub fields: &'a str,
-    pub at: &'a str,
-    /// Empty: one entry. Else a `FROM … WHERE …` the values may name
-    /// columns of: an entry per row it finds (none when it finds none).
-    pub from: &'a str,
-}
-
-/// The statement that writes a history entry, for [`record`] and for
-/// commands that hold a change and its record together.
-pub(super) fn record_sql(values: &RecordValues) -> String {
-    let RecordValues {
-        organization_id,
-        webhook_id,
-        webhook_name,
-        actor_user_id,
-        actor_kind,
-        token_id,
-        action,
-        fields,
-        at,
-        from,
-    } = values;
-    let entry = format!(
-        "{organization_id}, {webhook_id}, {webhook_name}, {actor_user_id},
-         (SELECT email FROM users WHERE id = {actor_user_id}), {actor_kind},
-         (SELECT prefix FROM api_tokens WHERE id = {token_id}), {action}, {fields}, {at}"
-    );
-    // VALUES, where there is no source row: PostgreSQL types its
-    // placeholders there from the columns (in a bare SELECT list it cannot).
-    let source = match *from {
-        "" => format!("VALUES ({entry})"),
-        from => format!("SELECT {entry} {from}"),
-    };
-    format!(
-        "INSERT INTO webhook_audit (organization_id, webhook_id, webhook_name, actor_user_id,
-             actor_email, actor_kind, token_prefix, action, fields, at)
-         {source}"
-    )
-}
+/// A history entry: organization, webhook, its name, the actor and their
+/// kind, the token, the action, the fields, when. The actor's email and the
+/// token's prefix are copied as they are now.
+const RECORD: &str = "INSERT INTO webhook_audit (organization_id, webhook_id, webhook_name,
+         actor_user_id, actor_email, actor_kind, token_prefix, action, fields, at)
+     VALUES ($1, $2, $3, $4, (SELECT email FROM users WHERE id = $4), $5,
+             (SELECT prefix FROM api_tokens WHERE id = $6), $7, $8, $9)";
 
 /// One recorded action.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -93,13 +93,10 @@ impl FirstRequest {
     }
 }
 
-/// Forgets the keys that created the webhook `id` of `organization_id` (SQL
-/// expressions), when it is deleted.
-pub(super) fn forget_webhook_sql(id: &str, organization_id: &str) -> String {
-    format!(
-        "DELETE FROM idempotency_keys WHERE organization_id = {organization_id} AND webhook_id = {id}"
-    )
-}
+/// Forgets the keys that created the webhook `$1` of the organization
+/// `$2`, when it is deleted.
+pub(super) const FORGET_WEBHOOK: &str =
+    "DELETE FROM idempotency_keys WHERE organization_id = $2 AND webhook_id = $1";
 
 /// Forgets the keys past their day (the periodic sweep).
 pub async fn expire(db: &Db, now: i64) -> Result<u64, db::Error> {

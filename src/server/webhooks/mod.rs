@@ -18,8 +18,6 @@ mod scope;
 pub mod subscriptions;
 pub mod test_message;
 
-use std::sync::LazyLock;
-
 pub use apply::{apply, update, Change, Precondition};
 pub use create::{create, Created};
 pub use delete::delete;
@@ -62,13 +60,10 @@ pub enum ServiceError {
 /// Keeps the organization's webhook counter in step, inside the change's
 /// own transaction.
 async fn count_change(tx: &mut Tx<'_>, scope: WebhookScope, by: i64) -> Result<(), db::Error> {
-    static COUNT_CHANGE: LazyLock<String> = LazyLock::new(|| count_change_sql("$1", "$2"));
-    tx.execute(&COUNT_CHANGE, params![by, scope.organization_id])
-        .await
-        .map(drop)
-}
-
-/// [`count_change`]'s statement, with SQL expressions for its values.
-fn count_change_sql(by: &str, organization_id: &str) -> String {
-    format!("UPDATE organizations SET webhook_count = webhook_count + {by} WHERE id = {organization_id}")
+    tx.execute(
+        "UPDATE organizations SET webhook_count = webhook_count + $1 WHERE id = $2",
+        params![by, scope.organization_id],
+    )
+    .await
+    .map(drop)
 }

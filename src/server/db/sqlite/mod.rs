@@ -1,7 +1,10 @@
 //! The SQLite backend: this process's one writer ([`writer`]) for every
-//! write and transaction, and reader connections ([`readers`]) for reads.
+//! write and transaction, and reader connections ([`readers`]) for reads,
+//! all rusqlite connections whose statements run on the caller's thread.
 
+mod checkpoints;
 mod readers;
+mod statements;
 mod writer;
 
 use std::path::Path;
@@ -10,22 +13,32 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use rusqlite::{Connection, OpenFlags};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::ConnectOptions;
 
 use super::{migrations, ConnectError, Error, FromColumns, Param, Tx};
+use checkpoints::Checkpoints;
 use readers::Readers;
-pub use writer::Shareable;
-use writer::WriteQueue;
+pub(super) use writer::Member;
+use writer::Writer;
 
-/// How long the writer's statements wait for another process's write lock.
+/// How long a write waits for another process's write lock, and a read for
+/// a lock that stops readers (both off the runtime's workers).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Reader connections kept between reads.
 const READERS: usize = 8;
 
+/// Prepared statements kept per connection (a list page's SQL differs by
+/// page size and number).
+const STATEMENTS_KEPT: usize = 100;
+
 pub(super) struct Sqlite {
-    writer: WriteQueue,
+    writer: Writer,
     readers: Arc<Readers>,
+    /// For migrations, which run on a connection of their own (sqlx's migrator).
+    options: SqliteConnectOptions,
     file: std::path::PathBuf,
     /// Set by [`Sqlite::close`]: every operation after it fails as unavailable.
     closed: AtomicBool,
@@ -37,36 +50,48 @@ impl Sqlite {
             .map_err(|e| ConnectError::Connect(e.into()))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // In WAL mode NORMAL keeps every committed write through a
-            // crash of the process (kill -9); only power loss can cost the
-            // last commits, and it saves an fsync per commit.
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
         let file = options.get_filename().to_path_buf();
+        let in_memory = is_in_memory(&file);
         // Two processes opening a new file at once can both try to switch
         // it to WAL; one would fail with "database is locked".
         let _turn = MigrationLock::take(&file).await?;
         private_file(&file)?;
-        let writer = WriteQueue::open(&options, timeout)
-            .await
-            .map_err(|e| ConnectError::Connect(e.into()))?;
-        let readers = Readers::new(file.clone(), is_in_memory(&file), READERS, BUSY_TIMEOUT);
+        let connection = tokio::task::spawn_blocking({
+            let file = file.clone();
+            move || open_writer(&file, in_memory)
+        })
+        .await
+        .map_err(|e| ConnectError::Connect(Error::Other(e.into())))?
+        .map_err(|e| ConnectError::Connect(e.into()))?;
+        let checkpoints = (!in_memory).then(|| Checkpoints::new(file.clone()));
+        let writer = Writer::new(connection, timeout, BUSY_TIMEOUT, checkpoints);
+        let readers = Readers::new(file.clone(), in_memory, READERS, BUSY_TIMEOUT);
         Ok(Sqlite {
             writer,
             readers,
+            options,
             file,
             closed: AtomicBool::new(false),
         })
     }
 
+    /// On a connection of its own, in this process's write turn (so no
+    /// transaction of ours is open meanwhile) and behind the migration lock.
     pub(super) async fn migrate(&self) -> Result<(), ConnectError> {
         let _turn = MigrationLock::take(&self.file).await?;
-        let mut turn = self.writer.turn().await.map_err(ConnectError::Connect)?;
-        migrations::sqlite()
-            .run(turn.connection())
+        let _writer = self
+            .writer
+            .turn_alone()
             .await
-            .map_err(ConnectError::Migrate)
+            .map_err(ConnectError::Connect)?;
+        let connect = |e: sqlx::Error| ConnectError::Connect(e.into());
+        let mut connection = self.options.connect().await.map_err(connect)?;
+        let migrated = migrations::sqlite().run(&mut connection).await;
+        let _ = sqlx::Connection::close(connection).await;
+        migrated.map_err(ConnectError::Migrate)
     }
 
     fn open(&self) -> Result<(), Error> {
@@ -95,14 +120,14 @@ impl Sqlite {
     }
 
     pub(super) async fn execute(&self, sql: &str, params: &[Param<'_>]) -> Result<u64, Error> {
-        self.open()?;
-        self.writer.execute(sql, params).await
+        self.transaction(async |tx| tx.execute(sql, params).await)
+            .await
     }
 
-    /// In this process's write turn, with the write lock taken first
-    /// (`BEGIN IMMEDIATE`): a transaction that reads before it writes, or
-    /// writes through an FTS5 index, never meets another writer half-way
-    /// (which SQLite answers with an immediate "database is locked").
+    /// In this process's write turn, in the transaction open there (begun
+    /// with the write lock taken: `BEGIN IMMEDIATE`), which it may share
+    /// with the transactions waiting for their turn (group commit). Ends
+    /// when that transaction has committed.
     pub(super) async fn transaction<R, E>(
         &self,
         work: impl AsyncFnOnce(&mut Tx<'_>) -> Result<R, E>,
@@ -111,21 +136,21 @@ impl Sqlite {
         E: From<Error>,
     {
         self.open()?;
-        let mut turn = self.writer.turn().await?;
-        let tx = sqlx::Connection::begin_with(turn.connection(), "BEGIN IMMEDIATE")
-            .await
-            .map_err(Error::from)?;
-        Tx::sqlite(tx).run(work).await
-    }
-
-    pub(super) async fn grouped_write<T: FromColumns>(
-        &self,
-        kind: &'static Shareable,
-        params: Vec<Param<'static>>,
-    ) -> Result<Vec<T>, Error> {
-        self.open()?;
-        let rows = self.writer.shared(kind, params).await?;
-        rows.iter().map(T::read).collect()
+        let mut member = self.writer.join().await?;
+        let outcome = {
+            let mut tx = Tx::sqlite(&mut member);
+            work(&mut tx).await
+        };
+        match outcome {
+            Ok(done) => {
+                member.commit().await?;
+                Ok(done)
+            }
+            Err(failed) => {
+                member.roll_back();
+                Err(failed)
+            }
+        }
     }
 
     pub(super) fn connections_in_use(&self) -> (u32, u32) {
@@ -136,6 +161,41 @@ impl Sqlite {
         self.closed.store(true, Ordering::Relaxed);
         self.readers.clear();
     }
+}
+
+/// The writer's connection: WAL (in WAL mode `synchronous = NORMAL` keeps
+/// every committed write through a crash of the process, kill -9; only a
+/// power loss can cost the last commits, and it saves an fsync per
+/// commit), foreign keys on, no busy handler (a statement on a worker never
+/// sleeps for a lock), and no checkpoints as it commits ([`checkpoints`]).
+fn open_writer(database: &Path, in_memory: bool) -> Result<Connection, Error> {
+    let connection = Connection::open_with_flags(database, open_flags(in_memory))?;
+    connection.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
+    if !in_memory {
+        // Switching a new file to WAL may wait for another process.
+        connection.busy_timeout(BUSY_TIMEOUT)?;
+        connection.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        connection.pragma_update(None, "wal_autocheckpoint", 0)?;
+    }
+    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    connection.pragma_update(None, "foreign_keys", true)?;
+    connection.busy_timeout(Duration::ZERO)?;
+    Ok(connection)
+}
+
+/// How this server opens a database: read-write, created if missing (the
+/// readers' opens find it), one thread per connection at a time; sqlx's
+/// in-memory databases are shared-cache URIs (`file:…`).
+fn open_flags(in_memory: bool) -> OpenFlags {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if in_memory {
+        flags |= OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_MEMORY
+            | OpenFlags::SQLITE_OPEN_SHARED_CACHE;
+    }
+    flags
 }
 
 /// True for a SQLite database without a file: `sqlite::memory:` (which sqlx

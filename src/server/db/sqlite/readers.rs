@@ -13,14 +13,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags};
+use rusqlite::Connection;
 
-use super::super::params::bind_rusqlite;
 use super::super::{Error, FromColumns, Param};
-
-/// Prepared statements kept per connection (a list page's SQL differs by
-/// page size and number).
-const STATEMENTS_KEPT: usize = 100;
+use super::statements::{self, met_a_lock};
+use super::{open_flags, STATEMENTS_KEPT};
 
 /// Reader connections to one SQLite database, opened when first needed
 /// and kept between reads.
@@ -34,6 +31,9 @@ pub(super) struct Readers {
     capacity: usize,
     in_use: AtomicUsize,
 }
+
+/// A read of rows: [`statements::read_one`] or [`statements::read_all`].
+type Read<T> = fn(&Connection, &str, &[Param<'_>]) -> Result<T, Error>;
 
 /// Whether a read may wait for a lock (on a blocking thread only).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -64,11 +64,7 @@ impl Readers {
         sql: &str,
         params: &[Param<'_>],
     ) -> Result<Option<T>, Error> {
-        self.read(sql, params, |statement| {
-            let mut rows = statement.raw_query();
-            rows.next()?.map(T::read).transpose()
-        })
-        .await
+        self.read(sql, params, statements::read_one).await
     }
 
     pub(super) async fn read_all<T: FromColumns + Send + 'static>(
@@ -76,15 +72,7 @@ impl Readers {
         sql: &str,
         params: &[Param<'_>],
     ) -> Result<Vec<T>, Error> {
-        self.read(sql, params, |statement| {
-            let mut rows = statement.raw_query();
-            let mut all = Vec::new();
-            while let Some(row) = rows.next()? {
-                all.push(T::read(row)?);
-            }
-            Ok(all)
-        })
-        .await
+        self.read(sql, params, statements::read_all).await
     }
 
     /// `sql` with `params`, read by `rows`: here without waiting, or when
@@ -93,7 +81,7 @@ impl Readers {
         self: &Arc<Self>,
         sql: &str,
         params: &[Param<'_>],
-        rows: fn(&mut rusqlite::Statement<'_>) -> Result<T, Error>,
+        rows: Read<T>,
     ) -> Result<T, Error> {
         match self.query(Wait::No, sql, params, rows) {
             Err(error) if met_a_lock(&error) => {
@@ -113,13 +101,9 @@ impl Readers {
         wait: Wait,
         sql: &str,
         params: &[Param<'_>],
-        rows: fn(&mut rusqlite::Statement<'_>) -> Result<T, Error>,
+        rows: Read<T>,
     ) -> Result<T, Error> {
-        self.with_connection(wait, |connection| {
-            let mut statement = connection.prepare_cached(sql)?;
-            bind_rusqlite(&mut statement, params)?;
-            rows(&mut statement)
-        })
+        self.with_connection(wait, |connection| rows(connection, sql, params))
     }
 
     /// Runs `work` on an idle connection (or a new one), then keeps the
@@ -157,13 +141,7 @@ impl Readers {
     }
 
     fn open(&self) -> Result<Connection, Error> {
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        if self.in_memory {
-            flags |= OpenFlags::SQLITE_OPEN_URI
-                | OpenFlags::SQLITE_OPEN_MEMORY
-                | OpenFlags::SQLITE_OPEN_SHARED_CACHE;
-        }
-        let connection = Connection::open_with_flags(&self.path, flags)?;
+        let connection = Connection::open_with_flags(&self.path, open_flags(self.in_memory))?;
         // No busy handler: a read on a worker never sleeps for a lock.
         connection.busy_timeout(Duration::ZERO)?;
         connection.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
@@ -187,15 +165,4 @@ impl Readers {
     pub(super) fn idle_count(&self) -> usize {
         self.idle().len()
     }
-}
-
-/// SQLite refused the read because of another connection's lock.
-fn met_a_lock(error: &Error) -> bool {
-    let Error::Unavailable(source) = error else {
-        return false;
-    };
-    source
-        .downcast_ref::<rusqlite::Error>()
-        .and_then(rusqlite::Error::sqlite_error_code)
-        .is_some_and(|code| matches!(code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
 }

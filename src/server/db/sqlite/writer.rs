@@ -1,301 +1,373 @@
-//! This process's SQLite writer, commands that are a whole transaction, and
-//! writes that share one.
+//! This process's one SQLite writer, and transactions that share a commit.
+//!
+//! One rusqlite connection behind a fair async mutex: write transactions
+//! take turns, in order, and their statements run on the task's own thread
+//! (a statement is microseconds; a hand-off to a connection thread and back
+//! cost more than that, docs/performance.md). A writer that found the write
+//! lock taken used to sleep in SQLite's busy handler and was not woken when
+//! it freed; here it waits for its turn and is woken in order.
+//!
+//! Group commit: a transaction that finishes its work while others wait for
+//! their turn leaves the transaction open for them (its work is kept behind
+//! a savepoint it released) and waits for the commit; the last one of the
+//! group commits for all, and each is answered once that commit is done.
+//! A member whose work fails is rolled back to its savepoint alone.
+//!
+//! No runtime worker waits on a lock: the connection has no busy handler,
+//! and a `BEGIN IMMEDIATE` that meets another process's write lock is tried
+//! again on a blocking thread that may wait for it.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::error::BoxDynError;
-use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteRow};
-use sqlx::{Arguments, ConnectOptions, Sqlite};
-use tokio::sync::{mpsc, oneshot, Mutex, MutexGuard};
+use rusqlite::Connection;
+use tokio::sync::{oneshot, Mutex, OwnedMutexGuard};
 
-use super::super::params::bind_all;
-use super::super::{Error, Param};
+use super::super::{Error, FromColumns, Param};
+use super::checkpoints::Checkpoints;
+use super::statements::{self, met_a_lock};
 
-/// This process's SQLite writer: one connection of its own, behind a fair
-/// async mutex, so write transactions run one at a time and in order.
-/// SQLite has one writer; a connection that finds the write lock taken
-/// sleeps in its busy handler and is not woken when the lock frees, so
-/// under concurrent writes most of the time went to sleeping
-/// (docs/performance.md). A connection of its own, not one
-/// from the pool: the writer whose turn it is never waits behind readers
-/// for a connection. Other processes on the same file still meet the busy
-/// timeout.
-#[derive(Clone, Debug)]
-pub struct WriteQueue {
-    writer: Arc<Mutex<Writer>>,
-    /// How long a write waits for its turn before it fails as unavailable.
+/// At most this many transactions share one commit.
+const GROUP_MAX: usize = 64;
+
+#[derive(Clone)]
+pub(super) struct Writer {
+    state: Arc<Mutex<State>>,
+    /// Transactions waiting for their turn now.
+    waiting: Arc<AtomicUsize>,
+    /// How long a transaction waits for its turn before it fails as unavailable.
     turn_timeout: Duration,
-    /// To the task that runs [`Shareable`] writes (it ends with the last
-    /// clone of this queue).
-    shared: mpsc::UnboundedSender<Job>,
-    /// How many shared commands ran (a command of several writes counts
-    /// once): what the tests of group commit look at.
-    #[cfg_attr(not(test), expect(dead_code, reason = "read by tests"))]
-    shared_commands: Arc<AtomicU64>,
+    /// How long `BEGIN IMMEDIATE` may wait for another process's lock (off the workers).
+    lock_wait: Duration,
+    checkpoints: Option<Arc<Checkpoints>>,
 }
 
-#[derive(Debug)]
-struct Writer {
-    connection: SqliteConnection,
-    /// A [`WriterTurn::whole_transaction`] command was sent and its end
-    /// never seen (its caller was dropped mid-way): its transaction may
-    /// still be open on the connection.
-    unfinished: bool,
+struct State {
+    connection: Connection,
+    /// The open transaction and who waits for its commit.
+    group: Option<Group>,
+    /// A member's savepoint is still open: its work was dropped mid-way.
+    member_open: bool,
+    /// Commits done (the tests of group commit look at it).
+    commits: u64,
+}
+
+#[derive(Default)]
+struct Group {
+    members: Vec<oneshot::Sender<Result<(), Failure>>>,
+    /// A task waits in line to commit it.
+    committer_queued: bool,
+}
+
+/// Why a shared commit failed, for each member it fails.
+#[derive(Clone, Debug)]
+struct Failure {
+    unavailable: bool,
+    reason: String,
+}
+
+impl Failure {
+    fn of(error: &Error) -> Self {
+        Failure {
+            unavailable: error.is_unavailable(),
+            reason: std::error::Error::source(error)
+                .map_or_else(|| error.to_string(), ToString::to_string),
+        }
+    }
+
+    fn into_error(self) -> Error {
+        let source = format!("the shared commit failed: {}", self.reason).into();
+        if self.unavailable {
+            Error::Unavailable(source)
+        } else {
+            Error::Other(source)
+        }
+    }
 }
 
 /// The writer, lent for one turn.
-pub struct WriterTurn<'q>(MutexGuard<'q, Writer>);
-
-/// A kind of write that can share one transaction, and one command to the
-/// writer's thread, with other writes of its kind waiting at the same time
-/// (group commit): each request's statements follow one another between
-/// one `BEGIN IMMEDIATE` and one `COMMIT`.
-pub struct Shareable {
-    /// One write's statements, their parameters numbered from the one
-    /// given (`$1` for a write alone).
-    pub statements: fn(first_parameter: usize) -> String,
-    /// How many parameters one write binds.
-    pub parameters: usize,
-    /// How many rows one write's statements return.
-    pub rows: usize,
+pub(super) struct Turn {
+    state: OwnedMutexGuard<State>,
+    writer: Writer,
 }
 
-struct Job {
-    kind: &'static Shareable,
-    /// Its parameters, in order (bound again if its shared command failed
-    /// and it runs alone).
-    params: Vec<Param<'static>>,
-    answer: oneshot::Sender<Result<Vec<SqliteRow>, sqlx::Error>>,
+/// One transaction's part of the open one: its work runs behind a
+/// savepoint. Dropped before [`Member::commit`] or [`Member::roll_back`],
+/// its work is rolled back and the others' goes on.
+pub struct Member {
+    turn: Option<Turn>,
 }
 
-/// At most this many writes share a command.
-const MAX_SHARED: usize = 64;
-
-impl WriteQueue {
-    pub(super) async fn open(
-        options: &SqliteConnectOptions,
+impl Writer {
+    pub(super) fn new(
+        connection: Connection,
         turn_timeout: Duration,
-    ) -> Result<Self, sqlx::Error> {
-        let connection = options.connect().await?;
-        let writer = Arc::new(Mutex::new(Writer {
+        lock_wait: Duration,
+        checkpoints: Option<Arc<Checkpoints>>,
+    ) -> Self {
+        let state = State {
             connection,
-            unfinished: false,
-        }));
-        let (shared, jobs) = mpsc::unbounded_channel();
-        let shared_commands = Arc::new(AtomicU64::new(0));
-        tokio::spawn(run_shared(writer.clone(), jobs, shared_commands.clone()));
-        Ok(WriteQueue {
-            writer,
+            group: None,
+            member_open: false,
+            commits: 0,
+        };
+        Writer {
+            state: Arc::new(Mutex::new(state)),
+            waiting: Arc::new(AtomicUsize::new(0)),
             turn_timeout,
-            shared,
-            shared_commands,
-        })
+            lock_wait,
+            checkpoints,
+        }
     }
 
     /// Waits for this process's earlier writers (at most the turn timeout:
-    /// then the database is unavailable), then lends the connection, with
-    /// no transaction open on it.
-    pub async fn turn(&self) -> Result<WriterTurn<'_>, Error> {
-        match tokio::time::timeout(self.turn_timeout, turn(&self.writer)).await {
-            Ok(turn) => Ok(turn?),
-            Err(_) => Err(Error::Unavailable(
+    /// then the database is unavailable), then lends the connection with
+    /// nothing left of a member dropped mid-way.
+    async fn turn(&self) -> Result<Turn, Error> {
+        let waiting = Waiting::new(&self.waiting);
+        let locked = tokio::time::timeout(self.turn_timeout, self.state.clone().lock_owned());
+        let Ok(state) = locked.await else {
+            return Err(Error::Unavailable(
                 "no turn at the writer within the database timeout".into(),
-            )),
+            ));
+        };
+        drop(waiting);
+        let mut turn = Turn {
+            state,
+            writer: self.clone(),
+        };
+        turn.clean_up();
+        Ok(turn)
+    }
+
+    /// A turn with no transaction open, for work outside one (migrations):
+    /// an open group is committed first.
+    pub(super) async fn turn_alone(&self) -> Result<Turn, Error> {
+        let mut turn = self.turn().await?;
+        turn.commit_group();
+        Ok(turn)
+    }
+
+    /// Joins the open transaction, or begins one (`BEGIN IMMEDIATE`, so it
+    /// never meets another writer half-way).
+    pub(super) async fn join(&self) -> Result<Member, Error> {
+        let mut turn = self.turn().await?;
+        if turn.state.group.is_none() {
+            turn = turn.begin().await?;
+        }
+        if let Err(error) = turn.run("SAVEPOINT member") {
+            turn.hand_on();
+            return Err(error);
+        }
+        turn.state.member_open = true;
+        Ok(Member { turn: Some(turn) })
+    }
+
+    /// Commits done so far.
+    #[cfg(test)]
+    pub(super) async fn commits(&self) -> u64 {
+        self.state.lock().await.commits
+    }
+}
+
+/// Counts a transaction waiting for its turn, until dropped.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Waiting(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Turn {
+    pub(super) fn connection(&self) -> &Connection {
+        &self.state.connection
+    }
+
+    fn run(&self, sql: &str) -> Result<u64, Error> {
+        statements::execute(&self.state.connection, sql, &[])
+    }
+
+    /// Whatever a member dropped mid-way, or a failure, left behind.
+    fn clean_up(&mut self) {
+        if self.state.member_open {
+            self.end_member(false);
+        }
+        if self.state.group.is_none() && !self.state.connection.is_autocommit() {
+            let _ = self.run("ROLLBACK");
         }
     }
 
-    /// Runs one writing statement on its own, in its turn; the rows it changed.
-    pub async fn execute(&self, sql: &str, params: &[Param<'_>]) -> Result<u64, Error> {
-        let mut turn = self.turn().await?;
-        let done = bind_all(sqlx::query(sql), params)
-            .execute(turn.connection())
-            .await?;
-        Ok(done.rows_affected())
+    /// `BEGIN IMMEDIATE` here; when another process holds the write lock,
+    /// again on a blocking thread that waits for it.
+    async fn begin(self) -> Result<Turn, Error> {
+        let mut turn = match self.run("BEGIN IMMEDIATE") {
+            Ok(_) => self,
+            Err(error) if met_a_lock(&error) => {
+                let lock_wait = self.writer.lock_wait;
+                tokio::task::spawn_blocking(move || {
+                    self.connection().busy_timeout(lock_wait)?;
+                    let begun = self.run("BEGIN IMMEDIATE");
+                    self.connection().busy_timeout(Duration::ZERO)?;
+                    begun.map(|_| self)
+                })
+                .await
+                .map_err(|e| Error::Other(e.into()))??
+            }
+            Err(error) => return Err(error),
+        };
+        turn.state.group = Some(Group::default());
+        Ok(turn)
     }
 
-    /// How many shared commands have run: fewer than the writes when
-    /// writes shared them.
-    #[cfg(test)]
-    pub fn shared_commands(&self) -> u64 {
-        self.shared_commands.load(Ordering::Relaxed)
+    /// Ends the member's savepoint: its work kept, or undone. False when
+    /// the transaction itself is gone (SQLite rolls back the whole of it on
+    /// some errors): then the group has failed.
+    fn end_member(&mut self, keep: bool) -> bool {
+        self.state.member_open = false;
+        let ended = if keep {
+            self.run("RELEASE member")
+        } else {
+            self.run("ROLLBACK TO member")
+                .and_then(|_| self.run("RELEASE member"))
+        };
+        if ended.is_err() || self.state.connection.is_autocommit() {
+            let failure = Failure {
+                unavailable: true,
+                reason: "the transaction was rolled back".into(),
+            };
+            self.fail_group(failure);
+            return false;
+        }
+        true
     }
 
-    /// Runs one write of a [`Shareable`] kind, in a transaction it may share
-    /// with other writes of its kind; the rows its own statements returned
-    /// once that transaction committed. When the shared command fails,
-    /// each of its writes runs again alone, so one write's failure is its
-    /// own.
-    pub async fn shared(
-        &self,
-        kind: &'static Shareable,
-        params: Vec<Param<'static>>,
-    ) -> Result<Vec<SqliteRow>, Error> {
-        let (answer, answered) = oneshot::channel();
-        self.shared
-            .send(Job {
-                kind,
-                params,
-                answer,
-            })
-            .map_err(|_| sqlx::Error::WorkerCrashed)?;
-        Ok(answered.await.map_err(|_| sqlx::Error::WorkerCrashed)??)
+    /// Commits the open transaction, if any, and tells its members.
+    fn commit_group(&mut self) {
+        let Some(group) = self.state.group.take() else {
+            return;
+        };
+        let outcome = self.run("COMMIT").map(drop).map_err(|error| {
+            let _ = self.run("ROLLBACK");
+            Failure::of(&error)
+        });
+        self.state.commits += 1;
+        if outcome.is_ok() {
+            if let Some(checkpoints) = &self.writer.checkpoints {
+                checkpoints.committed();
+            }
+        }
+        for member in group.members {
+            let _ = member.send(outcome.clone());
+        }
+    }
+
+    fn fail_group(&mut self, failure: Failure) {
+        if let Some(group) = self.state.group.take() {
+            if !self.state.connection.is_autocommit() {
+                let _ = self.run("ROLLBACK");
+            }
+            for member in group.members {
+                let _ = member.send(Err(failure.clone()));
+            }
+        }
+    }
+
+    /// After a member: commit now, or, while others wait their turn, leave
+    /// the transaction open for them with a committer in line behind them.
+    fn hand_on(mut self) {
+        let waiting = self.writer.waiting.load(Ordering::SeqCst);
+        let Some(group) = self.state.group.as_mut() else {
+            return;
+        };
+        if waiting == 0 || group.members.len() >= GROUP_MAX {
+            self.commit_group();
+            return;
+        }
+        if !group.committer_queued {
+            group.committer_queued = true;
+            let writer = self.writer.clone();
+            tokio::spawn(async move {
+                let mut turn = Turn {
+                    state: writer.state.clone().lock_owned().await,
+                    writer,
+                };
+                turn.clean_up();
+                turn.commit_group();
+            });
+        }
     }
 }
 
-async fn turn(writer: &Mutex<Writer>) -> Result<WriterTurn<'_>, sqlx::Error> {
-    let mut writer = writer.lock().await;
-    if writer.unfinished {
-        roll_back(&mut writer.connection).await?;
-        writer.unfinished = false;
-    }
-    Ok(WriterTurn(writer))
-}
-
-impl WriterTurn<'_> {
-    pub fn connection(&mut self) -> &mut SqliteConnection {
-        &mut self.0.connection
+impl Member {
+    fn connection(&self) -> Result<&Connection, Error> {
+        let connection = self.turn.as_ref().expect("a member's turn").connection();
+        // SQLite rolled the transaction back (an I/O error, a full disk):
+        // a statement now would commit on its own.
+        if connection.is_autocommit() {
+            return Err(Error::Unavailable("the transaction was rolled back".into()));
+        }
+        Ok(connection)
     }
 
-    /// Runs a command that begins and commits its own transaction
-    /// (`BEGIN IMMEDIATE; …; COMMIT`), and gives the rows it returned. One
-    /// command is one hand-off to the connection's thread and back, where
-    /// a transaction of separate statements takes one per statement. When a
-    /// statement fails the rest do not run: the transaction is rolled back
-    /// here, so the command took effect whole or not at all.
-    pub async fn whole_transaction(
+    pub fn read_one<T: FromColumns>(
         &mut self,
         sql: &str,
-        arguments: SqliteArguments<'static>,
-    ) -> Result<Vec<SqliteRow>, sqlx::Error> {
-        let writer = &mut *self.0;
-        writer.unfinished = true;
-        let outcome = sqlx::query_with::<Sqlite, _>(sql, arguments)
-            .fetch_all(&mut writer.connection)
-            .await;
-        if outcome.is_err() {
-            roll_back(&mut writer.connection).await?;
+        params: &[Param<'_>],
+    ) -> Result<Option<T>, Error> {
+        statements::read_one(self.connection()?, sql, params)
+    }
+
+    pub fn read_all<T: FromColumns>(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<Vec<T>, Error> {
+        statements::read_all(self.connection()?, sql, params)
+    }
+
+    pub fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, Error> {
+        statements::execute(self.connection()?, sql, params)
+    }
+
+    /// Keeps this member's work and waits until it is committed (with the
+    /// group it shares a transaction with).
+    pub async fn commit(mut self) -> Result<(), Error> {
+        let mut turn = self.turn.take().expect("a member's turn");
+        if !turn.end_member(true) {
+            return Err(Error::Unavailable("the transaction was rolled back".into()));
         }
-        writer.unfinished = false;
-        outcome
+        let (told, committed) = oneshot::channel();
+        if let Some(group) = turn.state.group.as_mut() {
+            group.members.push(told);
+        }
+        turn.hand_on();
+        match committed.await {
+            Ok(outcome) => outcome.map_err(Failure::into_error),
+            Err(_) => Err(Error::Unavailable("the shared commit was not done".into())),
+        }
+    }
+
+    /// Undoes this member's work; the others' goes on.
+    pub fn roll_back(self) {
+        drop(self);
     }
 }
 
-/// Ends whatever transaction a failed or abandoned command left open.
-async fn roll_back(connection: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-    match sqlx::query("ROLLBACK").execute(connection).await {
-        Err(sqlx::Error::Database(e)) if e.message().contains("no transaction is active") => Ok(()),
-        outcome => outcome.map(drop),
-    }
-}
-
-/// The task behind [`WriteQueue::shared`]: takes every write waiting, runs
-/// those of a kind together, answers each.
-async fn run_shared(
-    writer: Arc<Mutex<Writer>>,
-    mut jobs: mpsc::UnboundedReceiver<Job>,
-    commands_run: Arc<AtomicU64>,
-) {
-    // One text per kind and number of writes; sqlx keeps each prepared.
-    let mut commands: HashMap<(usize, usize), String> = HashMap::new();
-    while let Some(first) = jobs.recv().await {
-        let mut waiting = vec![first];
-        while waiting.len() < MAX_SHARED {
-            match jobs.try_recv() {
-                Ok(job) => waiting.push(job),
-                Err(_) => break,
-            }
+impl Drop for Member {
+    fn drop(&mut self) {
+        if let Some(mut turn) = self.turn.take() {
+            turn.end_member(false);
+            turn.hand_on();
         }
-        let Ok(mut turn) = turn(&writer).await else {
-            // The connection could not be cleaned up: nothing can run.
-            for job in waiting {
-                let _ = job.answer.send(Err(sqlx::Error::WorkerCrashed));
-            }
-            continue;
-        };
-        while !waiting.is_empty() {
-            let kind = waiting[0].kind;
-            let same = waiting
-                .iter()
-                .take_while(|job| std::ptr::eq(job.kind, kind))
-                .count();
-            let group: Vec<Job> = waiting.drain(..same).collect();
-            commands_run.fetch_add(1, Ordering::Relaxed);
-            run_group(&mut turn, &mut commands, group).await;
-        }
-    }
-}
-
-async fn run_group(
-    turn: &mut WriterTurn<'_>,
-    commands: &mut HashMap<(usize, usize), String>,
-    group: Vec<Job>,
-) {
-    let kind = group[0].kind;
-    let outcome = run_together(turn, commands, &group).await;
-    match outcome {
-        Ok(mut rows) if rows.len() == group.len() * kind.rows => {
-            for job in group.into_iter().rev() {
-                let own = rows.split_off(rows.len() - kind.rows);
-                let _ = job.answer.send(Ok(own));
-            }
-        }
-        // Committed, but not the rows the kind says: a kind's mistake.
-        Ok(_) => {
-            for job in group {
-                let _ = job.answer.send(Err(sqlx::Error::RowNotFound));
-            }
-        }
-        Err(failed) if group.len() == 1 => {
-            if let Some(job) = group.into_iter().next() {
-                let _ = job.answer.send(Err(failed));
-            }
-        }
-        // One write failed the command, which was rolled back: each runs
-        // again alone, for its own answer.
-        Err(_) => {
-            for job in group {
-                let alone = run_together(turn, commands, std::slice::from_ref(&job)).await;
-                let _ = job.answer.send(alone);
-            }
-        }
-    }
-}
-
-async fn run_together(
-    turn: &mut WriterTurn<'_>,
-    commands: &mut HashMap<(usize, usize), String>,
-    group: &[Job],
-) -> Result<Vec<SqliteRow>, sqlx::Error> {
-    let kind = group[0].kind;
-    let sql = commands
-        .entry((kind as *const Shareable as usize, group.len()))
-        .or_insert_with(|| {
-            let statements: Vec<String> = (0..group.len())
-                .map(|i| (kind.statements)(1 + i * kind.parameters))
-                .collect();
-            format!("BEGIN IMMEDIATE; {}; COMMIT", statements.join("; "))
-        });
-    let mut arguments = SqliteArguments::default();
-    for param in group.iter().flat_map(|job| &job.params) {
-        add(&mut arguments, param).map_err(sqlx::Error::Encode)?;
-    }
-    turn.whole_transaction(sql, arguments).await
-}
-
-/// Adds one parameter to a command's arguments (which own their values).
-fn add(
-    arguments: &mut SqliteArguments<'static>,
-    param: &Param<'static>,
-) -> Result<(), BoxDynError> {
-    match param {
-        Param::Int(v) => arguments.add(*v),
-        Param::Float(v) => arguments.add(*v),
-        Param::Bool(v) => arguments.add(*v),
-        Param::Text(v) => arguments.add(v.as_deref().map(str::to_owned)),
-        Param::Bytes(v) => arguments.add(v.as_deref().map(<[u8]>::to_vec)),
     }
 }
 
