@@ -140,10 +140,25 @@ class Seeder:
         # fresh rows during the next measurement (one core of two); then a
         # checkpoint, so the bulk load's WAL is not written out during it.
         if self.backend == "sqlite":
+            self.search_index_caught_up()
             self.sql("ANALYZE")
         else:
             self.sql("VACUUM ANALYZE")
             self.sql("CHECKPOINT")
+
+    def search_index_caught_up(self, limit=600):
+        """Waits for the server's indexer to index what the seeding wrote
+        (SQLite: webhooks/search_index.rs), as a server would after a bulk load."""
+        path = self.url.removeprefix("sqlite://")
+        with sqlite3.connect(path, timeout=30) as db:
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'webhooks_search_pending'").fetchone():
+                return
+            started = time.time()
+            while db.execute("SELECT EXISTS (SELECT 1 FROM webhooks_search_pending)").fetchone()[0]:
+                if time.time() - started > limit:
+                    raise RuntimeError("the search index did not catch up with the seeding")
+                time.sleep(0.2)
+            print(f"  (search index caught up in {time.time() - started:.1f} s)", flush=True)
 
     def has_counter(self):
         if self.backend == "sqlite":

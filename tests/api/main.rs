@@ -34,6 +34,7 @@ mod password;
 mod rate_limits;
 mod rejections;
 mod scoping;
+mod search_index;
 mod secrets;
 mod sessions;
 mod sign_in;

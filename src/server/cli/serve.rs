@@ -35,6 +35,9 @@ pub async fn serve(config: &Config) -> CliResult {
     )
     .with_trusted_proxies(config.trusted_proxies())
     .with_slack_base_url(config.slack_base_url.clone());
+    tokio::spawn(crate::server::webhooks::search_index::index_forever(
+        state.db.clone(),
+    ));
     tokio::spawn(crate::server::ops::sweep_forever(
         state.clone(),
         config.session_sweep_period(),

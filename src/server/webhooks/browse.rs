@@ -38,8 +38,9 @@ pub async fn page(
     if !query.is_filtered() && query.sort == SortKey::Id && !query.descending {
         return list(db, scope, request, None).await;
     }
-    // Parameters: $1 the organization, then the pattern and the flag when
-    // present, then LIMIT and OFFSET.
+    // Parameters: $1 the organization, then the term (SQLite's index: as a
+    // phrase, then as a pattern) and the flag when present, then LIMIT and
+    // OFFSET.
     let mut conditions = vec!["organization_id = $1".to_owned()];
     let mut values = vec![Param::from(scope.organization_id)];
     let trigrams = query.search.chars().count() >= 3;
@@ -47,13 +48,23 @@ pub async fn page(
         let next = values.len() + 1;
         let (condition, pattern) = match db.dialect() {
             // The FTS5 trigram index (any case) for three characters or
-            // more; shorter terms have no trigram, so LIKE reads the rows.
-            Dialect::Sqlite if trigrams => (
-                format!(
-                    "id IN (SELECT rowid FROM webhooks_search WHERE webhooks_search MATCH ${next})"
-                ),
-                fts_phrase(&query.search),
-            ),
+            // more, for the webhooks whose entries are up to date; the rows
+            // of those noted since ([`super::search_index`]).
+            Dialect::Sqlite if trigrams => {
+                values.push(Param::from(fts_phrase(&query.search)));
+                let like = next + 1;
+                (
+                    format!(
+                        "((id IN (SELECT rowid FROM webhooks_search WHERE webhooks_search MATCH ${next})
+                           AND id NOT IN (SELECT webhook_id FROM webhooks_search_pending))
+                          OR (id IN (SELECT webhook_id FROM webhooks_search_pending
+                                     WHERE organization_id = $1)
+                           AND (name LIKE ${like} ESCAPE '\\' OR description LIKE ${like} ESCAPE '\\')))"
+                    ),
+                    contains_pattern(&query.search),
+                )
+            }
+            // Shorter terms have no trigram: LIKE reads the rows.
             Dialect::Sqlite => (
                 format!("(name LIKE ${next} ESCAPE '\\' OR description LIKE ${next} ESCAPE '\\')"),
                 contains_pattern(&query.search),

@@ -15,6 +15,7 @@ mod model;
 mod pagination;
 mod read;
 mod scope;
+pub mod search_index;
 pub mod subscriptions;
 pub mod test_message;
 

@@ -36,7 +36,7 @@ impl Checkpoints {
     /// Counts a commit; starts a checkpoint when one is due and none runs.
     pub(super) fn committed(self: &Arc<Self>) -> Option<tokio::task::JoinHandle<()>> {
         let commits = self.commits.fetch_add(1, Ordering::Relaxed) + 1;
-        if commits % COMMITS_BETWEEN != 0 || self.running.swap(true, Ordering::AcqRel) {
+        if !commits.is_multiple_of(COMMITS_BETWEEN) || self.running.swap(true, Ordering::AcqRel) {
             return None;
         }
         let checkpoints = self.clone();

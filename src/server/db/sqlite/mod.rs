@@ -38,7 +38,7 @@ pub(super) struct Sqlite {
     writer: Writer,
     readers: Arc<Readers>,
     /// For migrations, which run on a connection of their own (sqlx's migrator).
-    options: SqliteConnectOptions,
+    options: Box<SqliteConnectOptions>,
     file: std::path::PathBuf,
     /// Set by [`Sqlite::close`]: every operation after it fails as unavailable.
     closed: AtomicBool,
@@ -65,14 +65,14 @@ impl Sqlite {
         })
         .await
         .map_err(|e| ConnectError::Connect(Error::Other(e.into())))?
-        .map_err(|e| ConnectError::Connect(e.into()))?;
+        .map_err(ConnectError::Connect)?;
         let checkpoints = (!in_memory).then(|| Checkpoints::new(file.clone()));
         let writer = Writer::new(connection, timeout, BUSY_TIMEOUT, checkpoints);
         let readers = Readers::new(file.clone(), in_memory, READERS, BUSY_TIMEOUT);
         Ok(Sqlite {
             writer,
             readers,
-            options,
+            options: Box::new(options),
             file,
             closed: AtomicBool::new(false),
         })
