@@ -29,18 +29,24 @@ import urllib.request
 
 from bench_delivery import delivery_budgets, delivery_text, fake_slack_alone, run_deliveries
 from benchlib import (BENCH_PASSWORD, CONNECTIONS, GOOD_URL, WARM_UP_SECONDS, Seeder, Server, axum_floor, drop_database,
-                      expect_page, fresh_database, lua, profile, sign_in, wrk)
+                      expect_page, fresh_database, lua, lua_spread, profile, sign_in, wrk)
 
 DRF_LIST_RPS = 654  # the DRF stack's 25-row list on this machine (the measurement)
 FLOOR = "axum floor: the list's body, token checked"
+SPREAD = "PATCH, a random one of 20,000 webhooks"
+# PostgreSQL's lines again, every statement planned generically (as
+# PostgreSQL may choose after five executions of a prepared statement).
+GENERIC = "postgres, generic plans"
+GENERIC_SLOWDOWN = 1.5
 
 
-def run_backend(backend, binary, seconds, workdir, results):
-    url, drop = fresh_database(backend, workdir, "api")
-    print(f"\n== {backend} ==", flush=True)
+def run_backend(backend, binary, seconds, workdir, results, generic_plans=False):
+    url, drop = fresh_database(backend, workdir, "api", generic_plans)
+    label = GENERIC if generic_plans else backend
+    print(f"\n== {label} ==", flush=True)
     server = Server(binary, url, workdir)
     seed = Seeder(backend, url, binary)
-    rows = results.setdefault(backend, {})
+    rows = results.setdefault(label, {})
     try:
         api = server.base + "/api/v2/webhooks/"
         seed.webhooks("default", 50)
@@ -73,6 +79,12 @@ def run_backend(backend, binary, seconds, workdir, results):
         measure("GET one", f"{api}{first}/", token=server.token)
         measure("POST create", api, token=server.token, script=lua(f"{workdir}/create.lua", "POST", {"name": "Bench create", "url": GOOD_URL}))
         measure("PATCH", f"{api}{first}/", token=server.token, script=lua(f"{workdir}/patch.lua", "PATCH", {"description": "patched"}))
+        # Edits spread over many webhooks, each changing what the search indexes.
+        spread_token = seed.organization("spread")
+        seed.webhooks("spread", 20_000)
+        low, _ = seed.id_range("spread")
+        after_seeding_warm_up(api + "?page_size=25", spread_token)
+        measure(SPREAD, api, token=spread_token, script=lua_spread(f"{workdir}/spread.lua", low, 20_000))
         delete_token = seed.organization("deletes")
         seed.webhooks("deletes", 200_000)
         low, _ = seed.id_range("deletes")
@@ -204,6 +216,8 @@ def main():
             if not args.only_deliveries:
                 run_backend(backend, args.binary, args.seconds, f"{workdir}/{backend}", results)
             run_deliveries(backend, args.binary, args.seconds, f"{workdir}/{backend}", results)
+            if backend == "postgres" and not args.only_deliveries:
+                run_backend(backend, args.binary, args.seconds, f"{workdir}/{backend}", results, generic_plans=True)
         if args.only_deliveries:
             budgets = []
             delivery_budgets(results, lambda ok, text: budgets.append(f"{'PASS' if ok else 'FAIL'}  {text}"))
@@ -249,13 +263,20 @@ def report(results, sizes, times, newcomer, fake_slack, args):
     create = get(sqlite, "POST create")
     budget(create >= 5_000, f"POST create, SQLite: {create:,.0f} req/s (>= 5,000; WAL, synchronous=NORMAL: durable through a process crash)")
     for backend, rows in results.items():
-        if backend == "delivery":
+        if backend in ("delivery", GENERIC):
             continue
         base = get(rows, "10 webhooks: first page")
         for which in ["first", "last"]:
             deep = get(rows, f"100,000 webhooks: {which} page")
             ratio = base / deep if deep else float("inf")
             budget(ratio <= 1.5, f"100,000 webhooks, {which} page, {backend}: {deep:,.0f} req/s vs {base:,.0f} at 10 ({ratio:.2f}x slower; <= 1.5x)")
+    generic = results.get(GENERIC)
+    if generic is not None:
+        slowdowns = [(get(postgres, label) / get(generic, label) if get(generic, label) else float("inf"), label)
+                     for label, row in postgres.items() if isinstance(row, dict) and "rps" in row]
+        worst, label = max(slowdowns)
+        budget(worst <= GENERIC_SLOWDOWN, f"PostgreSQL with generic plans: the most slowed line, {label}: {get(generic, label):,.0f} req/s "
+               f"vs {get(postgres, label):,.0f} ({worst:.2f}x slower; every line <= {GENERIC_SLOWDOWN}x)")
     pages = get(sqlite, "page /webhooks (25 rows, signed in)")
     budget(pages >= 5_000, f"/webhooks page, SQLite: {pages:,.0f} pages/s (>= 5,000)")
     size_budget = client_size_budget()
@@ -277,7 +298,10 @@ the same machine as the server (they share its cores). The release binary, fresh
 seeded with SQL; each line's organization holds the webhooks it names. Each server gets
 {WARM_UP_SECONDS} s of list requests before its first line (it opens its database connections and
 prepares its statements on the first requests), and {WARM_UP_SECONDS} s again before the first line after
-each seeding (a bulk load's aftermath is the seeding's, not the server's).
+each seeding (a bulk load's aftermath is the seeding's, not the server's). The
+"{GENERIC}" lines are PostgreSQL's again on a database whose `plan_cache_mode` is
+`force_generic_plan`: every statement planned without its values, as PostgreSQL may
+choose after five executions; no line may fall by more than {GENERIC_SLOWDOWN}x.
 
 - Date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}
 - Machine: {machine}

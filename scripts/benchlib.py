@@ -278,6 +278,28 @@ def lua(path, method, body=None, path_template=None, first_id=None):
     return path
 
 
+def lua_spread(path, first_id, count):
+    """A wrk script: PATCHes a random one of `count` webhooks from `first_id`,
+    each with a description of its own (so each edit changes the row)."""
+    lines = [
+        'wrk.method = "PATCH"',
+        'wrk.headers["Content-Type"] = "application/json"',
+        "local threads = 0",
+        "function setup(thread) thread:set('tid', threads); threads = threads + 1 end",
+        "local n = 0",
+        "function init() math.randomseed(tid * 7919 + 1) end",
+        "function request()",
+        "  n = n + 1",
+        f"  local id = {first_id} + math.random(0, {count - 1})",
+        "  local body = '{\"description\": \"spread ' .. tid .. '-' .. n .. '\"}'",
+        '  return wrk.format(nil, "/api/v2/webhooks/" .. id .. "/", nil, body)',
+        "end",
+    ]
+    with open(path, "w") as script:
+        script.write("\n".join(lines) + "\n")
+    return path
+
+
 def sign_in(server, email=None, password=None):
     """A signed-in session cookie for the first administrator, or another user."""
     page = urllib.request.urlopen(server.base + "/login").read().decode()
@@ -316,13 +338,17 @@ def expect_page(url, cookie):
         raise RuntimeError(f"{url} answered {status} to a signed-in browser, not 200")
 
 
-def fresh_database(backend, workdir, name):
-    """A new, empty database: its URL, and the PostgreSQL database to drop after (or None)."""
+def fresh_database(backend, workdir, name, generic_plans=False):
+    """A new, empty database: its URL, and the PostgreSQL database to drop
+    after (or None). `generic_plans`: PostgreSQL plans every prepared
+    statement without its values."""
     if backend == "sqlite":
         return f"sqlite://{workdir}/{name}.db", None
     database = f"wa_bench_{name}_{os.getpid()}"
     subprocess.run(["psql", ADMIN_URL, "-qc", f"DROP DATABASE IF EXISTS {database}"], check=True)
     subprocess.run(["psql", ADMIN_URL, "-qc", f"CREATE DATABASE {database}"], check=True)
+    if generic_plans:
+        subprocess.run(["psql", ADMIN_URL, "-qc", f"ALTER DATABASE {database} SET plan_cache_mode = force_generic_plan"], check=True)
     return ADMIN_URL.rsplit("/", 1)[0] + "/" + database, database
 
 

@@ -111,6 +111,54 @@ async fn search_filters_and_sorts_the_browser_list_only() {
     assert_eq!(rest.json()["results"][0]["name"], "Ops alerts");
 }
 
+/// PostgreSQL finds a search's page one of two ways, chosen by how many
+/// webhooks match (webhooks/browse.rs): the first pages of a term most
+/// webhooks match walk the list, the later ones and sparse terms gather
+/// the matches first. Every page is the same either way.
+#[tokio::test]
+async fn a_search_pages_alike_whether_most_or_few_webhooks_match() {
+    let app = TestApp::spawn().await;
+    let (token, cookie) = admin_signed_in(&app).await;
+    let mut teams = Vec::new();
+    for n in 1..=12 {
+        // One webhook in the middle does not match.
+        let (name, active) = match n {
+            6 => ("Other".to_owned(), true),
+            n => (format!("Team {n:02}"), n % 3 != 0),
+        };
+        let body = json!({"name": name, "url": GOOD_URL, "active": active});
+        app.create(&token, body).await;
+        if name != "Other" {
+            teams.push((name, active));
+        }
+    }
+    let all: Vec<String> = teams.iter().map(|(name, _)| name.clone()).collect();
+    let active: Vec<String> = teams
+        .iter()
+        .filter(|(_, active)| *active)
+        .map(|(name, _)| name.clone())
+        .collect();
+    let reversed: Vec<String> = all.iter().rev().cloned().collect();
+    for (query, expected) in [
+        ("q=team", &all),
+        ("q=team&dir=desc", &reversed),
+        ("q=team&status=active", &active),
+        ("q=team+1", &all[8..].to_vec()),
+    ] {
+        for size in [2, 3, 5] {
+            let mut found = Vec::new();
+            let pages = expected.len().div_ceil(size);
+            for page in 1..=pages {
+                let query = format!("{query}&page_size={size}&page={page}");
+                let (count, names) = names(&app, &cookie, &query).await;
+                assert_eq!(count, expected.len() as i64, "{query}");
+                found.extend(names);
+            }
+            assert_eq!(&found, expected, "{query}, {size} a page");
+        }
+    }
+}
+
 /// The unfiltered browser list reads each page on its own; the REST list
 /// reads it along with the token lookup. Both place it from the counter,
 /// from the start or (past the middle) from the end.

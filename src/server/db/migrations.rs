@@ -39,6 +39,7 @@ both_backends![
     "20261202000014_subscription_matching.sql",
     "20261202000015_delivery_health.sql",
     "20261207000016_search_pending.sql",
+    "20261207000017_search_by_organization.sql",
 ];
 
 pub(super) fn sqlite() -> Migrator {

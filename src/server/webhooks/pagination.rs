@@ -89,16 +89,42 @@ pub async fn read_page<T: FromColumns + Send + 'static>(
     rows_sql: &str,
     values: &[Param<'_>],
 ) -> Result<Page<T>, ServiceError> {
+    read_placed_page(db, request, count_sql, |_| rows_sql.to_owned(), values).await
+}
+
+/// Where a page lies in its list, known once the list is counted.
+#[derive(Clone, Copy, Debug)]
+pub struct Placement {
+    /// The rows in the list.
+    pub count: i64,
+    /// How many rows come up to the page's end.
+    pub end: i64,
+}
+
+/// [`read_page`], the rows' query written once the page is placed: for a
+/// query whose best shape depends on how many rows it finds.
+pub async fn read_placed_page<T: FromColumns + Send + 'static>(
+    db: &Db,
+    request: PageRequest,
+    count_sql: &str,
+    rows_sql: impl FnOnce(Placement) -> String,
+    values: &[Param<'_>],
+) -> Result<Page<T>, ServiceError> {
     let count = db
         .read_one::<Single<i64>>(count_sql, values)
         .await?
         .map_or(0, |Single(count)| count);
     let (number, num_pages) = request.resolve(count).ok_or(ServiceError::InvalidPage)?;
     let size = request.size();
+    let offset = (number - 1) * size;
+    let rows_sql = rows_sql(Placement {
+        count,
+        end: offset + size,
+    });
     let next = values.len() + 1;
     let page_sql = format!("{rows_sql} LIMIT ${next} OFFSET ${}", next + 1);
     let mut all = values.to_vec();
-    all.extend([Param::from(size), Param::from((number - 1) * size)]);
+    all.extend([Param::from(size), Param::from(offset)]);
     let items = db.read_all(&page_sql, &all).await?;
     Ok(Page {
         count,
