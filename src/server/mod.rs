@@ -55,6 +55,8 @@ pub struct SharedState {
     /// Writes run as tasks of their own ([`ops::finish_writes`]); a
     /// shutdown waits for them too, not only for open connections.
     pub writes: tokio_util::task::TaskTracker,
+    /// List answers kept while nothing stored changes.
+    pub list_cache: Arc<webhooks::api::list_cache::ListCache>,
 }
 
 impl std::ops::Deref for AppState {
@@ -92,6 +94,7 @@ impl AppState {
             proxies: http::client::TrustedProxies::default(),
             delivery_wake: delivery::Wake::default(),
             writes: tokio_util::task::TaskTracker::new(),
+            list_cache: Arc::default(),
         }))
     }
 

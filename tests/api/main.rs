@@ -23,6 +23,7 @@ mod health_filters;
 mod history;
 mod hosts;
 mod idempotency;
+mod kept_answers;
 mod limits;
 mod list;
 mod locks;

@@ -48,6 +48,11 @@ pub enum Dialect {
     Postgres,
 }
 
+/// What [`Db::version`] answers: equal twice only if nothing was committed
+/// in between.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataVersion(i64);
+
 /// The database: cheap to clone, shared by every request.
 #[derive(Clone)]
 pub struct Db(Arc<Backend>);
@@ -115,6 +120,18 @@ impl Db {
         match &*self.0 {
             Backend::Sqlite(_) => Dialect::Sqlite,
             Backend::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// The version of everything stored, where reading it costs next to
+    /// nothing: on SQLite a number that moves with every commit by any
+    /// connection, this process's or another's. `None` on PostgreSQL, or
+    /// when it cannot be read at once: then nothing may be taken as
+    /// unchanged.
+    pub fn version(&self) -> Option<DataVersion> {
+        match &*self.0 {
+            Backend::Sqlite(sqlite) => sqlite.data_version().map(DataVersion),
+            Backend::Postgres(_) => None,
         }
     }
 

@@ -8,7 +8,7 @@ use crate::server::http::site::{request_origin, SiteOrigin};
 use crate::shared::list_query::quote_plus;
 
 /// Where a request was sent, as far as the client could see it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RequestUrl {
     origin: String,
     path: String,

@@ -119,6 +119,11 @@ impl Sqlite {
         self.readers.read_all(sql, params).await
     }
 
+    pub(super) fn data_version(&self) -> Option<i64> {
+        self.open().ok()?;
+        self.readers.data_version()
+    }
+
     pub(super) async fn execute(&self, sql: &str, params: &[Param<'_>]) -> Result<u64, Error> {
         self.transaction(async |tx| tx.execute(sql, params).await)
             .await

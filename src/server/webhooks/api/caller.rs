@@ -4,11 +4,13 @@
 //! rides along in the token lookup's own query. Runs before anything else
 //! looks at the request.
 
+use axum::body::Bytes;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 use super::extract::WebhookId;
+use super::list_cache::{Asked, Found, Keep};
 use crate::server::accounts::{self, TokenPrincipal};
 use crate::server::http::request_url::RequestUrl;
 use crate::server::rest::auth::token_from_header;
@@ -30,12 +32,21 @@ impl FromRequestParts<AppState> for WebhookCaller {
 }
 
 /// A [`WebhookCaller`] listing webhooks: the page it asks for is read in
-/// the token lookup's own query.
-pub struct WebhookLister {
+/// the token lookup's own query, or was answered before and nothing has
+/// changed since ([`super::list_cache::ListCache`]).
+pub enum WebhookLister {
+    Kept(Bytes),
+    Asking(Box<ListAsking>),
+}
+
+/// A list page to answer: who asks, where, for which page, the page if it
+/// was read along, and how to keep the answer.
+pub struct ListAsking {
     pub scope: WebhookScope,
     pub url: RequestUrl,
     pub request: PageRequest,
     pub page: Option<Unchecked<PageAlong>>,
+    pub keep: Option<Keep>,
 }
 
 impl FromRequestParts<AppState> for WebhookLister {
@@ -47,22 +58,31 @@ impl FromRequestParts<AppState> for WebhookLister {
         let request = PageRequest::from_query(url.param("page"), url.param("page_size"));
         if request.sql_number().is_none() {
             // No list has this page: the caller is checked, then told so.
-            return Ok(WebhookLister {
+            return Ok(WebhookLister::Asking(Box::new(ListAsking {
                 scope: authenticate(parts, state).await?,
                 url,
                 request,
                 page: None,
-            });
+                keep: None,
+            })));
         }
+        let keep = match state
+            .list_cache
+            .look_up(&state.db, Asked::new(token.digest(), url.clone()))
+        {
+            Found::Answer(answer) => return Ok(WebhookLister::Kept(answer)),
+            Found::Make(keep) => keep,
+        };
         let (caller, page) = webhooks::page_for_token(&state.db, &token, request)
             .await?
             .ok_or(ApiError::InvalidToken)?;
-        Ok(WebhookLister {
+        Ok(WebhookLister::Asking(Box::new(ListAsking {
             scope: scope_of(caller)?,
             url,
             request,
             page: Some(page),
-        })
+            keep,
+        })))
     }
 }
 

@@ -6,6 +6,7 @@ pub mod common;
 pub mod errors;
 pub mod extract;
 pub mod history;
+pub mod list_cache;
 pub mod resources;
 pub mod schemas;
 pub mod test;

@@ -3,13 +3,14 @@
 //! then calls in. Beyond the documented contract (additions a DRF-era client
 //! never notices): `ETag`, `If-Match`, `If-None-Match` and `Idempotency-Key`.
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-use super::caller::{WebhookCaller, WebhookInPath, WebhookLister};
+use super::caller::{ListAsking, WebhookCaller, WebhookInPath, WebhookLister};
 use super::common::{describe, page_links, IdPath, PageQuery};
 use super::extract::{IdempotencyKeyHeader, WebhookBody, WebhookId};
 use super::schemas::{WebhookCreate, WebhookUpdate};
@@ -52,13 +53,18 @@ pub struct ListBody<'a> {
 )]
 pub async fn list(
     State(state): State<AppState>,
-    WebhookLister {
+    lister: WebhookLister,
+) -> Result<Response, ApiError> {
+    let ListAsking {
         scope,
         url,
         request,
         page,
-    }: WebhookLister,
-) -> Result<Response, ApiError> {
+        keep,
+    } = match lister {
+        WebhookLister::Kept(answer) => return Ok(json_bytes(answer)),
+        WebhookLister::Asking(asking) => *asking,
+    };
     let page = service::list(&state.db, scope, request, page).await?;
     let (next, previous) = page_links(&url, &page);
     let body = ListBody {
@@ -67,7 +73,24 @@ pub async fn list(
         previous,
         results: page.items.iter().map(|w| w.resource()).collect(),
     };
-    Ok(Json(body).into_response())
+    // Strings and numbers only: writing them cannot fail.
+    let answer = Bytes::from(serde_json::to_vec(&body).expect("a list body serializes"));
+    if let Some(keep) = keep {
+        state.list_cache.keep(keep, answer.clone());
+    }
+    Ok(json_bytes(answer))
+}
+
+/// A JSON body already written, with the header `Json` gives one.
+fn json_bytes(body: Bytes) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// One webhook.
