@@ -146,7 +146,7 @@ class Seeder:
             self.sql("VACUUM ANALYZE")
             self.sql("CHECKPOINT")
 
-    def search_index_caught_up(self, limit=600):
+    def search_index_caught_up(self, limit=1800):
         """Waits for the server's indexer to index what the seeding wrote
         (SQLite: webhooks/search_index.rs), as a server would after a bulk load."""
         path = self.url.removeprefix("sqlite://")
