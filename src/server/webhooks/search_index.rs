@@ -82,10 +82,13 @@ async fn index_batch(db: &Db) -> Result<u64, db::Error> {
             params![last],
         )
         .await?;
+        // CROSS JOIN keeps the notes the outer loop: SQLite would otherwise
+        // carry `webhook_id <= $1` over to the webhooks and walk every one
+        // below the batch's last id, each batch reading more as ids grow.
         tx.execute(
             "INSERT INTO webhooks_search (rowid, name, description)
              SELECT w.id, w.name, w.description
-             FROM webhooks_search_pending p JOIN webhooks w ON w.id = p.webhook_id
+             FROM webhooks_search_pending p CROSS JOIN webhooks w ON w.id = p.webhook_id
              WHERE p.webhook_id <= $1",
             params![last],
         )
