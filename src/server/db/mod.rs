@@ -135,6 +135,18 @@ impl Db {
         }
     }
 
+    /// Brings the query planner's statistics up to date with the rows, so
+    /// that a query's plan fits the data as it is now (on SQLite a search's
+    /// plan depends on them). SQLite's `ANALYZE`, after which this
+    /// process's reads plan with what it found; PostgreSQL's autovacuum
+    /// keeps its own.
+    pub async fn refresh_statistics(&self) -> Result<(), Error> {
+        match &*self.0 {
+            Backend::Sqlite(sqlite) => sqlite.refresh_statistics().await,
+            Backend::Postgres(_) => Ok(()),
+        }
+    }
+
     /// The first row `sql` reads, if any.
     pub async fn read_one<T: FromColumns + Send + 'static>(
         &self,

@@ -6,8 +6,12 @@
 //! index only for webhooks not noted and the rows of the others
 //! ([`super::browse`]), so a match is never missed or invented meanwhile.
 //! PostgreSQL's trigram indexes need none of this.
+//!
+//! The indexer also keeps the query planner's statistics up to date
+//! ([`Db::refresh_statistics`]): a search's plan depends on them, and the
+//! notes it indexes are how the server learns that the webhooks changed.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::server::db::{self, params, Db, Dialect, Single};
 
@@ -24,18 +28,41 @@ const PERIOD: Duration = Duration::from_millis(100);
 /// back.
 const PAUSE: Duration = Duration::from_millis(5);
 
+/// Webhooks changed (indexed) after which the planner's statistics are
+/// refreshed: a bulk load, or steady growth.
+const STATISTICS_AFTER_CHANGES: u64 = 10_000;
+
+/// The longest the statistics go unrefreshed: other tables (deliveries,
+/// events) grow without a note.
+const STATISTICS_AT_MOST_EVERY: Duration = Duration::from_secs(60 * 60);
+
 /// Brings the index up to date now and then, for as long as the server
-/// runs (SQLite only). A failed round is logged; the next tries again.
+/// runs (SQLite only), and the planner's statistics once at the start and
+/// then after enough changes or time. A failed round is logged; the next
+/// tries again.
 pub async fn index_forever(db: Db) {
     if db.dialect() != Dialect::Sqlite {
         return;
     }
     let mut interval = tokio::time::interval(PERIOD);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut statistics: Option<Instant> = None;
+    let mut changes = 0;
     loop {
         interval.tick().await;
-        if let Err(error) = catch_up(&db, PAUSE).await {
-            tracing::warn!(%error, "could not bring the search index up to date");
+        match catch_up(&db, PAUSE).await {
+            Ok(indexed) => changes += indexed,
+            Err(error) => {
+                tracing::warn!(%error, "could not bring the search index up to date");
+            }
+        }
+        let due = statistics.is_none_or(|at| at.elapsed() >= STATISTICS_AT_MOST_EVERY)
+            || changes >= STATISTICS_AFTER_CHANGES;
+        if due {
+            match db.refresh_statistics().await {
+                Ok(()) => (statistics, changes) = (Some(Instant::now()), 0),
+                Err(error) => tracing::warn!(%error, "could not refresh the planner's statistics"),
+            }
         }
     }
 }

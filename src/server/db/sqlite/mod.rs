@@ -30,6 +30,14 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Reader connections kept between reads.
 const READERS: usize = 8;
 
+/// Rows `ANALYZE` reads of each index: statistics good enough to plan
+/// with, in a few milliseconds of the writer's time at any size.
+const ANALYSIS_LIMIT: i64 = 1000;
+
+/// The write-ahead log's size left on disk once a checkpoint let it start
+/// over: a bulk load's log (~1 GB in `make bench`) would otherwise stay.
+const WAL_BYTES_KEPT: i64 = 64 * 1024 * 1024;
+
 /// Prepared statements kept per connection (a list page's SQL differs by
 /// page size and number).
 const STATEMENTS_KEPT: usize = 100;
@@ -129,6 +137,14 @@ impl Sqlite {
             .await
     }
 
+    /// `ANALYZE` on the writer (each index sampled, [`ANALYSIS_LIMIT`]),
+    /// then readers that plan with what it found.
+    pub(super) async fn refresh_statistics(&self) -> Result<(), Error> {
+        self.execute("ANALYZE", &[]).await?;
+        self.readers.statistics_changed();
+        Ok(())
+    }
+
     /// In this process's write turn, in the transaction open there (begun
     /// with the write lock taken: `BEGIN IMMEDIATE`), which it may share
     /// with the transactions waiting for their turn (group commit). Ends
@@ -171,7 +187,8 @@ impl Sqlite {
 /// The writer's connection: WAL (in WAL mode `synchronous = NORMAL` keeps
 /// every committed write through a crash of the process, kill -9; only a
 /// power loss can cost the last commits, and it saves an fsync per
-/// commit), foreign keys on, no busy handler (a statement on a worker never
+/// commit) whose log shrinks back after a bulk load, foreign keys on,
+/// `ANALYZE` sampled, no busy handler (a statement on a worker never
 /// sleeps for a lock), and no checkpoints as it commits ([`checkpoints`]).
 fn open_writer(database: &Path, in_memory: bool) -> Result<Connection, Error> {
     let connection = Connection::open_with_flags(database, open_flags(in_memory))?;
@@ -181,9 +198,11 @@ fn open_writer(database: &Path, in_memory: bool) -> Result<Connection, Error> {
         connection.busy_timeout(BUSY_TIMEOUT)?;
         connection.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         connection.pragma_update(None, "wal_autocheckpoint", 0)?;
+        connection.pragma_update(None, "journal_size_limit", WAL_BYTES_KEPT)?;
     }
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.pragma_update(None, "foreign_keys", true)?;
+    connection.pragma_update(None, "analysis_limit", ANALYSIS_LIMIT)?;
     connection.busy_timeout(Duration::ZERO)?;
     Ok(connection)
 }

@@ -9,7 +9,7 @@
 //! the ones that also answer `/healthz` — ever waits on a lock.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -27,12 +27,23 @@ pub(super) struct Readers {
     in_memory: bool,
     /// How long a read that met a lock may wait for it, off the workers.
     lock_wait: Duration,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Kept>>,
     capacity: usize,
+    /// Moved by [`Readers::statistics_changed`]. A connection plans with
+    /// the planner's statistics it loaded with the schema when it opened,
+    /// and SQLite rereads them only when the schema changes: a connection
+    /// opened before they changed is closed rather than kept.
+    statistics: AtomicU64,
     in_use: AtomicUsize,
     /// The connection [`Readers::data_version`] asks: SQLite's numbers
     /// are comparable only when one connection gives them.
     versions: Mutex<Option<Connection>>,
+}
+
+/// An idle connection, and the statistics it plans with.
+struct Kept {
+    connection: Connection,
+    statistics: u64,
 }
 
 /// A read of rows: [`statements::read_one`] or [`statements::read_all`].
@@ -58,6 +69,7 @@ impl Readers {
             lock_wait,
             idle: Mutex::new(Vec::new()),
             capacity,
+            statistics: AtomicU64::new(0),
             in_use: AtomicUsize::new(0),
             versions: Mutex::new(None),
         })
@@ -117,10 +129,17 @@ impl Readers {
         wait: Wait,
         work: impl FnOnce(&Connection) -> Result<T, Error>,
     ) -> Result<T, Error> {
+        let statistics = self.statistics.load(Ordering::Acquire);
         let taken = self.idle().pop();
-        let connection = match taken {
-            Some(connection) => connection,
-            None => self.open()?,
+        let Kept {
+            connection,
+            statistics,
+        } = match taken {
+            Some(kept) if kept.statistics == statistics => kept,
+            _ => Kept {
+                connection: self.open()?,
+                statistics,
+            },
         };
         self.in_use.fetch_add(1, Ordering::Relaxed);
         let done = if wait == Wait::Yes {
@@ -135,9 +154,19 @@ impl Readers {
         self.in_use.fetch_sub(1, Ordering::Relaxed);
         let mut idle = self.idle();
         if idle.len() < self.capacity && (wait == Wait::No || done.is_ok()) {
-            idle.push(connection);
+            idle.push(Kept {
+                connection,
+                statistics,
+            });
         }
         done
+    }
+
+    /// The planner's statistics changed (this process's `ANALYZE`): the
+    /// next reads plan with them, each on a connection opened after.
+    pub(super) fn statistics_changed(&self) {
+        self.statistics.fetch_add(1, Ordering::AcqRel);
+        self.idle().clear();
     }
 
     /// A number that moves whenever any other connection commits: this
@@ -163,7 +192,7 @@ impl Readers {
         read.ok()
     }
 
-    fn idle(&self) -> MutexGuard<'_, Vec<Connection>> {
+    fn idle(&self) -> MutexGuard<'_, Vec<Kept>> {
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
     }
 

@@ -197,3 +197,49 @@ async fn an_in_memory_database_is_read_by_its_readers_too() {
         .count();
     assert_eq!(lock_files, 0);
 }
+
+/// One step of a query plan (`EXPLAIN QUERY PLAN`).
+struct Step {
+    detail: String,
+}
+
+impl FromColumns for Step {
+    fn read(row: &impl ReadRow) -> Result<Self, Error> {
+        Ok(Step {
+            detail: row.get("detail")?,
+        })
+    }
+}
+
+/// How the readers plan a query both of `t`'s indexes could serve.
+async fn planned(db: &Db) -> Vec<String> {
+    let steps: Vec<Step> = db
+        .read_all(
+            "EXPLAIN QUERY PLAN SELECT a, b FROM t WHERE a = 1 AND b = 1",
+            &[],
+        )
+        .await
+        .unwrap();
+    steps.into_iter().map(|step| step.detail).collect()
+}
+
+#[tokio::test]
+async fn reads_plan_with_the_statistics_refreshed_after_their_connection_opened() {
+    let (db, _) = sqlite().await;
+    for sql in [
+        "CREATE INDEX t_a ON t (a)",
+        "CREATE INDEX t_b ON t (b)",
+        // `a` tells the rows apart, `b` does not.
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+         INSERT INTO t SELECT i, 0 FROM n",
+    ] {
+        db.execute(sql, &[]).await.unwrap();
+    }
+    db.refresh_statistics().await.unwrap();
+    assert_eq!(planned(&db).await, ["SEARCH t USING INDEX t_a (a=?)"]);
+    assert_eq!(readers(&db).idle_count(), 1);
+    // Now `b` does, and `a` does not.
+    db.execute("UPDATE t SET b = a, a = 0", &[]).await.unwrap();
+    db.refresh_statistics().await.unwrap();
+    assert_eq!(planned(&db).await, ["SEARCH t USING INDEX t_b (b=?)"]);
+}
