@@ -111,8 +111,9 @@ class Seeder:
             "--password-stdin", stdin=BENCH_PASSWORD + "\n")
         return cli(self.binary, self.url, "token", "create", email)
 
-    def webhooks(self, slug, count, first=1, analyze=True):
-        """`count` webhooks in the organization, numbered from `first`."""
+    def webhooks(self, slug, count, first=1, analyze=True, wait_for_index=True):
+        """`count` webhooks in the organization, numbered from `first`;
+        `wait_for_index`: for a running server's SQLite search indexer."""
         now = int(time.time() * 1000)
         if self.backend == "sqlite":
             numbers = f"WITH RECURSIVE n(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM n WHERE i < {first + count - 1})"
@@ -128,9 +129,9 @@ class Seeder:
             FROM {source};"""
         )
         if analyze:
-            self.after_seeding()
+            self.after_seeding(wait_for_index)
 
-    def after_seeding(self):
+    def after_seeding(self, wait_for_index=True):
         """Brings the statistics (and SQLite's search index) up to date after
         a bulk load; on SQLite, how the indexer kept up (see search_index_caught_up)."""
         # Kept in step by the service on every write; seeding goes around it.
@@ -145,7 +146,7 @@ class Seeder:
         # of two); then a checkpoint, so the bulk load's WAL is not written
         # out during it.
         if self.backend == "sqlite":
-            return self.search_index_caught_up()
+            return self.search_index_caught_up() if wait_for_index else None
         self.sql("VACUUM ANALYZE")
         self.sql("CHECKPOINT")
         return None
