@@ -5,12 +5,13 @@
 mod checkpoints;
 mod readers;
 mod statements;
+mod wal_index;
 mod writer;
 
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -20,6 +21,7 @@ use sqlx::ConnectOptions;
 use super::{migrations, ConnectError, Error, FromColumns, Param, Tx};
 use checkpoints::Checkpoints;
 use readers::Readers;
+use wal_index::WalIndex;
 pub(super) use writer::Member;
 use writer::Writer;
 
@@ -48,6 +50,9 @@ pub(super) struct Sqlite {
     /// For migrations, which run on a connection of their own (sqlx's migrator).
     options: Box<SqliteConnectOptions>,
     file: std::path::PathBuf,
+    in_memory: bool,
+    /// Opened by the first [`Sqlite::data_version`] that finds it.
+    wal_index: OnceLock<WalIndex>,
     /// Set by [`Sqlite::close`]: every operation after it fails as unavailable.
     closed: AtomicBool,
 }
@@ -82,6 +87,8 @@ impl Sqlite {
             readers,
             options: Box::new(options),
             file,
+            in_memory,
+            wal_index: OnceLock::new(),
             closed: AtomicBool::new(false),
         })
     }
@@ -127,9 +134,24 @@ impl Sqlite {
         self.readers.read_all(sql, params).await
     }
 
+    /// A number that moves whenever any connection commits, this
+    /// process's writer or another process ([`wal_index`]). `None` when it
+    /// cannot be read at once, and for an in-memory database (connections
+    /// sharing one cache do not see each other's commits in it).
     pub(super) fn data_version(&self) -> Option<i64> {
         self.open().ok()?;
-        self.readers.data_version()
+        if self.in_memory {
+            return None;
+        }
+        let index = match self.wal_index.get() {
+            Some(index) => index,
+            None => {
+                // Another read may have opened it meanwhile: either is kept.
+                let _ = self.wal_index.set(WalIndex::open(&self.file)?);
+                self.wal_index.get()?
+            }
+        };
+        index.version()
     }
 
     pub(super) async fn execute(&self, sql: &str, params: &[Param<'_>]) -> Result<u64, Error> {

@@ -35,9 +35,6 @@ pub(super) struct Readers {
     /// opened before they changed is closed rather than kept.
     statistics: AtomicU64,
     in_use: AtomicUsize,
-    /// The connection [`Readers::data_version`] asks: SQLite's numbers
-    /// are comparable only when one connection gives them.
-    versions: Mutex<Option<Connection>>,
 }
 
 /// An idle connection, and the statistics it plans with.
@@ -71,7 +68,6 @@ impl Readers {
             capacity,
             statistics: AtomicU64::new(0),
             in_use: AtomicUsize::new(0),
-            versions: Mutex::new(None),
         })
     }
 
@@ -167,29 +163,6 @@ impl Readers {
     pub(super) fn statistics_changed(&self) {
         self.statistics.fetch_add(1, Ordering::AcqRel);
         self.idle().clear();
-    }
-
-    /// A number that moves whenever any other connection commits: this
-    /// process's writer or another process (`PRAGMA data_version`). `None`
-    /// when it cannot be read at once (a lock that stops readers).
-    /// Not for an in-memory database: connections sharing one cache do
-    /// not see each other's commits in it.
-    pub(super) fn data_version(&self) -> Option<i64> {
-        if self.in_memory {
-            return None;
-        }
-        let mut kept = self.versions.lock().unwrap_or_else(PoisonError::into_inner);
-        if kept.is_none() {
-            *kept = self.open().ok();
-        }
-        let read = kept
-            .as_ref()?
-            .prepare_cached("PRAGMA data_version")
-            .and_then(|mut pragma| pragma.query_row([], |row| row.get(0)));
-        if read.is_err() {
-            *kept = None;
-        }
-        read.ok()
     }
 
     fn idle(&self) -> MutexGuard<'_, Vec<Kept>> {

@@ -243,3 +243,20 @@ async fn reads_plan_with_the_statistics_refreshed_after_their_connection_opened(
     db.refresh_statistics().await.unwrap();
     assert_eq!(planned(&db).await, ["SEARCH t USING INDEX t_b (b=?)"]);
 }
+
+#[tokio::test]
+async fn the_data_version_moves_with_every_commit_from_any_connection_and_only_then() {
+    let (db, file) = sqlite().await;
+    db.execute("INSERT INTO t VALUES (1, 1)", &[])
+        .await
+        .unwrap();
+    let before = db.version().expect("a database in a file has a version");
+    let _: Vec<Pair> = db.read_all("SELECT a, b FROM t", &[]).await.unwrap();
+    assert_eq!(db.version(), Some(before), "a read is no commit");
+    db.execute("UPDATE t SET b = 2", &[]).await.unwrap();
+    let written = db.version().unwrap();
+    assert_ne!(written, before, "this process's writer committed");
+    let other = rusqlite::Connection::open(&file).unwrap();
+    other.execute("UPDATE t SET b = 3", []).unwrap();
+    assert_ne!(db.version(), Some(written), "another connection committed");
+}
