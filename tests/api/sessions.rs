@@ -258,3 +258,19 @@ async fn the_database_holds_a_digest_of_each_session_id_never_the_id() {
     // The session still signs its browser in.
     assert_eq!(page_status(&app, &cookie).await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn page_views_of_one_session_at_once_write_nothing_soon_after_its_save() {
+    let app = TestApp::spawn().await;
+    let idle = time::Duration::try_from(SessionSettings::default().idle_timeout).unwrap();
+    let (_, store, stored) = signed_in_expiring(&app, idle - time::Duration::seconds(30)).await;
+    // Two requests load the session before either saves it.
+    let first = store.load(&stored.id).await.unwrap().unwrap();
+    let second = store.load(&stored.id).await.unwrap().unwrap();
+    for mut record in [first, second] {
+        record.expiry_date += time::Duration::seconds(10);
+        store.save(&record).await.unwrap();
+    }
+    let after = store.load(&stored.id).await.unwrap().unwrap();
+    assert_eq!(after.expiry_date, stored.expiry_date);
+}

@@ -41,12 +41,14 @@ impl DbSessionStore {
 pub const EXPIRY_RESOLUTION: time::Duration = time::Duration::minutes(1);
 
 /// The records as this process last read or wrote them, by id: what a save
-/// is compared with. Entries are taken by the save that follows the load.
+/// is compared with. An entry stays after the save that follows its load:
+/// page views of one session at once (a browser's parallel requests) load
+/// the same record, and each of their saves is compared with it.
 #[derive(Debug, Default)]
 struct LoadedRecords(Mutex<HashMap<Id, Record>>);
 
-/// Requests that load a session and then fail before saving it leave an
-/// entry behind; past this many, the map starts again (a few extra writes).
+/// Every session loaded keeps an entry until it is deleted; past this many
+/// the map starts again (a few extra writes).
 const MAX_LOADED: usize = 10_000;
 
 impl LoadedRecords {
@@ -58,14 +60,15 @@ impl LoadedRecords {
         loaded.insert(record.id, record.clone());
     }
 
-    fn forget(&self, id: &Id) -> Option<Record> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(id)
+    fn forget(&self, id: &Id) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
     }
 
     /// True when the database already holds `record` but for an expiry
     /// less than [`EXPIRY_RESOLUTION`] earlier.
     fn holds_nearly(&self, record: &Record) -> bool {
-        self.forget(&record.id).is_some_and(|stored| {
+        let loaded = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        loaded.get(&record.id).is_some_and(|stored| {
             let moved = record.expiry_date - stored.expiry_date;
             stored.data == record.data && !moved.is_negative() && moved < EXPIRY_RESOLUTION
         })
@@ -130,7 +133,9 @@ impl SessionStore for DbSessionStore {
         if self.loaded.holds_nearly(record) {
             return Ok(());
         }
-        self.write(record, true).await.map(drop)
+        self.write(record, true).await?;
+        self.loaded.remember(record);
+        Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
