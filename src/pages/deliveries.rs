@@ -196,7 +196,7 @@ pub async fn webhook_held(id: i64) -> Result<Option<HeldDeliveries>, AppError> {
     use crate::shared::slack_answers::why_turned_off;
 
     let scope = context::webhook_scope().await?;
-    let found = held::of(&context::state().db, scope, id).await?;
+    let found = held::of(&context::state()?.db, scope, id).await?;
     let held = found.ok_or(AppError::NotFound)?;
     if held.count == 0 && held.turned_off.is_none() {
         return Ok(None);
@@ -223,7 +223,7 @@ pub async fn release_held(id: i64, choice: String) -> Result<(), AppError> {
         _ => return Err(AppError::NotFound),
     };
     let scope = context::webhook_scope().await?;
-    let state = context::state();
+    let state = context::state()?;
     held::release(&state.db, scope, id, choice, now_millis()).await?;
     state.delivery_wake.now();
     leptos_axum::redirect(&notice.webhook_href(id));
@@ -242,7 +242,7 @@ pub async fn redeliver_failed(id: i64, hours: i64) -> Result<(), AppError> {
         return Err(AppError::NotFound);
     }
     let scope = context::webhook_scope().await?;
-    let state = context::state();
+    let state = context::state()?;
     let now = now_millis();
     let since = now - hours * 3_600_000;
     let sent = deliveries::redeliver_all(&state.db, scope, id, Status::Dead, since, now).await?;
@@ -268,7 +268,7 @@ pub async fn webhook_deliveries(
     use crate::shared::validation::event::is_event_type;
 
     let scope = context::webhook_scope().await?;
-    let db = &context::state().db;
+    let db = &context::state()?.db;
     let request = webhooks::PageRequest::from_query(page.as_deref(), None);
     // A filter that is not one (an unknown status, a malformed type) is no filter.
     let filter = deliveries::Filter {

@@ -141,7 +141,7 @@ pub async fn get_delivery(webhook_id: i64, id: i64) -> Result<DeliveryDetail, Ap
     use crate::shared::slack_answers::explain;
 
     let scope = context::webhook_scope().await?;
-    let db = &context::state().db;
+    let db = &context::state()?.db;
     let webhook = webhooks::get(db, scope, webhook_id).await?;
     let (delivery, message, attempts) = deliveries::get(db, scope, webhook_id, id).await?;
     let message = serde_json::from_str::<serde_json::Value>(&message)
@@ -176,7 +176,7 @@ pub async fn redeliver_delivery(webhook_id: i64, id: i64) -> Result<(), AppError
     use crate::server::clock::now_millis;
 
     let scope = context::webhook_scope().await?;
-    let state = context::state();
+    let state = context::state()?;
     deliveries::redeliver(&state.db, scope, webhook_id, id, now_millis()).await?;
     state.delivery_wake.now();
     leptos_axum::redirect(&Notice::Redelivered.delivery_href(&delivery_href(webhook_id, id)));

@@ -265,7 +265,7 @@ pub async fn get_delivery_health(
     use crate::shared::validation::event::is_event_type;
 
     let scope = context::webhook_scope().await?;
-    let db = &context::state().db;
+    let db = &context::state()?.db;
     let asked = webhook.and_then(|id| id.parse().ok());
     // Another organization's webhook is no filter either.
     let (webhooks, webhook_id) = health::webhook_choices(db, scope, asked).await?;

@@ -145,7 +145,7 @@ async fn history_page(
 ) -> Result<HistoryList, AppError> {
     let scope = context::webhook_scope().await?;
     let request = webhooks::PageRequest::from_query(page.as_deref(), None);
-    let page = webhooks::history::page(&context::state().db, scope, of, request).await?;
+    let page = webhooks::history::page(&context::state()?.db, scope, of, request).await?;
     Ok(HistoryList {
         count: page.count,
         page: page.number,

@@ -41,8 +41,8 @@ use crate::server::{accounts, browser::context};
 
 #[server]
 pub async fn login(email: String, password: Secret) -> Result<(), AppError> {
-    let state = context::state();
-    let caller = context::caller().await;
+    let state = context::state()?;
+    let caller = context::caller().await?;
     let accepted = accounts::sign_in(
         &state.db,
         &state.keys,

@@ -107,9 +107,9 @@ pub async fn change_password(
         return Err(AppError::PasswordsDiffer);
     }
     let new = accounts::Password::parse_new(&new.0).map_err(|_| AppError::WeakPassword)?;
-    let state = context::state();
+    let state = context::state()?;
     let db = &state.db;
-    let caller = context::caller().await;
+    let caller = context::caller().await?;
     accounts::sign_in(
         db,
         &state.keys,

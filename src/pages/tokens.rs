@@ -131,7 +131,7 @@ use crate::server::{accounts, browser::context};
 #[server]
 pub async fn list_tokens() -> Result<Tokens, AppError> {
     let user = context::signed_in_user().await?;
-    let tokens = accounts::tokens_of(&context::state().db, user.principal.user_id).await?;
+    let tokens = accounts::tokens_of(&context::state()?.db, user.principal.user_id).await?;
     Ok(Tokens {
         tokens: tokens.iter().map(context::token_row).collect(),
         fresh_token: None,
@@ -144,7 +144,7 @@ pub async fn list_tokens() -> Result<Tokens, AppError> {
 pub async fn create_api_token() -> Result<Secret, AppError> {
     let user = context::signed_in_user().await?;
     let token = accounts::create_token(
-        &context::state().db,
+        &context::state()?.db,
         user.principal.user_id,
         accounts::TokenKind::Full,
     )
@@ -155,7 +155,7 @@ pub async fn create_api_token() -> Result<Secret, AppError> {
 #[server]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
     let user = context::signed_in_user().await?;
-    match accounts::revoke_token_of_user(&context::state().db, user.principal.user_id, id).await {
+    match accounts::revoke_token_of_user(&context::state()?.db, user.principal.user_id, id).await {
         Ok(()) | Err(accounts::AccountError::UnknownToken) => Ok(()),
         Err(e) => Err(e.into()),
     }

@@ -152,7 +152,7 @@ use crate::shared::notices::Notice;
 #[server]
 pub async fn webhook_names(ids: Vec<i64>) -> Result<Vec<(i64, String)>, AppError> {
     let scope = context::webhook_scope().await?;
-    let db = &context::state().db;
+    let db = &context::state()?.db;
     let mut named: Vec<(i64, String)> = Vec::new();
     for id in ids
         .into_iter()
@@ -216,7 +216,7 @@ pub async fn bulk_webhooks(
         None => webhooks::Change::Delete,
     };
     let changed = webhooks::apply(
-        &context::state().db,
+        &context::state()?.db,
         scope,
         &ids,
         change,

@@ -272,7 +272,7 @@ use crate::shared::validation::{keeps_stored_url, validate_edit_form, Input, Web
 #[server]
 pub async fn get_webhook(id: i64, reveal: bool) -> Result<WebhookDetail, AppError> {
     let scope = context::webhook_scope().await?;
-    let db = &context::state().db;
+    let db = &context::state()?.db;
     let webhook = if reveal {
         webhooks::reveal(db, scope, id).await?
     } else {
@@ -325,7 +325,7 @@ pub async fn update_webhook(
     // Only onto the version this form was loaded with: never over someone
     // else's save.
     let loaded = webhooks::Precondition::one_of(vec![original.original_version]);
-    webhooks::update(&context::state().db, scope, id, &changes, &loaded).await?;
+    webhooks::update(&context::state()?.db, scope, id, &changes, &loaded).await?;
     leptos_axum::redirect(&Notice::Saved.list_href());
     Ok(())
 }
@@ -344,7 +344,7 @@ fn changed<T: PartialEq + ?Sized>(now: &T, before: &T, input: impl FnOnce() -> I
 pub async fn delete_webhook(id: i64) -> Result<(), AppError> {
     let scope = context::webhook_scope().await?;
     webhooks::delete(
-        &context::state().db,
+        &context::state()?.db,
         scope,
         id,
         &webhooks::Precondition::none(),
@@ -359,7 +359,7 @@ pub async fn delete_webhook(id: i64) -> Result<(), AppError> {
 #[server]
 pub async fn send_test_message(id: i64) -> Result<(), AppError> {
     let scope = context::webhook_scope().await?;
-    let state = context::state();
+    let state = context::state()?;
     let delivery = webhooks::test_message::send(&state.db, &state.slack, scope, id).await?;
     if !delivery.delivered {
         let why = delivery.error.unwrap_or_default();

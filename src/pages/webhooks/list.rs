@@ -266,7 +266,7 @@ pub async fn list_webhooks(
         sort.as_deref(),
         dir.as_deref(),
     );
-    let db = &context::state().db;
+    let db = &context::state()?.db;
     let page = webhooks::browse::page(db, scope, &query, request).await?;
     let inactive: Vec<i64> = page
         .items

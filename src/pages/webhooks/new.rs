@@ -107,7 +107,7 @@ pub async fn create_webhook(
     };
     let draft =
         validate_new_form(&input, &typed).map_err(|errors| AppError::Invalid(errors, echo))?;
-    webhooks::create(&context::state().db, scope, &draft, key.as_ref()).await?;
+    webhooks::create(&context::state()?.db, scope, &draft, key.as_ref()).await?;
     leptos_axum::redirect(&Notice::Created.list_href());
     Ok(())
 }

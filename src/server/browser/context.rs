@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use axum::extract::ConnectInfo;
 
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -28,14 +29,26 @@ use crate::server::AppState;
 use crate::shared::error::AppError;
 use crate::shared::wire::{HistoryRow, Timestamp, TokenRow, WebhookRow};
 
-pub fn state() -> AppState {
-    expect_context::<AppState>()
+/// The app's state, from the request's context. An error when the request
+/// is gone: a page's resource polled after its client went away (the
+/// request's reactive owner dropped with the response) finds no context.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(request_gone)
 }
 
 pub async fn auth_session() -> Result<AuthSession, AppError> {
+    if use_context::<Parts>().is_none() {
+        return Err(request_gone());
+    }
     leptos_axum::extract::<AuthSession>()
         .await
         .map_err(internal)
+}
+
+/// Nobody waits for this answer any more: not a failure worth an error log.
+fn request_gone() -> AppError {
+    tracing::debug!("a page request ended before its server function ran");
+    AppError::Server
 }
 
 /// Who is signing in, as the throttle counts them: the client's address
@@ -56,22 +69,22 @@ impl Caller {
     }
 }
 
-pub async fn caller() -> Caller {
-    let state = state();
+pub async fn caller() -> Result<Caller, AppError> {
+    let state = state()?;
     let headers = request_headers();
     let peer = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await;
-    Caller {
+    Ok(Caller {
         address: peer.map_or_else(
             |_| "unknown".to_owned(),
             |ConnectInfo(peer)| throttle_key(state.proxies.client_ip(peer.ip(), &headers)),
         ),
         known_device: BrowserCookie::KnownDevice
             .read(&headers, state.session_settings.secure_cookies),
-    }
+    })
 }
 
 fn request_headers() -> HeaderMap {
-    use_context::<axum::http::request::Parts>()
+    use_context::<Parts>()
         .map(|parts| parts.headers)
         .unwrap_or_default()
 }
@@ -79,10 +92,10 @@ fn request_headers() -> HeaderMap {
 /// After a sign-in: the browser keeps `known_device` (its proof of having
 /// signed in), and a failed sign-in's message waiting in a cookie goes.
 pub fn remember_device(known_device: &str) {
-    let Some(response) = use_context::<ResponseOptions>() else {
+    let (Some(response), Ok(state)) = (use_context::<ResponseOptions>(), state()) else {
         return;
     };
-    let secure = state().session_settings.secure_cookies;
+    let secure = state.session_settings.secure_cookies;
     let lifetime = std::time::Duration::from_millis(accounts::KNOWN_FOR_MS.unsigned_abs());
     response.append_header(
         header::SET_COOKIE,
@@ -94,7 +107,7 @@ pub fn remember_device(known_device: &str) {
 /// The failed form's message for the server function at `path` that waits
 /// in this browser's cookie, taken: the response removes the cookie.
 pub fn take_cookie_rejection(path: &str) -> Option<AppError> {
-    let state = state();
+    let state = state().ok()?;
     let secure = state.session_settings.secure_cookies;
     let error = rejections::from_cookie(&state.keys, &request_headers(), secure, path)?;
     if let Some(response) = use_context::<ResponseOptions>() {
@@ -117,7 +130,7 @@ async fn load_current_user() -> Result<Option<SessionUser>, AppError> {
     let Some(signed_in) = session.signed_in().await? else {
         return Ok(None);
     };
-    let user = accounts::session_user(&state().db, signed_in.user_id).await?;
+    let user = accounts::session_user(&state()?.db, signed_in.user_id).await?;
     match user {
         // A password change since this sign-in ended it.
         Some(user) if signed_in.at < user.sessions_valid_after => {
@@ -322,8 +335,16 @@ pub fn token_row(token: &TokenInfo) -> TokenRow {
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use super::RequestUser;
+    use super::{current_user, state, RequestUser};
     use crate::shared::error::AppError;
+
+    /// A page's resource polled after its request ended (the client went
+    /// away) runs without the request's context: it fails, it does not panic.
+    #[tokio::test]
+    async fn a_server_function_whose_request_is_gone_fails_without_a_panic() {
+        assert_eq!(state().err(), Some(AppError::Server));
+        assert_eq!(current_user().await, Err(AppError::Server));
+    }
 
     #[tokio::test]
     async fn a_request_loads_its_user_once_and_a_failure_not_at_all() {
